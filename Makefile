@@ -1,0 +1,10 @@
+.PHONY: test run bench
+
+test:
+	scripts/test
+
+run:
+	scripts/run
+
+bench:
+	scripts/bench

@@ -1,0 +1,14 @@
+# Copyright 2026 eCRM suite developers
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+{
+    "name": "eCRM Loyalty",
+    "summary": "Loyalty tiers by eCRM level and rule-driven coupon campaigns",
+    "version": "18.0.1.0.0",
+    "category": "Sales/CRM",
+    "license": "AGPL-3",
+    "author": "eCRM suite developers",
+    "website": "https://github.com/ecrm-suite/ecrm",
+    "depends": ["ecrm_core", "sale_loyalty", "website_sale"],
+    "data": [],
+    "installable": True,
+}
