@@ -26,8 +26,7 @@
         "views/ecrm_core_menus.xml",
         "views/ecrm_service_views.xml",
         "views/ecrm_level_views.xml",
+        "views/res_partner_views.xml",
     ],
-    "demo": [],
     "application": True,
-    "installable": True,
 }

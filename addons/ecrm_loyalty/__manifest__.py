@@ -9,6 +9,4 @@
     "author": "eCRM suite developers",
     "website": "https://github.com/ecrm-suite/ecrm",
     "depends": ["ecrm_core", "sale_loyalty", "website_sale"],
-    "data": [],
-    "installable": True,
 }

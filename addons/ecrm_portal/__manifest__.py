@@ -2,13 +2,11 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 {
     "name": "eCRM Portal",
-    "summary": "Customer-centred portal services: order tracking, guest lookup, personalised home, self-service",
+    "summary": "Portal services: order tracking, guest lookup, personalised home, self-service",
     "version": "18.0.1.0.0",
     "category": "Sales/CRM",
     "license": "AGPL-3",
     "author": "eCRM suite developers",
     "website": "https://github.com/ecrm-suite/ecrm",
     "depends": ["ecrm_core", "portal", "stock_delivery"],
-    "data": [],
-    "installable": True,
 }
