@@ -2,7 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 {
     "name": "eCRM Portal",
-    "summary": "Portal services: order tracking, guest lookup, personalised home, self-service",
+    "summary": "Order tracking, guest lookup, personalised home, self-service",
     "version": "18.0.1.0.0",
     "category": "Sales/CRM",
     "license": "AGPL-3",
