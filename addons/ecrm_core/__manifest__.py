@@ -28,5 +28,8 @@
         "views/ecrm_level_views.xml",
         "views/res_partner_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["ecrm_core/static/tests/tours/*.js"],
+    },
     "application": True,
 }

@@ -18,4 +18,4 @@ class ResPartner(models.Model):
         current company) grants the service ``code``."""
         self.ensure_one()
         level = self.commercial_partner_id.ecrm_level_id
-        return code in level.service_ids.filtered("active").mapped("code")
+        return code in level.service_ids.mapped("code")

@@ -1,0 +1,2 @@
+from . import test_service
+from . import test_ui

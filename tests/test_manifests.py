@@ -1,0 +1,51 @@
+"""Suite-level rules of the four addons' manifests: versions, licence,
+and dependencies that point one way (core ← portal, loyalty ← metrics)."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ADDONS = Path(__file__).resolve().parent.parent / "addons"
+OURS = ["ecrm_core", "ecrm_portal", "ecrm_loyalty", "ecrm_metrics"]
+ALLOWED_OWN_DEPENDENCIES = {
+    "ecrm_core": set(),
+    "ecrm_portal": {"ecrm_core"},
+    "ecrm_loyalty": {"ecrm_core"},
+    "ecrm_metrics": {"ecrm_core", "ecrm_portal", "ecrm_loyalty"},
+}
+
+
+def manifest(addon):
+    return ast.literal_eval((ADDONS / addon / "__manifest__.py").read_text())
+
+
+def test_every_addon_is_ours():
+    assert sorted(p.parent.name for p in ADDONS.glob("*/__manifest__.py")) == sorted(
+        OURS
+    )
+
+
+@pytest.mark.parametrize("addon", OURS)
+def test_manifest_basics(addon):
+    data = manifest(addon)
+    assert data["version"] == "18.0.1.0.0"
+    assert data["license"] == "AGPL-3"
+    assert (ADDONS / addon / "static/description/icon.png").exists()
+    for fragment in ("DESCRIPTION.md", "USAGE.md"):
+        assert (ADDONS / addon / "readme" / fragment).read_text().strip()
+
+
+@pytest.mark.parametrize("addon", OURS)
+def test_dependencies_point_one_way(addon):
+    own = {dep for dep in manifest(addon)["depends"] if dep.startswith("ecrm_")}
+    assert own == ALLOWED_OWN_DEPENDENCIES[addon]
+
+
+@pytest.mark.parametrize("addon", OURS)
+def test_no_python_import_of_a_later_addon(addon):
+    forbidden = set(OURS) - ALLOWED_OWN_DEPENDENCIES[addon] - {addon}
+    for path in (ADDONS / addon).rglob("*.py"):
+        text = path.read_text()
+        for other in forbidden:
+            assert f"odoo.addons.{other}" not in text, f"{path} imports {other}"
