@@ -1,9 +1,19 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+from odoo.tools.safe_eval import safe_eval
+
+# Qualification thresholds, compared level by level along the ladder.
+THRESHOLDS = ("min_revenue", "min_orders", "min_tenure_days", "min_rfm_score")
 
 
 class EcrmLevel(models.Model):
-    """A rung of the eCRM service ladder (Foundational → Value-added)."""
+    """A rung of the eCRM service ladder (Foundational → Value-added).
+
+    A customer gets the highest level whose qualification rule they meet; all
+    thresholds of a rule must hold (an empty rule qualifies every customer).
+    """
 
     _name = "ecrm.level"
     _description = "eCRM Level"
@@ -30,3 +40,147 @@ class EcrmLevel(models.Model):
         help="Working hours within which the helpdesk must first answer "
         "a customer of this level.",
     )
+
+    # Qualification rule
+    min_revenue = fields.Float(
+        string="Minimum revenue",
+        help="Net revenue (untaxed, in the company currency, refunds deducted) "
+        "over the eCRM window of the settings.",
+    )
+    min_orders = fields.Integer(
+        string="Minimum orders", help="Confirmed orders over the eCRM window."
+    )
+    min_tenure_days = fields.Integer(
+        string="Minimum tenure (days)", help="Days since the first confirmed order."
+    )
+    min_rfm_score = fields.Integer(
+        string="Minimum RFM score",
+        help="Sum of the recency, frequency and monetary scores (3 to 15).",
+    )
+    domain = fields.Char(
+        string="Extra condition",
+        default="[]",
+        help="Customers must also match this domain.",
+    )
+    customer_count = fields.Integer(compute="_compute_customer_count")
+
+    @api.constrains(*THRESHOLDS)
+    def _check_thresholds_positive(self):
+        for level in self:
+            if any(level[name] < 0 for name in THRESHOLDS):
+                raise ValidationError(
+                    self.env._(
+                        "The thresholds of level %(level)s cannot be negative.",
+                        level=level.name,
+                    )
+                )
+            if level.min_rfm_score > 15:
+                raise ValidationError(
+                    self.env._("An RFM score is at most 15 (5 + 5 + 5).")
+                )
+
+    @api.constrains("sequence", "company_id", "active", *THRESHOLDS)
+    def _check_ladder_is_monotonic(self):
+        companies = self.company_id
+        if not all(self.mapped("company_id")):
+            companies = self.env["res.company"].sudo().search([])
+        for company in companies:
+            ladder = self.search(self._ladder_domain(company), order="sequence, id")
+            for lower, higher in zip(ladder, ladder[1:], strict=False):
+                weaker = [
+                    higher._fields[name].get_description(self.env)["string"]
+                    for name in THRESHOLDS
+                    if higher[name] < lower[name]
+                ]
+                if weaker:
+                    raise ValidationError(
+                        self.env._(
+                            "Level %(higher)s is above %(lower)s on the ladder but "
+                            "asks less: %(fields)s. Raise its requirements or "
+                            "change the order of the levels.",
+                            higher=higher.name,
+                            lower=lower.name,
+                            fields=", ".join(weaker),
+                        )
+                    )
+
+    @api.constrains("domain")
+    def _check_domain(self):
+        for level in self:
+            try:
+                domain = safe_eval(level.domain or "[]")
+                self.env["res.partner"]._search(domain)
+            except Exception as error:
+                raise ValidationError(
+                    self.env._(
+                        "The extra condition of level %(level)s is not a valid "
+                        "domain: %(error)s",
+                        level=level.name,
+                        error=error,
+                    )
+                ) from error
+
+    @api.model
+    def _ladder_domain(self, company):
+        return [("company_id", "in", [company.id, False])]
+
+    def _compute_customer_count(self):
+        groups = self.env["res.partner"]._read_group(
+            [("ecrm_level_id", "in", self.ids)], ["ecrm_level_id"], ["__count"]
+        )
+        counts = {level.id: count for level, count in groups}
+        for level in self:
+            level.customer_count = counts.get(level.id, 0)
+
+    def _held_by_customers(self):
+        """Levels of ``self`` that a customer holds in any company."""
+        if not self.ids:
+            return self
+        self.env["res.partner"].flush_model(["ecrm_level_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT (held.value)::int
+                  FROM res_partner p, jsonb_each(p.ecrm_level_id) held
+                 WHERE p.ecrm_level_id IS NOT NULL
+                   AND jsonb_typeof(held.value) = 'number'
+                   AND (held.value)::int IN %s
+                """,
+                tuple(self.ids),
+            )
+        )
+        return self.browse(row[0] for row in self.env.cr.fetchall())
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_held(self):
+        held = self._held_by_customers()
+        if held:
+            raise UserError(
+                self.env._(
+                    "Customers hold the level(s) %(levels)s: move them to another "
+                    "level before deleting it.",
+                    levels=", ".join(held.mapped("name")),
+                )
+            )
+
+    def write(self, vals):
+        if vals.get("active") is False:
+            held = self.filtered("active")._held_by_customers()
+            if held:
+                raise UserError(
+                    self.env._(
+                        "Customers hold the level(s) %(levels)s: move them to "
+                        "another level before archiving it.",
+                        levels=", ".join(held.mapped("name")),
+                    )
+                )
+        return super().write(vals)
+
+    def action_view_customers(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "ecrm_core.res_partner_ecrm_action"
+        )
+        action["domain"] = [("ecrm_level_id", "=", self.id)]
+        action["context"] = {}
+        return action

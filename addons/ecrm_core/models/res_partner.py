@@ -1,17 +1,155 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+import threading
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+from odoo.tools import SQL
+from odoo.tools.safe_eval import safe_eval
+
+from .ecrm_lifecycle_history import LIFECYCLE_STAGES
+
+RFM_SEGMENTS = [
+    ("champions", "Champions"),
+    ("loyal", "Loyal"),
+    ("potential_loyalist", "Potential loyalist"),
+    ("new", "New"),
+    ("promising", "Promising"),
+    ("need_attention", "Need attention"),
+    ("about_to_sleep", "About to sleep"),
+    ("at_risk", "At risk"),
+    ("cant_lose", "Can't lose"),
+    ("hibernating", "Hibernating"),
+    ("lost", "Lost"),
+]
+# Fields only the engine or an eCRM manager (pinning a level) may write.
+MANAGED_FIELDS = {
+    "ecrm_level_id",
+    "ecrm_level_pinned",
+    "ecrm_level_pin_reason",
+    "ecrm_level_below_since",
+}
+CHATTER_BATCH = 1000
 
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    # Company-dependent: each company keeps its own eCRM profile of a customer.
+    # The eCRM profile lives on the commercial partner, one per company: the
+    # fields are company-dependent (jsonb keyed by company id). The engine below
+    # writes them set-based in SQL; nothing computes them record by record.
     ecrm_level_id = fields.Many2one(
         "ecrm.level",
         string="eCRM Level",
         company_dependent=True,
         ondelete="restrict",
+        readonly=True,
     )
+    ecrm_level_pinned = fields.Boolean(
+        string="Level pinned",
+        company_dependent=True,
+        readonly=True,
+        help="A pinned level is set by hand and never recomputed by the rules.",
+    )
+    ecrm_level_pin_reason = fields.Char(
+        string="Pin reason", company_dependent=True, readonly=True
+    )
+    ecrm_level_below_since = fields.Date(
+        string="Below level rule since",
+        company_dependent=True,
+        readonly=True,
+        help="First day the customer stopped meeting their level's rule; they "
+        "are downgraded when the grace period of the settings is over.",
+    )
+    ecrm_level_history_ids = fields.One2many(
+        "ecrm.level.history", "partner_id", string="Level history"
+    )
+    ecrm_lifecycle_stage = fields.Selection(
+        LIFECYCLE_STAGES,
+        string="Lifecycle stage",
+        company_dependent=True,
+        readonly=True,
+    )
+    ecrm_lifecycle_date = fields.Date(
+        string="In stage since", company_dependent=True, readonly=True
+    )
+    ecrm_lifecycle_history_ids = fields.One2many(
+        "ecrm.lifecycle.history", "partner_id", string="Lifecycle history"
+    )
+    ecrm_first_order_date = fields.Date(
+        string="First order", company_dependent=True, readonly=True
+    )
+    ecrm_last_order_date = fields.Date(
+        string="Last order", company_dependent=True, readonly=True
+    )
+    ecrm_order_count = fields.Integer(
+        string="Orders (all time)", company_dependent=True, readonly=True
+    )
+    ecrm_recency_days = fields.Integer(
+        string="Recency (days)", company_dependent=True, readonly=True
+    )
+    ecrm_frequency = fields.Integer(
+        string="Frequency",
+        company_dependent=True,
+        readonly=True,
+        help="Confirmed orders over the eCRM window.",
+    )
+    ecrm_monetary = fields.Float(
+        string="Monetary",
+        company_dependent=True,
+        readonly=True,
+        digits="Product Price",
+        help="Net untaxed revenue over the eCRM window, in the company currency.",
+    )
+    ecrm_r_score = fields.Integer(
+        string="R score", company_dependent=True, readonly=True
+    )
+    ecrm_f_score = fields.Integer(
+        string="F score", company_dependent=True, readonly=True
+    )
+    ecrm_m_score = fields.Integer(
+        string="M score", company_dependent=True, readonly=True
+    )
+    ecrm_rfm_segment = fields.Selection(
+        RFM_SEGMENTS, string="RFM segment", company_dependent=True, readonly=True
+    )
+    ecrm_aov = fields.Float(
+        string="Average order value",
+        company_dependent=True,
+        readonly=True,
+        digits="Product Price",
+    )
+    ecrm_clv = fields.Float(
+        string="Customer lifetime value",
+        company_dependent=True,
+        readonly=True,
+        digits="Product Price",
+    )
+    ecrm_churn_risk = fields.Float(
+        string="Churn risk (%)", company_dependent=True, readonly=True, digits=(5, 1)
+    )
+    ecrm_tenure_days = fields.Integer(
+        string="Tenure (days)", compute="_compute_ecrm_tenure_days"
+    )
+
+    @api.depends("ecrm_first_order_date")
+    @api.depends_context("company")
+    def _compute_ecrm_tenure_days(self):
+        today = fields.Date.context_today(self)
+        for partner in self:
+            first = partner.ecrm_first_order_date
+            partner.ecrm_tenure_days = (today - first).days if first else 0
+
+    def write(self, vals):
+        if MANAGED_FIELDS & set(vals) and not (
+            self.env.su or self.env.user.has_group("ecrm_core.group_ecrm_manager")
+        ):
+            raise AccessError(
+                self.env._("Only eCRM managers can set or pin a customer's level.")
+            )
+        return super().write(vals)
 
     def _ecrm_has_service(self, code):
         """Whether the customer's eCRM level (of its commercial partner, in the
@@ -19,3 +157,472 @@ class ResPartner(models.Model):
         self.ensure_one()
         level = self.commercial_partner_id.ecrm_level_id
         return code in level.service_ids.mapped("code")
+
+    # ------------------------------------------------------------------
+    # Levels set by hand
+    # ------------------------------------------------------------------
+
+    def _ecrm_pin_level(self, level, reason):
+        """Pin ``level`` on these customers (current company), with ``reason``."""
+        for partner in self.commercial_partner_id:
+            old_level = partner.ecrm_level_id
+            partner.write(
+                {
+                    "ecrm_level_id": level.id,
+                    "ecrm_level_pinned": True,
+                    "ecrm_level_pin_reason": reason,
+                    "ecrm_level_below_since": False,
+                }
+            )
+            self.env["ecrm.level.history"].create(
+                {
+                    "partner_id": partner.id,
+                    "company_id": self.env.company.id,
+                    "from_level_id": old_level.id,
+                    "to_level_id": level.id,
+                    "reason": "manual",
+                    "note": reason,
+                }
+            )
+            partner._message_log(
+                body=partner._ecrm_level_change_body(old_level, level, reason)
+            )
+
+    def action_ecrm_unpin_level(self):
+        partners = self.commercial_partner_id
+        partners.write({"ecrm_level_pinned": False, "ecrm_level_pin_reason": False})
+        partners._ecrm_recompute()
+
+    def _ecrm_level_change_body(self, old_level, new_level, reason):
+        text = self.env._(
+            "eCRM level changed from %(old)s to %(new)s (%(reason)s).",
+            old=old_level.name or self.env._("none"),
+            new=new_level.name or self.env._("none"),
+            reason=reason,
+        )
+        return Markup("<p>%s</p>") % text
+
+    # ------------------------------------------------------------------
+    # Set-based engine: RFM, CLV, churn risk, lifecycle stage and level
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _ecrm_cron_recompute(self):
+        """Recompute every company's customers, one company per commit."""
+        companies = self.env["res.company"].search([])
+        auto_commit = not getattr(threading.current_thread(), "testing", False)
+        for done, company in enumerate(companies, start=1):
+            self.with_company(company)._ecrm_recompute_all()
+            self.env["ir.cron"]._notify_progress(
+                done=done, remaining=len(companies) - done
+            )
+            if auto_commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @api.model
+    def _ecrm_recompute_all(self):
+        """Recompute every customer of the current company and refresh the RFM
+        quintile boundaries."""
+        self._ecrm_compute(self.env.company, None)
+
+    def _ecrm_recompute(self):
+        """Recompute these customers (their commercial partners) in the current
+        company; scores are placed within the stored quintile boundaries."""
+        partners = self.commercial_partner_id
+        if not partners:
+            return
+        if not self.env.company.ecrm_rfm_cuts:
+            self._ecrm_recompute_all()
+            return
+        self._ecrm_compute(self.env.company, partners.ids)
+
+    @api.model
+    def _ecrm_compute(self, company, partner_ids):
+        self.env.flush_all()
+        cr = self.env.cr
+        today = fields.Date.context_today(self.with_company(company))
+        cr.execute("DROP TABLE IF EXISTS ecrm_stats")
+        cr.execute(self._ecrm_stats_query(company, partner_ids, today))
+        if partner_ids is None:
+            cr.execute(
+                """
+                SELECT percentile_disc(ARRAY[0.2, 0.4, 0.6, 0.8])
+                           WITHIN GROUP (ORDER BY recency),
+                       percentile_disc(ARRAY[0.2, 0.4, 0.6, 0.8])
+                           WITHIN GROUP (ORDER BY frequency),
+                       percentile_disc(ARRAY[0.2, 0.4, 0.6, 0.8])
+                           WITHIN GROUP (ORDER BY monetary)
+                  FROM ecrm_stats
+                 WHERE orders IS NOT NULL
+                """
+            )
+            r_cuts, f_cuts, m_cuts = cr.fetchone()
+            cuts = r_cuts and {
+                "r": r_cuts,
+                "f": f_cuts,
+                "m": [float(cut) for cut in m_cuts],
+            }
+            company.sudo().ecrm_rfm_cuts = cuts
+            company.sudo().flush_recordset(["ecrm_rfm_cuts"])
+        else:
+            cuts = company.ecrm_rfm_cuts
+        cr.execute(self._ecrm_update_query(company, cuts, today))
+        changes = cr.fetchall()
+        cr.execute("DROP TABLE ecrm_stats")
+        self.env.invalidate_all()
+        self._ecrm_log_level_changes(company, changes)
+
+    @api.model
+    def _ecrm_stats_query(self, company, partner_ids, today):
+        """Per customer of ``company``: order statistics, then churn risk,
+        lifecycle stage and CLV, into the temporary table ``ecrm_stats``."""
+        key = str(company.id)
+        window_start = today - timedelta(days=company.ecrm_window_days)
+        tomorrow = today + timedelta(days=1)
+        if partner_ids is None:
+            only = SQL("")
+            population = SQL(
+                """
+                SELECT partner_id FROM agg
+                 UNION
+                SELECT id FROM res_partner WHERE ecrm_lifecycle_stage ? %s
+                """,
+                key,
+            )
+        else:
+            only = SQL("AND p.commercial_partner_id = ANY(%s)", partner_ids)
+            population = SQL("SELECT unnest(%s::int[]) AS partner_id", partner_ids)
+        return SQL(
+            """
+            CREATE TEMP TABLE ecrm_stats ON COMMIT DROP AS
+            WITH orders AS (
+                SELECT p.commercial_partner_id AS partner_id,
+                       so.date_order::date AS day,
+                       so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1)
+                           AS amount
+                  FROM sale_order so
+                  JOIN res_partner p ON p.id = so.partner_id
+                 WHERE so.company_id = %(company)s
+                   AND so.state = 'sale'
+                   AND so.date_order < %(tomorrow)s
+                   %(only)s
+            ), agg AS (
+                SELECT partner_id,
+                       count(*) AS orders,
+                       min(day) AS first_day,
+                       max(day) AS last_day,
+                       sum(amount) AS amount,
+                       count(*) FILTER (WHERE day >= %(window_start)s) AS frequency,
+                       COALESCE(sum(amount) FILTER (WHERE day >= %(window_start)s), 0)
+                           AS window_amount
+                  FROM orders
+                 GROUP BY partner_id
+            ), refunds AS (
+                SELECT p.commercial_partner_id AS partner_id,
+                       -sum(am.amount_untaxed_signed) AS amount,
+                       -COALESCE(sum(am.amount_untaxed_signed)
+                                 FILTER (WHERE am.invoice_date >= %(window_start)s), 0)
+                           AS window_amount
+                  FROM account_move am
+                  JOIN res_partner p ON p.id = am.partner_id
+                 WHERE am.company_id = %(company)s
+                   AND am.move_type = 'out_refund'
+                   AND am.state = 'posted'
+                   AND am.invoice_date < %(tomorrow)s
+                   %(only)s
+                 GROUP BY p.commercial_partner_id
+            ), categories AS (
+                SELECT p.commercial_partner_id AS partner_id,
+                       count(DISTINCT pt.categ_id) AS categories
+                  FROM sale_order_line sol
+                  JOIN res_partner p ON p.id = sol.order_partner_id
+                  JOIN product_product pp ON pp.id = sol.product_id
+                  JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                 WHERE sol.company_id = %(company)s
+                   AND sol.state = 'sale'
+                   AND sol.display_type IS NULL
+                   %(only)s
+                 GROUP BY p.commercial_partner_id
+            ), base AS (
+                SELECT pop.partner_id,
+                       agg.orders,
+                       agg.first_day,
+                       agg.last_day,
+                       %(today)s - agg.last_day AS recency,
+                       COALESCE(agg.frequency, 0) AS frequency,
+                       round((COALESCE(agg.window_amount, 0)
+                              - COALESCE(refunds.window_amount, 0))::numeric, 2)
+                           AS monetary,
+                       agg.amount / agg.orders AS aov,
+                       COALESCE(agg.amount, 0) - COALESCE(refunds.amount, 0)
+                           AS historical,
+                       COALESCE(categories.categories, 0) AS categories,
+                       -- Days without an order after which the customer is at
+                       -- risk: k times their usual interval; for one-time
+                       -- buyers, the acquisition period.
+                       CASE WHEN agg.orders >= 2
+                            THEN GREATEST((agg.last_day - agg.first_day)::float
+                                          / (agg.orders - 1), 1) * %(k)s
+                            ELSE %(acquisition)s
+                       END AS risk_days
+                  FROM (%(population)s) pop
+                  LEFT JOIN agg USING (partner_id)
+                  LEFT JOIN refunds USING (partner_id)
+                  LEFT JOIN categories USING (partner_id)
+            ), risk AS (
+                SELECT base.*,
+                       CASE WHEN orders IS NULL THEN NULL
+                            WHEN recency >= %(churn)s THEN 1.0
+                            ELSE LEAST(recency / risk_days, 1.0)
+                       END AS churn_risk
+                  FROM base
+            )
+            SELECT risk.*,
+                   CASE WHEN orders IS NULL THEN 'selection'
+                        WHEN recency >= %(churn)s THEN 'churned'
+                        WHEN recency >= risk_days THEN 'at_risk'
+                        WHEN orders = 1 THEN 'acquisition'
+                        WHEN categories >= %(extension)s THEN 'extension'
+                        ELSE 'retention'
+                   END AS stage,
+                   round((historical + COALESCE(
+                       aov * frequency * 365.0 / %(window)s * %(horizon)s
+                       * (1 - churn_risk), 0))::numeric, 2) AS clv
+              FROM risk
+            """,
+            company=company.id,
+            tomorrow=tomorrow,
+            today=today,
+            window_start=window_start,
+            window=company.ecrm_window_days,
+            only=only,
+            population=population,
+            k=company.ecrm_at_risk_factor,
+            acquisition=company.ecrm_acquisition_days,
+            churn=company.ecrm_churn_days,
+            extension=company.ecrm_extension_categories,
+            horizon=company.ecrm_clv_horizon_years,
+        )
+
+    @api.model
+    def _ecrm_score_sql(self, column, cuts, higher_is_better):
+        """Quintile score 1–5 of ``column`` against four cut points: equal
+        values always get equal scores."""
+        if not cuts:
+            return SQL("NULL::int")
+        above = SQL(" + ").join(
+            SQL("(%s > %s)::int", SQL.identifier("s", column), cut) for cut in cuts
+        )
+        if higher_is_better:
+            return SQL("CASE WHEN s.orders IS NOT NULL THEN 1 + %s END", above)
+        return SQL("CASE WHEN s.orders IS NOT NULL THEN 5 - (%s) END", above)
+
+    @api.model
+    def _ecrm_level_sql(self, company, today):
+        """CASE expression giving the highest level of the ladder whose rule
+        the scored row ``s`` meets."""
+        levels = (
+            self.env["ecrm.level"]
+            .sudo()
+            .search(
+                self.env["ecrm.level"]._ladder_domain(company),
+                order="sequence desc, id desc",
+            )
+        )
+        whens = []
+        for level in levels:
+            conditions = [SQL("TRUE")]
+            if level.min_revenue:
+                conditions.append(SQL("s.monetary >= %s", level.min_revenue))
+            if level.min_orders:
+                conditions.append(SQL("s.frequency >= %s", level.min_orders))
+            if level.min_tenure_days:
+                first_day = today - timedelta(days=level.min_tenure_days)
+                conditions.append(SQL("s.first_day <= %s", first_day))
+            if level.min_rfm_score:
+                conditions.append(
+                    SQL("s.r_score + s.f_score + s.m_score >= %s", level.min_rfm_score)
+                )
+            domain = safe_eval(level.domain or "[]")
+            if domain:
+                query = self.with_company(company).sudo()._search(domain)
+                conditions.append(SQL("s.partner_id IN %s", query.subselect()))
+            whens.append(
+                SQL("WHEN %s THEN %s", SQL(" AND ").join(conditions), level.id)
+            )
+        if not whens:
+            return SQL("NULL::int")
+        return SQL("CASE %s END", SQL(" ").join(whens))
+
+    @api.model
+    def _ecrm_update_query(self, company, cuts, today):
+        """Score ``ecrm_stats``, decide levels (upgrades at once, downgrades
+        after the grace period, pinned levels kept), write the profiles and the
+        histories in one statement; returns the level changes of customers who
+        already had a level."""
+        key = str(company.id)
+        cuts = cuts or {}
+        grace_start = today - timedelta(days=company.ecrm_downgrade_grace_days)
+        profile = {
+            "ecrm_recency_days": "recency",
+            "ecrm_frequency": "frequency",
+            "ecrm_monetary": "monetary",
+            "ecrm_aov": "aov_rounded",
+            "ecrm_clv": "clv",
+            "ecrm_churn_risk": "churn_percent",
+            "ecrm_order_count": "orders",
+            "ecrm_first_order_date": "first_day",
+            "ecrm_last_order_date": "last_day",
+            "ecrm_r_score": "r_score",
+            "ecrm_f_score": "f_score",
+            "ecrm_m_score": "m_score",
+            "ecrm_rfm_segment": "segment",
+            "ecrm_lifecycle_stage": "stage",
+            "ecrm_lifecycle_date": "stage_date",
+            "ecrm_level_id": "new_level",
+            "ecrm_level_below_since": "new_below_since",
+        }
+        assignments = SQL(", ").join(
+            SQL(
+                "%(col)s = COALESCE(p.%(col)s, '{}'::jsonb)"
+                " || jsonb_build_object(%(key)s::text, %(value)s)",
+                col=SQL.identifier(column),
+                key=key,
+                value=SQL.identifier("f", source),
+            )
+            for column, source in profile.items()
+        )
+        return SQL(
+            """
+            WITH scored AS (
+                SELECT s.*,
+                       %(r)s AS r_score,
+                       %(f)s AS f_score,
+                       %(m)s AS m_score
+                  FROM ecrm_stats s
+            ), segmented AS (
+                SELECT s.*,
+                       CASE WHEN s.orders IS NULL THEN NULL
+                            WHEN s.r_score IS NULL THEN NULL
+                            WHEN s.r_score >= 4 AND s.fm >= 4 THEN 'champions'
+                            WHEN s.r_score >= 3 AND s.fm >= 3 THEN 'loyal'
+                            WHEN s.r_score >= 3 AND s.fm = 2 THEN 'potential_loyalist'
+                            WHEN s.r_score >= 4 THEN 'new'
+                            WHEN s.r_score = 3 THEN 'promising'
+                            WHEN s.r_score = 1 AND s.fm >= 4 THEN 'cant_lose'
+                            WHEN s.fm >= 3 THEN 'at_risk'
+                            WHEN s.r_score = 2 AND s.fm = 2 THEN 'need_attention'
+                            WHEN s.r_score = 2 THEN 'about_to_sleep'
+                            WHEN s.fm = 2 THEN 'hibernating'
+                            ELSE 'lost'
+                       END AS segment,
+                       %(level)s AS target_level
+                  FROM (SELECT scored.*,
+                               round((scored.f_score + scored.m_score) / 2.0) AS fm
+                          FROM scored) s
+            ), current AS (
+                SELECT s.*,
+                       cur.id AS old_level,
+                       COALESCE(cur.sequence, -1) AS old_seq,
+                       COALESCE(tgt.sequence, -1) AS target_seq,
+                       COALESCE((p.ecrm_level_pinned ->> %(key)s)::boolean, FALSE)
+                           AS pinned,
+                       (p.ecrm_level_below_since ->> %(key)s)::date AS below_since,
+                       COALESCE(p.ecrm_lifecycle_stage ->> %(key)s, 'selection')
+                           AS old_stage,
+                       (p.ecrm_lifecycle_date ->> %(key)s)::date AS old_stage_date
+                  FROM segmented s
+                  JOIN res_partner p ON p.id = s.partner_id
+                  LEFT JOIN ecrm_level cur
+                         ON cur.id = (p.ecrm_level_id ->> %(key)s)::int
+                  LEFT JOIN ecrm_level tgt ON tgt.id = s.target_level
+            ), decided AS (
+                SELECT c.*,
+                       CASE WHEN c.pinned THEN c.old_level
+                            WHEN c.target_seq >= c.old_seq THEN c.target_level
+                            WHEN COALESCE(c.below_since, %(today)s) <= %(grace_start)s
+                                THEN c.target_level
+                            ELSE c.old_level
+                       END AS new_level,
+                       CASE WHEN c.stage = c.old_stage THEN c.old_stage_date
+                            ELSE %(today)s
+                       END AS stage_date
+                  FROM current c
+            ), f AS (
+                SELECT d.*,
+                       CASE WHEN d.pinned THEN NULL
+                            WHEN d.new_level IS NOT DISTINCT FROM d.old_level
+                                 AND d.target_seq < d.old_seq
+                                THEN COALESCE(d.below_since, %(today)s)
+                       END AS new_below_since,
+                       CASE WHEN d.new_level IS NOT DISTINCT FROM d.old_level THEN NULL
+                            WHEN d.target_seq >= d.old_seq THEN 'rule'
+                            ELSE 'grace'
+                       END AS level_reason,
+                       round(d.aov::numeric, 2) AS aov_rounded,
+                       round((d.churn_risk * 100)::numeric, 1) AS churn_percent
+                  FROM decided d
+            ), updated AS (
+                UPDATE res_partner p
+                   SET %(assignments)s
+                  FROM f
+                 WHERE p.id = f.partner_id
+             RETURNING f.partner_id, f.old_level, f.new_level, f.level_reason,
+                       f.old_stage, f.stage
+            ), level_history AS (
+                INSERT INTO ecrm_level_history
+                       (partner_id, company_id, date, from_level_id, to_level_id,
+                        reason, user_id, create_uid, create_date, write_uid,
+                        write_date)
+                SELECT partner_id, %(company)s, now() at time zone 'UTC', old_level,
+                       new_level, level_reason, %(uid)s, %(uid)s,
+                       now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
+                  FROM updated
+                 WHERE level_reason IS NOT NULL
+            ), stage_history AS (
+                INSERT INTO ecrm_lifecycle_history
+                       (partner_id, company_id, date, from_stage, to_stage,
+                        create_uid, create_date, write_uid, write_date)
+                SELECT partner_id, %(company)s, %(today)s, old_stage, stage,
+                       %(uid)s, now() at time zone 'UTC', %(uid)s,
+                       now() at time zone 'UTC'
+                  FROM updated
+                 WHERE stage <> old_stage
+            )
+            SELECT partner_id, old_level, new_level, level_reason
+              FROM updated
+             WHERE level_reason IS NOT NULL AND old_level IS NOT NULL
+            """,
+            r=self._ecrm_score_sql("recency", cuts.get("r"), higher_is_better=False),
+            f=self._ecrm_score_sql("frequency", cuts.get("f"), higher_is_better=True),
+            m=self._ecrm_score_sql("monetary", cuts.get("m"), higher_is_better=True),
+            level=self._ecrm_level_sql(company, today),
+            key=key,
+            today=today,
+            grace_start=grace_start,
+            assignments=assignments,
+            company=company.id,
+            uid=self.env.uid,
+        )
+
+    @api.model
+    def _ecrm_log_level_changes(self, company, changes):
+        """Post a level change in the chatter of each customer whose level
+        moved (first assignments are in the level history only)."""
+        levels = self.env["ecrm.level"].sudo().with_context(active_test=False)
+        reasons = dict(
+            self.env["ecrm.level.history"]
+            ._fields["reason"]
+            ._description_selection(self.env)
+        )
+        for start in range(0, len(changes), CHATTER_BATCH):
+            batch = changes[start : start + CHATTER_BATCH]
+            partners = self.browse(row[0] for row in batch)
+            partners._message_log_batch(
+                bodies={
+                    partner_id: self._ecrm_level_change_body(
+                        levels.browse(old), levels.browse(new), reasons[reason]
+                    )
+                    for partner_id, old, new, reason in batch
+                }
+            )

@@ -1,0 +1,61 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import fields, models
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    ecrm_window_days = fields.Integer(
+        string="eCRM window (days)",
+        default=365,
+        help="Frequency, monetary value and the revenue and order thresholds of "
+        "the levels are counted over this many days.",
+    )
+    ecrm_acquisition_days = fields.Integer(
+        string="Acquisition period (days)",
+        default=90,
+        help="A customer whose only order is this recent is being acquired; a "
+        "one-time buyer who does not come back within it is at risk.",
+    )
+    ecrm_at_risk_factor = fields.Float(
+        string="At-risk factor",
+        default=2.0,
+        help="A repeat customer is at risk after this many times their usual "
+        "interval between orders without ordering.",
+    )
+    ecrm_churn_days = fields.Integer(
+        string="Churned after (days)",
+        default=365,
+        help="A customer with no order for this many days has churned.",
+    )
+    ecrm_extension_categories = fields.Integer(
+        string="Extension categories",
+        default=3,
+        help="A repeat customer who bought in at least this many product "
+        "categories is in the extension stage.",
+    )
+    ecrm_downgrade_grace_days = fields.Integer(
+        string="Downgrade grace (days)",
+        default=30,
+        help="A customer keeps their level while below its rule for this many "
+        "days before being downgraded.",
+    )
+    ecrm_clv_horizon_years = fields.Float(
+        string="CLV horizon (years)",
+        default=3.0,
+        help="Expected remaining customer lifetime used by the CLV estimate.",
+    )
+    # Quintile boundaries of the last full recompute: {"r": [..], "f": [..], "m": [..]}
+    # (four cut points each), used to score one customer between full recomputes.
+    ecrm_rfm_cuts = fields.Json(string="RFM quintile boundaries", readonly=True)
+
+    _sql_constraints = [
+        (
+            "ecrm_settings_positive",
+            "CHECK(ecrm_window_days > 0 AND ecrm_acquisition_days > 0 "
+            "AND ecrm_at_risk_factor > 0 AND ecrm_churn_days > 0 "
+            "AND ecrm_extension_categories > 0 AND ecrm_downgrade_grace_days >= 0 "
+            "AND ecrm_clv_horizon_years >= 0)",
+            "eCRM windows, thresholds and factors must be positive.",
+        ),
+    ]

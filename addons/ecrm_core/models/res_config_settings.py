@@ -1,0 +1,64 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+INTERVAL_TYPES = [("hours", "Hours"), ("days", "Days"), ("weeks", "Weeks")]
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    ecrm_window_days = fields.Integer(
+        related="company_id.ecrm_window_days", readonly=False
+    )
+    ecrm_acquisition_days = fields.Integer(
+        related="company_id.ecrm_acquisition_days", readonly=False
+    )
+    ecrm_at_risk_factor = fields.Float(
+        related="company_id.ecrm_at_risk_factor", readonly=False
+    )
+    ecrm_churn_days = fields.Integer(
+        related="company_id.ecrm_churn_days", readonly=False
+    )
+    ecrm_extension_categories = fields.Integer(
+        related="company_id.ecrm_extension_categories", readonly=False
+    )
+    ecrm_downgrade_grace_days = fields.Integer(
+        related="company_id.ecrm_downgrade_grace_days", readonly=False
+    )
+    ecrm_clv_horizon_years = fields.Float(
+        related="company_id.ecrm_clv_horizon_years", readonly=False
+    )
+    ecrm_recompute_interval_number = fields.Integer(
+        string="Recompute every",
+        compute="_compute_ecrm_recompute_interval",
+        inverse="_inverse_ecrm_recompute_interval",
+    )
+    ecrm_recompute_interval_type = fields.Selection(
+        INTERVAL_TYPES,
+        compute="_compute_ecrm_recompute_interval",
+        inverse="_inverse_ecrm_recompute_interval",
+    )
+
+    def _ecrm_recompute_cron(self):
+        return self.env.ref("ecrm_core.ir_cron_ecrm_recompute").sudo()
+
+    @api.depends("company_id")
+    def _compute_ecrm_recompute_interval(self):
+        cron = self._ecrm_recompute_cron()
+        for settings in self:
+            settings.ecrm_recompute_interval_number = cron.interval_number
+            settings.ecrm_recompute_interval_type = cron.interval_type
+
+    def _inverse_ecrm_recompute_interval(self):
+        for settings in self:
+            if settings.ecrm_recompute_interval_number < 1:
+                raise ValidationError(
+                    self.env._("The eCRM recompute interval must be at least 1.")
+                )
+            settings._ecrm_recompute_cron().write(
+                {
+                    "interval_number": settings.ecrm_recompute_interval_number,
+                    "interval_type": settings.ecrm_recompute_interval_type,
+                }
+            )

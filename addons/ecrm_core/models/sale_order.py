@@ -1,0 +1,55 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, fields, models
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    ecrm_channel = fields.Selection(
+        [
+            ("website", "Website"),
+            ("portal", "Portal"),
+            ("backend", "Backend / phone"),
+        ],
+        string="eCRM channel",
+        readonly=True,
+        copy=False,
+        help="Channel the order came through, recorded when it is created.",
+    )
+    ecrm_level_id = fields.Many2one(
+        "ecrm.level",
+        string="eCRM level at confirmation",
+        readonly=True,
+        copy=False,
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            vals.setdefault("ecrm_channel", self._ecrm_channel_from_vals(vals))
+        return super().create(vals_list)
+
+    @api.model
+    def _ecrm_channel_from_vals(self, vals):
+        if vals.get("website_id"):
+            return "website"
+        if self.env.user.share:
+            return "portal"
+        return "backend"
+
+    def action_confirm(self):
+        for order in self:
+            customer = order.partner_id.commercial_partner_id
+            order.ecrm_level_id = customer.with_company(order.company_id).ecrm_level_id
+        result = super().action_confirm()
+        self._ecrm_recompute_customers()
+        return result
+
+    def _action_cancel(self):
+        result = super()._action_cancel()
+        self._ecrm_recompute_customers()
+        return result
+
+    def _ecrm_recompute_customers(self):
+        for company, orders in self.grouped("company_id").items():
+            orders.partner_id.with_company(company).sudo()._ecrm_recompute()

@@ -1,0 +1,1 @@
+from . import ecrm_level_pin_wizard
