@@ -1,4 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from itertools import pairwise
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
@@ -83,10 +85,10 @@ class EcrmLevel(models.Model):
     def _check_ladder_is_monotonic(self):
         companies = self.company_id
         if not all(self.mapped("company_id")):
-            companies = self.env["res.company"].sudo().search([])
+            companies = self.env["res.company"].sudo().search([])  # pylint: disable=no-search-all
         for company in companies:
             ladder = self.search(self._ladder_domain(company), order="sequence, id")
-            for lower, higher in zip(ladder, ladder[1:], strict=False):
+            for lower, higher in pairwise(ladder):
                 weaker = [
                     higher._fields[name].get_description(self.env)["string"]
                     for name in THRESHOLDS

@@ -52,10 +52,12 @@ class ResCompany(models.Model):
     _sql_constraints = [
         (
             "ecrm_settings_positive",
-            "CHECK(ecrm_window_days > 0 AND ecrm_acquisition_days > 0 "
-            "AND ecrm_at_risk_factor > 0 AND ecrm_churn_days > 0 "
-            "AND ecrm_extension_categories > 0 AND ecrm_downgrade_grace_days >= 0 "
-            "AND ecrm_clv_horizon_years >= 0)",
+            (
+                "CHECK(ecrm_window_days > 0 AND ecrm_acquisition_days > 0 "
+                "AND ecrm_at_risk_factor > 0 AND ecrm_churn_days > 0 "
+                "AND ecrm_extension_categories > 0 AND ecrm_downgrade_grace_days >= 0 "
+                "AND ecrm_clv_horizon_years >= 0)"
+            ),
             "eCRM windows, thresholds and factors must be positive.",
         ),
     ]

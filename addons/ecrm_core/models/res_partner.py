@@ -209,7 +209,7 @@ class ResPartner(models.Model):
     @api.model
     def _ecrm_cron_recompute(self):
         """Recompute every company's customers, one company per commit."""
-        companies = self.env["res.company"].search([])
+        companies = self.env["res.company"].search([])  # pylint: disable=no-search-all
         auto_commit = not getattr(threading.current_thread(), "testing", False)
         for done, company in enumerate(companies, start=1):
             self.with_company(company)._ecrm_recompute_all()

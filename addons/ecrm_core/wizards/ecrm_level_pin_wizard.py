@@ -11,7 +11,7 @@ class EcrmLevelPinWizard(models.TransientModel):
         default=lambda self: self.env.context.get("active_ids"),
         required=True,
     )
-    level_id = fields.Many2one("ecrm.level", string="Level", required=True)
+    level_id = fields.Many2one("ecrm.level", required=True)
     reason = fields.Char(required=True)
 
     def action_pin(self):
