@@ -1,14 +1,10 @@
-import pytest
-
 import odoo
 
+# pytest-odoo imports Odoo's test framework before it turns test mode on, and
+# odoo.tests logs an ERROR when imported outside test mode. Import it here, in
+# test mode, before Odoo's configuration is parsed; test mode must be off again
+# when the registry loads, or Odoo would run every module's at_install tests.
+odoo.tools.config["test_enable"] = True
+import odoo.tests
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_collection(session):
-    # pytest-odoo imports the test modules (and so odoo.tests, which logs an
-    # ERROR outside test mode) before its own fixtures turn test mode on. Test
-    # mode must be off again before the registry loads, or Odoo would run every
-    # module's at_install tests itself.
-    odoo.tools.config["test_enable"] = True
-    yield
-    odoo.tools.config["test_enable"] = False
+odoo.tools.config["test_enable"] = False
