@@ -1,8 +1,15 @@
+from . import ecrm_customer_mixin
 from . import ecrm_service
 from . import ecrm_level
 from . import ecrm_level_history
 from . import ecrm_lifecycle_history
+from . import ecrm_consent
 from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import sale_order
+from . import helpdesk_ticket_channel
+from . import ecrm_interaction_log
+
+# Last: its SQL view reads the columns the models above add.
+from . import ecrm_interaction

@@ -45,6 +45,11 @@ class ResCompany(models.Model):
         default=3.0,
         help="Expected remaining customer lifetime used by the CLV estimate.",
     )
+    ecrm_consent_required = fields.Boolean(
+        string="Require explicit consent",
+        help="Contact customers only on channels they opted in to. Otherwise "
+        "they may be contacted until they opt out.",
+    )
     # Quintile boundaries of the last full recompute: {"r": [..], "f": [..], "m": [..]}
     # (four cut points each), used to score one customer between full recomputes.
     ecrm_rfm_cuts = fields.Json(string="RFM quintile boundaries", readonly=True)

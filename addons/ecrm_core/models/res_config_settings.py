@@ -29,6 +29,9 @@ class ResConfigSettings(models.TransientModel):
     ecrm_clv_horizon_years = fields.Float(
         related="company_id.ecrm_clv_horizon_years", readonly=False
     )
+    ecrm_consent_required = fields.Boolean(
+        related="company_id.ecrm_consent_required", readonly=False
+    )
     ecrm_recompute_interval_number = fields.Integer(
         string="Recompute every",
         compute="_compute_ecrm_recompute_interval",

@@ -4,11 +4,12 @@ from datetime import timedelta
 
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
 
+from .ecrm_consent import CONTACT_CHANNELS
 from .ecrm_lifecycle_history import LIFECYCLE_STAGES
 
 RFM_SEGMENTS = [
@@ -32,6 +33,7 @@ MANAGED_FIELDS = {
     "ecrm_level_below_since",
 }
 CHATTER_BATCH = 1000
+INFERRED_CATEGORIES = 3
 
 
 class ResPartner(models.Model):
@@ -134,6 +136,31 @@ class ResPartner(models.Model):
         string="Tenure (days)", compute="_compute_ecrm_tenure_days"
     )
 
+    # Preferences and consent
+    ecrm_preferred_channel = fields.Selection(
+        CONTACT_CHANNELS, string="Preferred channel"
+    )
+    ecrm_category_ids = fields.Many2many(
+        "product.category",
+        "res_partner_ecrm_category_rel",
+        string="Categories of interest",
+    )
+    ecrm_inferred_category_ids = fields.Many2many(
+        "product.category",
+        string="Categories bought",
+        compute="_compute_ecrm_inferred_category_ids",
+        help="The product categories this customer spent most on, in this company.",
+    )
+    ecrm_consent_ids = fields.One2many("ecrm.consent", "partner_id", string="Consents")
+
+    # 360° timeline
+    ecrm_interaction_ids = fields.One2many(
+        "ecrm.interaction", "partner_id", string="Timeline"
+    )
+    ecrm_interaction_count = fields.Integer(
+        string="Interactions", compute="_compute_ecrm_interaction_count"
+    )
+
     @api.depends("ecrm_first_order_date")
     @api.depends_context("company")
     def _compute_ecrm_tenure_days(self):
@@ -141,6 +168,61 @@ class ResPartner(models.Model):
         for partner in self:
             first = partner.ecrm_first_order_date
             partner.ecrm_tenure_days = (today - first).days if first else 0
+
+    @api.depends_context("company")
+    def _compute_ecrm_inferred_category_ids(self):
+        bought = dict.fromkeys(self.ids, ())
+        if self.ids:
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT partner_id, array_agg(categ_id ORDER BY amount DESC)
+                      FROM (
+                        SELECT p.commercial_partner_id AS partner_id,
+                               pt.categ_id,
+                               sum(sol.price_subtotal) AS amount,
+                               row_number() OVER (
+                                   PARTITION BY p.commercial_partner_id
+                                   ORDER BY sum(sol.price_subtotal) DESC
+                               ) AS rank
+                          FROM sale_order_line sol
+                          JOIN res_partner p ON p.id = sol.order_partner_id
+                          JOIN product_product pp ON pp.id = sol.product_id
+                          JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                         WHERE sol.state = 'sale'
+                           AND sol.company_id = %s
+                           AND p.commercial_partner_id = ANY(%s)
+                         GROUP BY p.commercial_partner_id, pt.categ_id
+                      ) ranked
+                     WHERE rank <= %s
+                     GROUP BY partner_id
+                    """,
+                    self.env.company.id,
+                    self.commercial_partner_id.ids,
+                    INFERRED_CATEGORIES,
+                )
+            )
+            by_commercial = dict(self.env.cr.fetchall())
+            for partner in self:
+                bought[partner.id] = by_commercial.get(
+                    partner.commercial_partner_id.id, ()
+                )
+        for partner in self:
+            partner.ecrm_inferred_category_ids = [
+                Command.set(list(bought.get(partner.id, ())))
+            ]
+
+    def _compute_ecrm_interaction_count(self):
+        groups = self.env["ecrm.interaction"]._read_group(
+            [("partner_id", "in", self.commercial_partner_id.ids)],
+            ["partner_id"],
+            ["__count"],
+        )
+        counts = {partner.id: count for partner, count in groups}
+        for partner in self:
+            partner.ecrm_interaction_count = counts.get(
+                partner.commercial_partner_id.id, 0
+            )
 
     def write(self, vals):
         if MANAGED_FIELDS & set(vals) and not (
@@ -157,6 +239,96 @@ class ResPartner(models.Model):
         self.ensure_one()
         level = self.commercial_partner_id.ecrm_level_id
         return code in level.service_ids.mapped("code")
+
+    # ------------------------------------------------------------------
+    # Consent: the one place that decides whether a message may go out
+    # ------------------------------------------------------------------
+
+    def _ecrm_filter_consent(self, channel):
+        """The partners of ``self`` that may be contacted on ``channel`` by the
+        current company, in one query. A partner may be contacted unless their
+        commercial partner opted out of the channel, or — when the company
+        requires explicit consent — unless it opted in; email also needs an
+        address that is not blacklisted."""
+        if not self.ids:
+            return self
+        self.env.flush_all()
+        company = self.env.company
+        email_checks = SQL("")
+        if channel == "email":
+            email_checks = SQL(
+                """
+                AND p.email_normalized IS NOT NULL
+                AND NOT EXISTS (
+                    SELECT 1 FROM mail_blacklist bl
+                     WHERE bl.email = p.email_normalized AND bl.active
+                )
+                """
+            )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT p.id
+                  FROM res_partner p
+                  LEFT JOIN ecrm_consent c
+                         ON c.partner_id = p.commercial_partner_id
+                        AND c.company_id = %(company)s
+                        AND c.channel = %(channel)s
+                 WHERE p.id = ANY(%(ids)s)
+                   AND COALESCE(c.state, %(default)s) = 'opt_in'
+                   %(email_checks)s
+                """,
+                company=company.id,
+                channel=channel,
+                ids=self.ids,
+                default="opt_out" if company.ecrm_consent_required else "opt_in",
+                email_checks=email_checks,
+            )
+        )
+        return self.browse(row[0] for row in self.env.cr.fetchall())
+
+    def _ecrm_has_consent(self, channel):
+        """Whether this partner may be contacted on ``channel``; every outgoing
+        eCRM message checks it (see ``_ecrm_filter_consent``)."""
+        self.ensure_one()
+        return bool(self._ecrm_filter_consent(channel))
+
+    def _ecrm_set_consent(self, channel, state, source, note=False):
+        """Record what the customer said about ``channel`` (current company)."""
+        Consent = self.env["ecrm.consent"]
+        for partner in self.commercial_partner_id:
+            consent = Consent.search(
+                [
+                    ("partner_id", "=", partner.id),
+                    ("company_id", "=", self.env.company.id),
+                    ("channel", "=", channel),
+                ]
+            )
+            values = {"state": state, "source": source, "note": note}
+            if consent:
+                consent.write(values)
+            else:
+                Consent.create(dict(values, partner_id=partner.id, channel=channel))
+
+    def action_ecrm_log_interaction(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Log an interaction"),
+            "res_model": "ecrm.interaction.log",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_id": self.commercial_partner_id.id},
+        }
+
+    def action_ecrm_view_interactions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "ecrm_core.ecrm_interaction_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
 
     # ------------------------------------------------------------------
     # Levels set by hand

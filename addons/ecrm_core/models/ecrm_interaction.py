@@ -1,0 +1,193 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, fields, models
+from odoo.tools import SQL
+from odoo.tools.sql import create_index
+
+from .ecrm_interaction_log import CHANNELS, DIRECTIONS, INITIATIVES
+
+
+class EcrmInteraction(models.Model):
+    """The 360° timeline: every interaction with a customer on every channel.
+
+    A SQL view over the records where the interactions happened (orders,
+    deliveries, tickets and their messages, emails, ratings) and the manual
+    logs, so no fact is stored twice. Each source is one SELECT of the columns
+    listed in ``_ecrm_interaction_sources``; another addon adds a source by
+    overriding that method, with a key of its own.
+    """
+
+    _name = "ecrm.interaction"
+    _description = "eCRM Interaction"
+    _auto = False
+    _order = "date desc, id desc"
+    _rec_name = "summary"
+
+    date = fields.Datetime(readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    channel = fields.Selection(CHANNELS, readonly=True)
+    direction = fields.Selection(DIRECTIONS, readonly=True)
+    initiative = fields.Selection(INITIATIVES, readonly=True)
+    kind = fields.Selection(
+        [
+            ("order", "Order"),
+            ("delivery", "Delivery"),
+            ("ticket", "Ticket"),
+            ("ticket_message", "Ticket message"),
+            ("email", "Email"),
+            ("rating", "Rating"),
+            ("log", "Logged interaction"),
+        ],
+        readonly=True,
+    )
+    summary = fields.Char(readonly=True)
+    res_model = fields.Char(string="Source model", readonly=True)
+    res_id = fields.Many2oneReference(
+        string="Source record", model_field="res_model", readonly=True
+    )
+
+    @api.model
+    def _ecrm_interaction_sources(self):
+        """``{key: SQL}``: each SQL selects, in this order, ``date, partner_id
+        (commercial), company_id, channel, direction, initiative, kind, summary,
+        res_model, res_id``. ``key`` (< 64, unique) makes the row ids unique."""
+        message_text = SQL(
+            "COALESCE(NULLIF(mm.subject, ''),"
+            " left(regexp_replace(mm.body, '<[^>]*>', '', 'g'), 120))"
+        )
+        return {
+            1: SQL(
+                """
+                SELECT so.date_order, p.commercial_partner_id, so.company_id,
+                       COALESCE(so.ecrm_channel, 'backend'), 'in', 'reactive',
+                       'order', so.name, 'sale.order', so.id
+                  FROM sale_order so
+                  JOIN res_partner p ON p.id = so.partner_id
+                 WHERE so.state = 'sale'
+                """
+            ),
+            2: SQL(
+                """
+                SELECT sp.date_done, p.commercial_partner_id, sp.company_id,
+                       'delivery', 'out', 'reactive', 'delivery', sp.name,
+                       'stock.picking', sp.id
+                  FROM stock_picking sp
+                  JOIN stock_picking_type spt ON spt.id = sp.picking_type_id
+                  JOIN res_partner p ON p.id = sp.partner_id
+                 WHERE sp.state = 'done' AND spt.code = 'outgoing'
+                """
+            ),
+            3: SQL(
+                """
+                SELECT ht.create_date, ht.commercial_partner_id, ht.company_id,
+                       COALESCE(htc.ecrm_channel, 'other'), 'in', 'reactive',
+                       'ticket', ht.number || ' - ' || ht.name, 'helpdesk.ticket',
+                       ht.id
+                  FROM helpdesk_ticket ht
+                  LEFT JOIN helpdesk_ticket_channel htc ON htc.id = ht.channel_id
+                 WHERE ht.commercial_partner_id IS NOT NULL
+                """
+            ),
+            4: SQL(
+                """
+                SELECT mm.date, ht.commercial_partner_id, ht.company_id,
+                       CASE WHEN mm.message_type = 'email' THEN 'email'
+                            WHEN author.commercial_partner_id
+                                 = ht.commercial_partner_id THEN 'portal'
+                            ELSE 'email' END,
+                       CASE WHEN author.commercial_partner_id
+                                 = ht.commercial_partner_id THEN 'in'
+                            ELSE 'out' END,
+                       'reactive', 'ticket_message', %(text)s, 'mail.message',
+                       mm.id
+                  FROM mail_message mm
+                  JOIN helpdesk_ticket ht
+                    ON mm.model = 'helpdesk.ticket' AND ht.id = mm.res_id
+                  JOIN mail_message_subtype mst ON mst.id = mm.subtype_id
+                  LEFT JOIN res_partner author ON author.id = mm.author_id
+                 WHERE mm.message_type IN ('email', 'comment')
+                   AND NOT mst.internal
+                   AND ht.commercial_partner_id IS NOT NULL
+                """,
+                text=message_text,
+            ),
+            5: SQL(
+                """
+                SELECT mm.date, p.commercial_partner_id, NULL::int, 'email',
+                       CASE WHEN author.commercial_partner_id
+                                 = p.commercial_partner_id THEN 'in'
+                            ELSE 'out' END,
+                       'reactive', 'email', %(text)s, 'mail.message', mm.id
+                  FROM mail_message mm
+                  JOIN res_partner p ON mm.model = 'res.partner' AND p.id = mm.res_id
+                  LEFT JOIN res_partner author ON author.id = mm.author_id
+                 WHERE mm.message_type IN ('email', 'email_outgoing')
+                """,
+                text=message_text,
+            ),
+            6: SQL(
+                """
+                SELECT rr.write_date, p.commercial_partner_id, ht.company_id,
+                       'email', 'in', 'reactive', 'rating',
+                       rr.rating_text || COALESCE(': ' || rr.feedback, ''),
+                       'rating.rating', rr.id
+                  FROM rating_rating rr
+                  JOIN res_partner p ON p.id = rr.partner_id
+                  LEFT JOIN helpdesk_ticket ht
+                    ON rr.res_model = 'helpdesk.ticket' AND ht.id = rr.res_id
+                 WHERE rr.consumed
+                """
+            ),
+            7: SQL(
+                """
+                SELECT log.date, log.partner_id, log.company_id, log.channel,
+                       log.direction, log.initiative, 'log', log.summary,
+                       'ecrm.interaction.log', log.id
+                  FROM ecrm_interaction_log log
+                """
+            ),
+        }
+
+    def init(self):
+        cr = self.env.cr
+        # What the per-customer timeline query filters and joins on.
+        create_index(
+            cr,
+            "helpdesk_ticket_commercial_partner_id_index",
+            "helpdesk_ticket",
+            ["commercial_partner_id"],
+        )
+        create_index(
+            cr, "rating_rating_partner_id_index", "rating_rating", ["partner_id"]
+        )
+        sources = SQL(" UNION ALL ").join(
+            SQL(
+                """
+                SELECT src.res_id::bigint * 64 + %s AS id, src.*
+                  FROM (%s) AS src(date, partner_id, company_id, channel,
+                                   direction, initiative, kind, summary,
+                                   res_model, res_id)
+                """,
+                key,
+                query,
+            )
+            for key, query in sorted(self._ecrm_interaction_sources().items())
+        )
+        cr.execute(SQL("DROP VIEW IF EXISTS %s", SQL.identifier(self._table)))
+        cr.execute(SQL("CREATE VIEW %s AS (%s)", SQL.identifier(self._table), sources))
+
+    def action_open_source(self):
+        self.ensure_one()
+        model, res_id = self.res_model, self.res_id
+        if model == "mail.message":
+            message = self.env["mail.message"].browse(res_id)
+            model, res_id = message.model, message.res_id
+        elif model == "rating.rating":
+            rating = self.env["rating.rating"].browse(res_id)
+            model, res_id = rating.res_model, rating.res_id
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": model,
+            "res_id": res_id,
+            "views": [(False, "form")],
+        }
