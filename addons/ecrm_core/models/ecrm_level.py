@@ -84,7 +84,7 @@ class EcrmLevel(models.Model):
     @api.constrains("sequence", "company_id", "active", *THRESHOLDS)
     def _check_ladder_is_monotonic(self):
         companies = self.company_id
-        if not all(self.mapped("company_id")):
+        if not all(level.company_id for level in self):
             companies = self.env["res.company"].sudo().search([])  # pylint: disable=no-search-all
         for company in companies:
             ladder = self.search(self._ladder_domain(company), order="sequence, id")

@@ -363,7 +363,8 @@ class ResPartner(models.Model):
     def action_ecrm_unpin_level(self):
         partners = self.commercial_partner_id
         partners.write({"ecrm_level_pinned": False, "ecrm_level_pin_reason": False})
-        partners._ecrm_recompute()
+        # The manager's decision ends: the rules apply at once, without grace.
+        partners.with_context(ecrm_skip_grace=True)._ecrm_recompute()
 
     def _ecrm_level_change_body(self, old_level, new_level, reason):
         text = self.env._(
@@ -711,7 +712,8 @@ class ResPartner(models.Model):
             ), decided AS (
                 SELECT c.*,
                        CASE WHEN c.pinned THEN c.old_level
-                            WHEN c.target_seq >= c.old_seq THEN c.target_level
+                            WHEN c.target_seq >= c.old_seq OR %(skip_grace)s
+                                THEN c.target_level
                             WHEN COALESCE(c.below_since, %(today)s) <= %(grace_start)s
                                 THEN c.target_level
                             ELSE c.old_level
@@ -728,7 +730,8 @@ class ResPartner(models.Model):
                                 THEN COALESCE(d.below_since, %(today)s)
                        END AS new_below_since,
                        CASE WHEN d.new_level IS NOT DISTINCT FROM d.old_level THEN NULL
-                            WHEN d.target_seq >= d.old_seq THEN 'rule'
+                            WHEN d.target_seq >= d.old_seq OR %(skip_grace)s
+                                THEN 'rule'
                             ELSE 'grace'
                        END AS level_reason,
                        round(d.aov::numeric, 2) AS aov_rounded,
@@ -772,6 +775,7 @@ class ResPartner(models.Model):
             key=key,
             today=today,
             grace_start=grace_start,
+            skip_grace=bool(self.env.context.get("ecrm_skip_grace")),
             assignments=assignments,
             company=company.id,
             uid=self.env.uid,

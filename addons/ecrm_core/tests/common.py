@@ -1,0 +1,92 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from datetime import date, datetime, time
+
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.tests import TransactionCase
+
+
+class EcrmCase(TransactionCase):
+    """A company of its own (EUR, with USD at 2 USD = 1 EUR), products in
+    three categories and helpers to place orders on given days."""
+
+    TODAY = date(2026, 6, 30)
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        eur, usd = cls.env.ref("base.EUR"), cls.env.ref("base.USD")
+        (eur | usd).active = True
+        cls.company = cls.env["res.company"].create(
+            {"name": "eCRM Test Co", "currency_id": eur.id}
+        )
+        cls.env.user.company_ids |= cls.company
+        cls.env = cls.env(
+            context=dict(cls.env.context, allowed_company_ids=[cls.company.id])
+        )
+        cls.env["res.currency.rate"].create(
+            {
+                "name": date(2020, 1, 1),
+                "currency_id": usd.id,
+                "company_id": cls.company.id,
+                "rate": 2.0,
+            }
+        )
+        cls.usd_pricelist = cls.env["product.pricelist"].create(
+            {"name": "USD", "currency_id": usd.id, "company_id": cls.company.id}
+        )
+        cls.eur_pricelist = cls.env["product.pricelist"].create(
+            {"name": "EUR", "currency_id": eur.id, "company_id": cls.company.id}
+        )
+        categories = cls.env["product.category"].create(
+            [{"name": f"eCRM category {n}"} for n in range(3)]
+        )
+        cls.products = cls.env["product.product"].create(
+            [
+                {
+                    "name": f"eCRM product {n}",
+                    "type": "service",
+                    "categ_id": category.id,
+                    "taxes_id": False,
+                }
+                for n, category in enumerate(categories)
+            ]
+        )
+        cls.level_foundational = cls.env.ref("ecrm_core.ecrm_level_foundational")
+        cls.level_centred = cls.env.ref("ecrm_core.ecrm_level_customer_centred")
+        cls.level_value = cls.env.ref("ecrm_core.ecrm_level_value_added")
+
+    @classmethod
+    def _customer(cls, name="Customer", **values):
+        return cls.env["res.partner"].create(dict(values, name=name))
+
+    @classmethod
+    def _order(cls, partner, amount, day, product=None, pricelist=None, confirm=True):
+        """An order of ``amount`` (untaxed, in the pricelist currency) placed
+        and confirmed on ``day``."""
+        with freeze_time(datetime.combine(day, time(12))):
+            order = cls.env["sale.order"].create(
+                {
+                    "partner_id": partner.id,
+                    "company_id": cls.company.id,
+                    "pricelist_id": (pricelist or cls.eur_pricelist).id,
+                    "order_line": [
+                        Command.create(
+                            {
+                                "product_id": (product or cls.products[0]).id,
+                                "product_uom_qty": 1,
+                                "price_unit": amount,
+                                "tax_id": False,
+                            }
+                        )
+                    ],
+                }
+            )
+            if confirm:
+                order.action_confirm()
+        return order
+
+    def _recompute_all(self, day=None):
+        with freeze_time(day or self.TODAY):
+            self.env["res.partner"]._ecrm_recompute_all()

@@ -1,0 +1,147 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import random
+from datetime import timedelta
+
+from freezegun import freeze_time
+
+from odoo.tests import tagged
+
+from .common import EcrmCase
+
+
+@tagged("post_install", "-at_install")
+class TestRfm(EcrmCase):
+    def test_scores_follow_quintiles(self):
+        customers = [self._customer(f"Q{n}") for n in range(5)]
+        for n, customer in enumerate(customers):
+            # recency 10..50 days, 1..5 orders, growing amounts
+            for k in range(n + 1):
+                day = self.TODAY - timedelta(days=10 * (n + 1) + 60 * k)
+                self._order(customer, 100 * (n + 1), day)
+        self._recompute_all()
+        self.assertEqual([c.ecrm_f_score for c in customers], [1, 2, 3, 4, 5])
+        self.assertEqual([c.ecrm_m_score for c in customers], [1, 2, 3, 4, 5])
+        self.assertEqual([c.ecrm_r_score for c in customers], [5, 4, 3, 2, 1])
+        self.assertEqual([c.ecrm_recency_days for c in customers], [10, 20, 30, 40, 50])
+        self.assertEqual(customers[4].ecrm_frequency, 5)
+        self.assertEqual(customers[4].ecrm_monetary, 2500)
+
+    def test_ties_get_equal_scores(self):
+        customers = [self._customer(f"T{n}") for n in range(6)]
+        amounts = [100, 100, 100, 300, 300, 900]
+        for customer, amount in zip(customers, amounts, strict=True):
+            self._order(customer, amount, self.TODAY - timedelta(days=5))
+        self._recompute_all()
+        scores = [c.ecrm_m_score for c in customers]
+        self.assertEqual(len(set(scores[:3])), 1)
+        self.assertEqual(scores[3], scores[4])
+        self.assertLess(scores[0], scores[3])
+        self.assertLess(scores[3], scores[5])
+        # same recency for everyone: one R score
+        self.assertEqual(len({c.ecrm_r_score for c in customers}), 1)
+
+    def test_population_of_one(self):
+        customer = self._customer()
+        self._order(customer, 250, self.TODAY - timedelta(days=3))
+        self._recompute_all()
+        self.assertEqual(
+            (customer.ecrm_r_score, customer.ecrm_f_score, customer.ecrm_m_score),
+            (5, 1, 1),
+        )
+        self.assertEqual(customer.ecrm_rfm_segment, "new")
+        self.assertEqual(customer.ecrm_aov, 250)
+
+    def test_customer_without_orders(self):
+        prospect = self._customer("Prospect")
+        self._order(prospect, 100, self.TODAY, confirm=False)
+        self._recompute_all()
+        self.assertEqual(prospect.ecrm_lifecycle_stage, "selection")
+        self.assertFalse(prospect.ecrm_rfm_segment)
+        self.assertFalse(prospect.ecrm_r_score)
+        self.assertEqual(prospect.ecrm_monetary, 0)
+
+    def test_cancelled_orders_do_not_count(self):
+        customer = self._customer()
+        self._order(customer, 100, self.TODAY - timedelta(days=20))
+        order = self._order(customer, 400, self.TODAY - timedelta(days=10))
+        self._recompute_all()
+        self.assertEqual(customer.ecrm_monetary, 500)
+        with freeze_time(self.TODAY):
+            order._action_cancel()
+        self.assertEqual(customer.ecrm_frequency, 1)
+        self.assertEqual(customer.ecrm_monetary, 100)
+        self.assertEqual(customer.ecrm_recency_days, 20)
+
+    def test_amounts_converted_to_company_currency(self):
+        customer = self._customer()
+        self._order(
+            customer, 200, self.TODAY - timedelta(days=1), pricelist=self.usd_pricelist
+        )
+        self._order(customer, 50, self.TODAY - timedelta(days=2))
+        self._recompute_all()
+        self.assertAlmostEqual(customer.ecrm_monetary, 150)
+
+    def test_contacts_share_the_commercial_partner_profile(self):
+        company = self._customer("Buyer Ltd", is_company=True)
+        contact = self._customer("Buyer", parent_id=company.id)
+        self._order(contact, 120, self.TODAY - timedelta(days=4))
+        self._recompute_all()
+        self.assertEqual(company.ecrm_frequency, 1)
+        self.assertEqual(company.ecrm_monetary, 120)
+        self.assertFalse(contact.ecrm_frequency)
+
+    def test_profiles_are_per_company(self):
+        customer = self._customer()
+        self._order(customer, 300, self.TODAY - timedelta(days=8))
+        self._recompute_all()
+        other = self.env["res.company"].create({"name": "Other eCRM Co"})
+        self.env.user.company_ids |= other
+        in_other = customer.with_company(other)
+        with freeze_time(self.TODAY):
+            in_other._ecrm_recompute_all()
+        self.assertEqual(customer.ecrm_monetary, 300)
+        self.assertFalse(in_other.ecrm_monetary)
+        self.assertEqual(in_other.ecrm_lifecycle_stage, "selection")
+
+    def test_clv_formula(self):
+        customer = self._customer()
+        # two orders of 100 within the 365-day window, last one today
+        self._order(customer, 100, self.TODAY - timedelta(days=30))
+        self._order(customer, 100, self.TODAY)
+        self._recompute_all()
+        # churn risk 0 (recency 0): 200 + 100 × 2 orders/year × 3 years
+        self.assertEqual(customer.ecrm_churn_risk, 0)
+        self.assertAlmostEqual(customer.ecrm_clv, 200 + 100 * 2 * 3, places=2)
+
+    def test_incremental_equals_full_recompute(self):
+        rng = random.Random(42)
+        customers = [self._customer(f"R{n}") for n in range(12)]
+        for _i in range(40):
+            self._order(
+                rng.choice(customers),
+                rng.randint(10, 2000),
+                self.TODAY - timedelta(days=rng.randint(0, 700)),
+                product=rng.choice(self.products),
+                pricelist=rng.choice([self.eur_pricelist, self.usd_pricelist]),
+            )
+        self._recompute_all()
+        touched = self.env["res.partner"].browse(c.id for c in rng.sample(customers, 4))
+        for customer in touched:
+            self._order(
+                customer,
+                rng.randint(10, 2000),
+                self.TODAY - timedelta(days=rng.randint(0, 30)),
+                product=rng.choice(self.products),
+            )
+        fields = [
+            "ecrm_recency_days",
+            "ecrm_frequency",
+            "ecrm_monetary",
+            "ecrm_clv",
+            "ecrm_lifecycle_stage",
+        ]
+        with freeze_time(self.TODAY):
+            touched._ecrm_recompute()
+        incremental = touched.read(fields)
+        self._recompute_all()
+        self.assertEqual(touched.read(fields), incremental)
