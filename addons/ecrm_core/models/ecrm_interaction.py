@@ -21,6 +21,63 @@ class EcrmInteraction(models.Model):
     _auto = False
     _order = "date desc, id desc"
     _rec_name = "summary"
+    # Source fields the ORM must flush before reading the view.
+    _depends = {
+        "sale.order": [
+            "date_order",
+            "partner_id",
+            "company_id",
+            "state",
+            "name",
+            "ecrm_channel",
+        ],
+        "stock.picking": [
+            "date_done",
+            "partner_id",
+            "company_id",
+            "state",
+            "name",
+            "picking_type_id",
+        ],
+        "helpdesk.ticket": [
+            "create_date",
+            "commercial_partner_id",
+            "company_id",
+            "channel_id",
+            "number",
+            "name",
+        ],
+        "helpdesk.ticket.channel": ["ecrm_channel"],
+        "mail.message": [
+            "date",
+            "model",
+            "res_id",
+            "message_type",
+            "subtype_id",
+            "author_id",
+            "subject",
+            "body",
+        ],
+        "rating.rating": [
+            "write_date",
+            "partner_id",
+            "res_model",
+            "res_id",
+            "consumed",
+            "rating_text",
+            "feedback",
+        ],
+        "res.partner": ["commercial_partner_id"],
+        "ecrm.interaction.log": [
+            "date",
+            "partner_id",
+            "company_id",
+            "channel",
+            "direction",
+            "initiative",
+            "summary",
+        ],
+    }
 
     date = fields.Datetime(readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
@@ -106,7 +163,7 @@ class EcrmInteraction(models.Model):
                   JOIN mail_message_subtype mst ON mst.id = mm.subtype_id
                   LEFT JOIN res_partner author ON author.id = mm.author_id
                  WHERE mm.message_type IN ('email', 'comment')
-                   AND NOT mst.internal
+                   AND mst.internal IS NOT TRUE
                    AND ht.commercial_partner_id IS NOT NULL
                 """,
                 text=message_text,

@@ -1,0 +1,69 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from datetime import timedelta
+
+from odoo.tests import tagged
+
+from .common import EcrmCase
+
+
+@tagged("post_install", "-at_install")
+class TestLifecycle(EcrmCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.write(
+            {
+                "ecrm_acquisition_days": 90,
+                "ecrm_at_risk_factor": 2.0,
+                "ecrm_churn_days": 365,
+                "ecrm_extension_categories": 3,
+            }
+        )
+
+    def _stage_on(self, customer, days_after_today):
+        self._recompute_all(self.TODAY + timedelta(days=days_after_today))
+        return customer.ecrm_lifecycle_stage
+
+    def test_prospect_is_in_selection(self):
+        self.assertEqual(self._customer().ecrm_lifecycle_stage, "selection")
+
+    def test_one_time_buyer_path(self):
+        customer = self._customer()
+        self._order(customer, 100, self.TODAY)
+        self.assertEqual(self._stage_on(customer, 10), "acquisition")
+        self.assertEqual(self._stage_on(customer, 89), "acquisition")
+        self.assertEqual(self._stage_on(customer, 90), "at_risk")
+        self.assertEqual(self._stage_on(customer, 365), "churned")
+        self.assertEqual(customer.ecrm_churn_risk, 100)
+        history = customer.ecrm_lifecycle_history_ids.sorted("date")
+        self.assertEqual(
+            [(h.from_stage, h.to_stage, h.date) for h in history],
+            [
+                ("selection", "acquisition", self.TODAY),
+                ("acquisition", "at_risk", self.TODAY + timedelta(days=90)),
+                ("at_risk", "churned", self.TODAY + timedelta(days=365)),
+            ],
+        )
+        self.assertEqual(customer.ecrm_lifecycle_date, self.TODAY + timedelta(days=365))
+
+    def test_repeat_customer_is_retained_then_at_risk(self):
+        customer = self._customer()
+        for days_ago in (60, 30, 0):
+            self._order(customer, 100, self.TODAY - timedelta(days=days_ago))
+        # usual interval 30 days: at risk after 2 × 30 days without an order
+        self.assertEqual(self._stage_on(customer, 59), "retention")
+        self.assertEqual(customer.ecrm_churn_risk, round(59 / 60 * 100, 1))
+        self.assertEqual(self._stage_on(customer, 60), "at_risk")
+
+    def test_buying_across_categories_is_extension(self):
+        customer = self._customer()
+        for n, product in enumerate(self.products):
+            self._order(customer, 100, self.TODAY - timedelta(days=n), product=product)
+        self.assertEqual(self._stage_on(customer, 0), "extension")
+
+    def test_a_new_order_brings_a_churned_customer_back(self):
+        customer = self._customer()
+        self._order(customer, 100, self.TODAY - timedelta(days=400))
+        self.assertEqual(self._stage_on(customer, 0), "churned")
+        self._order(customer, 100, self.TODAY + timedelta(days=1))
+        self.assertEqual(customer.ecrm_lifecycle_stage, "retention")
