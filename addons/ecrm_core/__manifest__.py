@@ -35,6 +35,10 @@
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
     ],
+    "demo": [
+        "demo/sale_order_demo.xml",
+        "demo/ecrm_interaction_demo.xml",
+    ],
     "assets": {
         "web.assets_tests": ["ecrm_core/static/tests/tours/*.js"],
     },

@@ -334,8 +334,9 @@ class ResPartner(models.Model):
     # Levels set by hand
     # ------------------------------------------------------------------
 
-    def _ecrm_pin_level(self, level, reason):
-        """Pin ``level`` on these customers (current company), with ``reason``."""
+    def _ecrm_pin_level(self, level_id, reason):
+        """Pin the level ``level_id`` on these customers (current company)."""
+        level = self.env["ecrm.level"].browse(level_id)
         for partner in self.commercial_partner_id:
             old_level = partner.ecrm_level_id
             partner.write(

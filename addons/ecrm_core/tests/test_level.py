@@ -121,7 +121,7 @@ class TestLevel(EcrmCase):
         with self.assertRaises(AccessError):
             customer.with_user(user).write({"ecrm_level_id": self.level_value.id})
         with self.assertRaises(AccessError):
-            customer.with_user(user)._ecrm_pin_level(self.level_value, "no")
+            customer.with_user(user)._ecrm_pin_level(self.level_value.id, "no")
 
     def test_negative_threshold_refused(self):
         with self.assertRaises(ValidationError):
@@ -148,7 +148,13 @@ class TestLevel(EcrmCase):
         with self.assertRaises(UserError):
             self.level_centred.active = False
         free = self.env["ecrm.level"].create(
-            {"name": "Unused", "sequence": 99, "min_revenue": 10**6, "min_orders": 9}
+            {
+                "name": "Unused",
+                "sequence": 99,
+                "min_revenue": 10**6,
+                "min_orders": 9,
+                "min_tenure_days": 999,
+            }
         )
         free.unlink()
         self.assertFalse(free.exists())

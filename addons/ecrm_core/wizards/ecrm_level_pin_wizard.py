@@ -16,4 +16,4 @@ class EcrmLevelPinWizard(models.TransientModel):
 
     def action_pin(self):
         self.ensure_one()
-        self.partner_ids._ecrm_pin_level(self.level_id, self.reason)
+        self.partner_ids._ecrm_pin_level(self.level_id.id, self.reason)
