@@ -1,0 +1,103 @@
+"""Benchmark of the eCRM recompute (levels, lifecycle, RFM, CLV) — not a test.
+
+Runs on a database filled by ``generator.py`` and prints, for the first company:
+the time of ``res.partner._ecrm_recompute_all()``, its ratio to an ORM loop over
+a sample of customers (extrapolated to all of them) and to a bare
+``GROUP BY`` over the same orders, and the peak memory of this process.
+Nothing is committed: every figure is measured in a transaction rolled back.
+
+    python tests/bench/bench_recompute.py --config odoo.conf --db NAME [--sample 10000]
+"""
+
+import argparse
+import resource
+import time
+
+import odoo
+from odoo import fields
+
+
+def orm_loop(env, partners, window_days):
+    """The naive way: one ORM search and one write per customer."""
+    today = fields.Date.today()
+    for partner in partners:
+        orders = env["sale.order"].search(
+            [("partner_id", "child_of", partner.id), ("state", "=", "sale")]
+        )
+        if not orders:
+            continue
+        dates = [order.date_order.date() for order in orders]
+        in_window = orders.filtered(
+            lambda o: (today - o.date_order.date()).days <= window_days
+        )
+        partner.write(
+            {
+                "ecrm_recency_days": (today - max(dates)).days,
+                "ecrm_frequency": len(in_window),
+                "ecrm_monetary": sum(
+                    o.amount_untaxed / (o.currency_rate or 1) for o in in_window
+                ),
+            }
+        )
+    env.flush_all()
+
+
+def timed(function):
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--config", required=True)
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--sample", type=int, default=10000)
+    args = parser.parse_args()
+    odoo.tools.config.parse_config(["-c", args.config, "-d", args.db])
+    registry = odoo.modules.registry.Registry(args.db)
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        company = env["res.company"].search([], order="id", limit=1)
+        env = env(context={"allowed_company_ids": company.ids})
+        cr.execute(
+            "SELECT count(DISTINCT p.commercial_partner_id), count(*)"
+            "  FROM sale_order so JOIN res_partner p ON p.id = so.partner_id"
+            " WHERE so.state = 'sale' AND so.company_id = %s",
+            [company.id],
+        )
+        customers, orders = cr.fetchone()
+        print(f"data: {customers} customers with {orders} confirmed orders")
+
+        bare = timed(
+            lambda: cr.execute(
+                "SELECT partner_id, count(*), sum(amount_total), max(date_order)"
+                "  FROM sale_order WHERE state = 'sale' GROUP BY partner_id"
+            )
+        )
+        full = timed(lambda: env["res.partner"]._ecrm_recompute_all())
+        # ru_maxrss is a high-water mark: read it before the ORM loop runs.
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        cr.execute(
+            "SELECT DISTINCT p.commercial_partner_id FROM sale_order so"
+            "  JOIN res_partner p ON p.id = so.partner_id"
+            " WHERE so.state = 'sale' LIMIT %s",
+            [args.sample],
+        )
+        sample = env["res.partner"].browse(row[0] for row in cr.fetchall())
+        loop = timed(lambda: orm_loop(env, sample, company.ecrm_window_days))
+        loop_all = loop / max(len(sample), 1) * customers
+        cr.rollback()
+
+    print(f"_ecrm_recompute_all      {full:10.2f} s")
+    ratio = full / bare
+    print(f"bare GROUP BY            {bare:10.2f} s   ratio ours/bare  {ratio:6.2f}×")
+    print(
+        f"ORM loop, {len(sample)} customers {loop:8.2f} s"
+        f"   → {loop_all:.0f} s for all   ratio loop/ours {loop_all / full:6.1f}×"
+    )
+    print(f"peak memory (RSS) after the recompute {peak_mb:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
