@@ -31,6 +31,7 @@ import itertools
 import math
 import random
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import odoo
@@ -146,14 +147,18 @@ class _Writer:
         self.buf.write("\n")
         self.count += 1
 
+    def take(self):
+        """The buffered rows, as a file for :meth:`copy`; the buffer starts anew."""
+        buf, self.buf = self.buf, io.StringIO()
+        buf.seek(0)
+        return buf
+
+    def copy(self, buf):
+        cols = ", ".join(f'"{c}"' for c in self.columns)
+        self.cr._obj.copy_expert(f'COPY "{self.table}" ({cols}) FROM STDIN', buf)
+
     def flush(self):
-        if self.buf.tell():
-            self.buf.seek(0)
-            cols = ", ".join(f'"{c}"' for c in self.columns)
-            self.cr._obj.copy_expert(
-                f'COPY "{self.table}" ({cols}) FROM STDIN', self.buf
-            )
-        self.buf = io.StringIO()
+        self.copy(self.take())
 
 
 def _read_row(cr, table, record_id=None):
@@ -347,8 +352,10 @@ class _Generator:
             acquired = rng.random() * self.span
             life = min(rng.expovariate(1 / (400 * DAY)), self.span - acquired)
             windows.append((acquired, life))
-            # Pareto weights: ~20 % of the customers place ~80 % of the orders.
-            weights.append(rng.paretovariate(1.16) * (3 if is_company[i] else 1))
+            # Pareto weights (~20 % of the customers place most orders), capped
+            # so that the biggest customers stay plausible (a few orders a week).
+            weight = min(rng.paretovariate(1.16), 150)
+            weights.append(weight * (3 if is_company[i] else 1))
             city, zip_code = CITIES[i % len(CITIES)]
             common = {
                 "city": city,
@@ -471,30 +478,24 @@ class _Generator:
 
         :return: number of orders per customer, rows written per table
         """
-        rng = self.rng
-        cr = self.cr
         keys = self._order_keys(count, weights, windows)
-        product_data = self._product_data(products)
+        self.buyers = buyers
+        self.order_counts = [0] * len(buyers)
+        self.product_data = self._product_data(products)
         # Popular products sell more (Zipf).
-        popularity = _accumulate(1 / (rank + 1) for rank in range(len(product_data)))
-        order_seq = self.env["ir.sequence"].search(
-            [
-                ("code", "=", "sale.order"),
-                ("company_id", "in", (self.company.id, False)),
-            ],
-            order="company_id",
-            limit=1,
-        )
-        carriers = []
+        self.popularity = _accumulate(1 / (r + 1) for r in range(len(products)))
+        self.pricelist = tpl["pricelist"]
+        self.now_text = _ts(self.now)
+        self.carriers = []
         if "delivery.carrier" in self.env:
-            carriers = [
+            self.carriers = [
                 (c.id, c.name[:3].upper())
                 for c in self.env["delivery.carrier"].search(
                     [("company_id", "in", (self.company.id, False))]
                 )
             ]
-        w = {
-            table: _Writer(cr, table, tpl[table])
+        self.writers = {
+            table: _Writer(self.cr, table, tpl[table])
             for table in (
                 "procurement_group",
                 "sale_order",
@@ -505,196 +506,231 @@ class _Generator:
                 "stock_move_line",
             )
         }
-        now = _ts(self.now)
-        order_counts = [0] * len(buyers)
-        for offset in range(0, count, chunk):
-            block = keys[offset : offset + chunk]
-            n = len(block)
-            names = _reserve_names(order_seq, n)
-            picking_names = _reserve_names(tpl["picking_type"].sequence_id, n)
-            order_id = _reserve_ids(cr, "sale_order", n)
-            group_id = _reserve_ids(cr, "procurement_group", n)
-            picking_id = _reserve_ids(cr, "stock_picking", n)
-            n_lines = [1 + min(int(rng.expovariate(1 / 1.3)), 7) for _ in range(n)]
-            line_id = _reserve_ids(cr, "sale_order_line", sum(n_lines))
-            move_id = _reserve_ids(cr, "stock_move", sum(n_lines))
-            move_line_id = _reserve_ids(cr, "stock_move_line", sum(n_lines))
-            for k, key in enumerate(block):
-                c = key & 0x1FFFFF
-                order_counts[c] += 1
-                date = self.start + timedelta(seconds=key >> 21)
-                commercial, contacts = buyers[c]
-                partner = commercial
-                if contacts and rng.random() < 0.7:
-                    partner = contacts[rng.randrange(len(contacts))]
-                oid, gid, pid = order_id + k, group_id + k, picking_id + k
-                name, pname = names[k], picking_names[k]
-                state = self._state(date)
-                done = state == "done"
-                reserved = state in ("assigned", "done")
-                shipped = _ts(
-                    min(date + timedelta(hours=rng.randint(4, 120)), self.now)
+        order_seq = self.env["ir.sequence"].search(
+            [
+                ("code", "=", "sale.order"),
+                ("company_id", "in", (self.company.id, False)),
+            ],
+            order="company_id",
+            limit=1,
+        )
+        picking_seq = tpl["picking_type"].sequence_id
+        # A worker thread copies a chunk while the next one is generated; ids
+        # and names are reserved between chunks, while the cursor is idle.
+        if count:
+            ids = self._reserve_chunk(min(chunk, count), order_seq, picking_seq)
+        with ThreadPoolExecutor(max_workers=1) as executor:
+            copying = None
+            for offset in range(0, count, chunk):
+                block = keys[offset : offset + chunk]
+                for k, key in enumerate(block):
+                    self._order(k, key, ids)
+                buffers = [(w, w.take()) for w in self.writers.values()]
+                if copying:
+                    copying.result()
+                group_id = ids["group_id"]
+                rest = count - offset - len(block)
+                if rest:
+                    ids = self._reserve_chunk(min(chunk, rest), order_seq, picking_seq)
+                copying = executor.submit(self._copy, buffers, group_id, len(block))
+                self.log(f"  orders: {offset + len(block)}/{count}")
+            if copying:
+                copying.result()
+        return self.order_counts, {t: w.count for t, w in self.writers.items()}
+
+    def _reserve_chunk(self, n, order_seq, picking_seq):
+        """Ids and names of the next ``n`` orders and of their lines."""
+        n_lines = [1 + min(int(self.rng.expovariate(1 / 1.3)), 7) for _ in range(n)]
+        lines = sum(n_lines)
+        return {
+            "n_lines": n_lines,
+            "names": _reserve_names(order_seq, n),
+            "picking_names": _reserve_names(picking_seq, n),
+            "order_id": _reserve_ids(self.cr, "sale_order", n),
+            "group_id": _reserve_ids(self.cr, "procurement_group", n),
+            "picking_id": _reserve_ids(self.cr, "stock_picking", n),
+            "line_id": _reserve_ids(self.cr, "sale_order_line", lines),
+            "move_id": _reserve_ids(self.cr, "stock_move", lines),
+            "move_line_id": _reserve_ids(self.cr, "stock_move_line", lines),
+        }
+
+    def _copy(self, buffers, group_id, n):
+        for writer, buf in buffers:
+            writer.copy(buf)
+            if writer.table == "sale_order":
+                # procurement_group and sale_order refer to each other: the
+                # groups are copied first, their sale_id set once orders exist.
+                self.cr.execute(
+                    "UPDATE procurement_group g SET sale_id = o.id "
+                    "FROM sale_order o WHERE o.procurement_group_id = g.id "
+                    "AND g.id BETWEEN %s AND %s",
+                    [group_id, group_id + n - 1],
                 )
-                created = _ts(date)
-                move_date = shipped if done else created
-                # Lognormal order amount, split over the lines.
-                target = math.exp(rng.gauss(math.log(90), 0.9)) * 100
-                shares = [rng.random() + 0.2 for _ in range(n_lines[k])]
-                untaxed = tax = 0
-                for j, share in enumerate(shares):
-                    lid, mid = line_id, move_id
-                    line_id += 1
-                    move_id += 1
-                    product = product_data[_pick(rng, popularity)]
-                    price = product["price"]
-                    qty = max(1, round(target * share / sum(shares) / price))
-                    subtotal = qty * price
-                    line_tax = (subtotal * product["rate_bp"] + 5000) // 10000
-                    untaxed += subtotal
-                    tax += line_tax
-                    w["sale_order_line"].add(
-                        id=lid,
-                        order_id=oid,
-                        sequence=10 + j,
-                        order_partner_id=partner,
-                        product_id=product["id"],
-                        product_uom=product["uom"],
-                        name=product["name"],
-                        product_uom_qty=qty,
-                        price_unit=_money(price),
-                        technical_price_unit=_money(price),
-                        discount=0,
-                        price_subtotal=_money(subtotal),
-                        price_tax=_money(line_tax),
-                        price_total=_money(subtotal + line_tax),
-                        price_reduce_taxexcl=_money(price),
-                        price_reduce_taxinc=f"{(subtotal + line_tax) / qty / 100:.2f}",
-                        qty_delivered=qty if done else 0,
-                        qty_to_invoice=qty,
-                        qty_invoiced=0,
-                        untaxed_amount_to_invoice=_money(subtotal),
-                        untaxed_amount_invoiced=0,
-                        invoice_status="to invoice",
-                        state="sale",
-                        create_date=created,
-                        write_date=now,
-                    )
-                    for tax_id in product["tax_ids"]:
-                        w["account_tax_sale_order_line_rel"].add(
-                            sale_order_line_id=lid, account_tax_id=tax_id
-                        )
-                    w["stock_move"].add(
-                        id=mid,
-                        name=product["name"],
-                        description_picking=product["name"],
-                        picking_id=pid,
-                        group_id=gid,
-                        partner_id=partner,
-                        product_id=product["id"],
-                        product_uom=product["uom"],
-                        product_uom_qty=qty,
-                        product_qty=qty,
-                        quantity=qty if reserved else 0,
-                        picked=done,
-                        state=state,
-                        date=move_date,
-                        date_deadline=shipped,
-                        sale_line_id=lid,
-                        origin=name,
-                        reference=pname,
-                        sequence=10 + j,
-                        create_date=created,
-                        write_date=now,
-                    )
-                    if reserved:
-                        w["stock_move_line"].add(
-                            id=move_line_id,
-                            move_id=mid,
-                            picking_id=pid,
-                            product_id=product["id"],
-                            product_uom_id=product["uom"],
-                            quantity=qty,
-                            quantity_product_uom=qty,
-                            picked=done,
-                            state=state,
-                            date=move_date,
-                            reference=pname,
-                            create_date=created,
-                            write_date=now,
-                        )
-                        move_line_id += 1
-                w["sale_order"].add(
-                    id=oid,
-                    name=name,
-                    state="sale",
-                    partner_id=partner,
-                    partner_invoice_id=commercial,
-                    partner_shipping_id=partner,
-                    pricelist_id=tpl["pricelist"],
-                    date_order=created,
-                    create_date=created,
-                    write_date=now,
-                    validity_date=(date + timedelta(days=30)).date(),
-                    amount_untaxed=_money(untaxed),
-                    amount_tax=_money(tax),
-                    amount_total=_money(untaxed + tax),
-                    procurement_group_id=gid,
-                    delivery_status={"done": "full", "cancel": None}.get(
-                        state, "pending"
-                    ),
-                    effective_date=shipped if done else None,
-                    invoice_status="to invoice",
-                    access_token=None,
-                    origin=None,
-                    client_order_ref=None,
-                    signed_by=None,
-                    signed_on=None,
-                    commitment_date=None,
-                    carrier_id=None,
+
+    def _order(self, k, key, ids):
+        """Writes the ``k``-th order of the chunk, its lines and its delivery."""
+        rng = self.rng
+        c = key & 0x1FFFFF
+        self.order_counts[c] += 1
+        date = self.start + timedelta(seconds=key >> 21)
+        commercial, contacts = self.buyers[c]
+        partner = commercial
+        if contacts and rng.random() < 0.7:
+            partner = contacts[rng.randrange(len(contacts))]
+        oid, gid = ids["order_id"] + k, ids["group_id"] + k
+        pid = ids["picking_id"] + k
+        name, pname = ids["names"][k], ids["picking_names"][k]
+        state = self._state(date)
+        done = state == "done"
+        reserved = state in ("assigned", "done")
+        shipped = _ts(min(date + timedelta(hours=rng.randint(4, 120)), self.now))
+        created = _ts(date)
+        move_date = shipped if done else created
+        # Lognormal order amount, split over the lines.
+        target = math.exp(rng.gauss(math.log(90), 0.9)) * 100
+        shares = [rng.random() + 0.2 for _ in range(ids["n_lines"][k])]
+        untaxed = tax = 0
+        for j, share in enumerate(shares):
+            lid, mid = ids["line_id"], ids["move_id"]
+            ids["line_id"] += 1
+            ids["move_id"] += 1
+            product = self.product_data[_pick(rng, self.popularity)]
+            price = product["price"]
+            qty = max(1, round(target * share / sum(shares) / price))
+            subtotal = qty * price
+            line_tax = (subtotal * product["rate_bp"] + 5000) // 10000
+            untaxed += subtotal
+            tax += line_tax
+            self.writers["sale_order_line"].add(
+                id=lid,
+                order_id=oid,
+                sequence=10 + j,
+                order_partner_id=partner,
+                product_id=product["id"],
+                product_uom=product["uom"],
+                name=product["name"],
+                product_uom_qty=qty,
+                price_unit=_money(price),
+                technical_price_unit=_money(price),
+                discount=0,
+                price_subtotal=_money(subtotal),
+                price_tax=_money(line_tax),
+                price_total=_money(subtotal + line_tax),
+                price_reduce_taxexcl=_money(price),
+                price_reduce_taxinc=f"{(subtotal + line_tax) / qty / 100:.2f}",
+                qty_delivered=qty if done else 0,
+                qty_to_invoice=qty,
+                qty_invoiced=0,
+                untaxed_amount_to_invoice=_money(subtotal),
+                untaxed_amount_invoiced=0,
+                invoice_status="to invoice",
+                state="sale",
+                create_date=created,
+                write_date=self.now_text,
+            )
+            for tax_id in product["tax_ids"]:
+                self.writers["account_tax_sale_order_line_rel"].add(
+                    sale_order_line_id=lid, account_tax_id=tax_id
                 )
-                # sale_id is set once the orders exist (the two tables refer to
-                # each other).
-                w["procurement_group"].add(
-                    id=gid, name=name, partner_id=partner, sale_id=None,
-                    create_date=created, write_date=now,
-                )  # fmt: skip
-                carrier = carriers[oid % len(carriers)] if carriers else (None, "")
-                w["stock_picking"].add(
-                    id=pid,
-                    name=pname,
-                    origin=name,
-                    partner_id=partner,
-                    group_id=gid,
-                    sale_id=oid,
+            self.writers["stock_move"].add(
+                id=mid,
+                name=product["name"],
+                description_picking=product["name"],
+                picking_id=pid,
+                group_id=gid,
+                partner_id=partner,
+                product_id=product["id"],
+                product_uom=product["uom"],
+                product_uom_qty=qty,
+                product_qty=qty,
+                quantity=qty if reserved else 0,
+                picked=done,
+                state=state,
+                date=move_date,
+                date_deadline=shipped,
+                sale_line_id=lid,
+                origin=name,
+                reference=pname,
+                sequence=10 + j,
+                create_date=created,
+                write_date=self.now_text,
+            )
+            if reserved:
+                self.writers["stock_move_line"].add(
+                    id=ids["move_line_id"],
+                    move_id=mid,
+                    picking_id=pid,
+                    product_id=product["id"],
+                    product_uom_id=product["uom"],
+                    quantity=qty,
+                    quantity_product_uom=qty,
+                    picked=done,
                     state=state,
-                    scheduled_date=shipped,
-                    date_deadline=shipped,
-                    date=created,
-                    date_done=shipped if done else None,
+                    date=move_date,
+                    reference=pname,
                     create_date=created,
-                    write_date=now,
-                    carrier_id=carrier[0],
-                    carrier_tracking_ref=(
-                        f"{carrier[1]}{rng.randrange(10**11):011d}"
-                        if reserved and carrier[0]
-                        else None
-                    ),
-                    printed=done,
-                    backorder_id=None,
-                    return_id=None,
-                    note=None,
+                    write_date=self.now_text,
                 )
-            for writer in w.values():
-                writer.flush()
-                if writer.table == "sale_order":
-                    cr.execute(
-                        "UPDATE procurement_group g SET sale_id = o.id "
-                        "FROM sale_order o WHERE o.procurement_group_id = g.id "
-                        "AND g.id BETWEEN %s AND %s",
-                        [group_id, group_id + n - 1],
-                    )
-            self.log(f"  orders: {offset + n}/{count}")
-        return order_counts, {t: writer.count for t, writer in w.items()}
+                ids["move_line_id"] += 1
+        self.writers["sale_order"].add(
+            id=oid,
+            name=name,
+            state="sale",
+            partner_id=partner,
+            partner_invoice_id=commercial,
+            partner_shipping_id=partner,
+            pricelist_id=self.pricelist,
+            date_order=created,
+            create_date=created,
+            write_date=self.now_text,
+            validity_date=(date + timedelta(days=30)).date(),
+            amount_untaxed=_money(untaxed),
+            amount_tax=_money(tax),
+            amount_total=_money(untaxed + tax),
+            procurement_group_id=gid,
+            delivery_status={"done": "full", "cancel": None}.get(state, "pending"),
+            effective_date=shipped if done else None,
+            invoice_status="to invoice",
+            access_token=None,
+            origin=None,
+            client_order_ref=None,
+            signed_by=None,
+            signed_on=None,
+            commitment_date=None,
+            carrier_id=None,
+        )
+        self.writers["procurement_group"].add(
+            id=gid, name=name, partner_id=partner, sale_id=None,
+            create_date=created, write_date=self.now_text,
+        )  # fmt: skip
+        carrier = (
+            self.carriers[oid % len(self.carriers)] if self.carriers else (None, "")
+        )
+        self.writers["stock_picking"].add(
+            id=pid,
+            name=pname,
+            origin=name,
+            partner_id=partner,
+            group_id=gid,
+            sale_id=oid,
+            state=state,
+            scheduled_date=shipped,
+            date_deadline=shipped,
+            date=created,
+            date_done=shipped if done else None,
+            create_date=created,
+            write_date=self.now_text,
+            carrier_id=carrier[0],
+            carrier_tracking_ref=(
+                f"{carrier[1]}{rng.randrange(10**11):011d}"
+                if reserved and carrier[0]
+                else None
+            ),
+            printed=done,
+            backorder_id=None,
+            return_id=None,
+            note=None,
+        )
 
     def tickets(self, count, buyers, order_counts, tpl):
         """Creates ``count`` tickets of customers (more for those who buy more)."""
