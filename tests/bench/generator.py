@@ -292,7 +292,9 @@ def _templates(env, products):
             ),
             "stock_picking": _read_row(cr, "stock_picking", picking.id),
             "stock_move": _read_row(cr, "stock_move", move.id),
-            "stock_move_line": _read_row(cr, "stock_move_line", move.move_line_ids.id),
+            "stock_move_line": _read_row(
+                cr, "stock_move_line", move.move_line_ids[:1].id
+            ),
             "helpdesk_ticket": _read_row(cr, "helpdesk_ticket", ticket.id),
             "pricelist": order.pricelist_id.id,
         }
