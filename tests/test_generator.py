@@ -66,8 +66,11 @@ def test_states_spread(env, data):
         "done",
         "cancel",
     }
-    shipped = pickings.filtered(lambda p: p.state in ("assigned", "done"))
-    assert all(shipped.mapped("carrier_tracking_ref"))
+    if "carrier_tracking_ref" in pickings._fields and env["delivery.carrier"].search(
+        [("company_id", "in", (env.company.id, False))]
+    ):  # stock_delivery installed, with carriers
+        shipped = pickings.filtered(lambda p: p.state in ("assigned", "done"))
+        assert all(shipped.mapped("carrier_tracking_ref"))
     assert all(p.sale_id.procurement_group_id == p.group_id for p in pickings)
     dates = orders.mapped("date_order")
     assert (max(dates) - min(dates)).days > 600

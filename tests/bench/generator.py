@@ -296,7 +296,7 @@ def _templates(env, products):
                 cr, "stock_move_line", move.move_line_ids[:1].id
             ),
             "helpdesk_ticket": _read_row(cr, "helpdesk_ticket", ticket.id),
-            "pricelist": order.pricelist_id.id,
+            "pricelist": order.pricelist_id.id or None,
         }
         picking_type = picking.picking_type_id.id
     env.invalidate_all()
