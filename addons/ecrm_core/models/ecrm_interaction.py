@@ -57,6 +57,7 @@ class EcrmInteraction(models.Model):
             "author_id",
             "subject",
             "body",
+            "mail_activity_type_id",
         ],
         "rating.rating": [
             "write_date",
@@ -94,6 +95,7 @@ class EcrmInteraction(models.Model):
             ("email", "Email"),
             ("rating", "Rating"),
             ("log", "Logged interaction"),
+            ("follow_up", "Proactive follow-up"),
         ],
         readonly=True,
     )
@@ -194,6 +196,20 @@ class EcrmInteraction(models.Model):
                     ON rr.res_model = 'helpdesk.ticket' AND ht.id = rr.res_id
                  WHERE rr.consumed
                 """
+            ),
+            8: SQL(
+                """
+                SELECT mm.date, p.commercial_partner_id, NULL::int, 'phone', 'out',
+                       'proactive', 'follow_up', %(text)s, 'mail.message', mm.id
+                  FROM mail_message mm
+                  JOIN res_partner p ON mm.model = 'res.partner' AND p.id = mm.res_id
+                  JOIN ir_model_data xmlid
+                    ON xmlid.model = 'mail.activity.type'
+                   AND xmlid.res_id = mm.mail_activity_type_id
+                   AND xmlid.module = 'ecrm_core'
+                   AND xmlid.name = 'mail_activity_type_proactive'
+                """,
+                text=message_text,
             ),
             7: SQL(
                 """

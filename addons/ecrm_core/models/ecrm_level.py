@@ -6,6 +6,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
 
+from .ecrm_sla_policy import PRIORITIES
+
 # Qualification thresholds, compared level by level along the ladder.
 THRESHOLDS = ("min_revenue", "min_orders", "min_tenure_days", "min_rfm_score")
 
@@ -35,6 +37,11 @@ class EcrmLevel(models.Model):
     )
     service_ids = fields.Many2many(
         "ecrm.service", string="Services", help="Services this level unlocks."
+    )
+    ecrm_ticket_priority = fields.Selection(
+        PRIORITIES,
+        string="Ticket priority",
+        help="Tickets of customers of this level get at least this priority.",
     )
     sla_hours = fields.Float(
         string="First-response SLA (hours)",

@@ -331,6 +331,69 @@ class ResPartner(models.Model):
         return action
 
     # ------------------------------------------------------------------
+    # Proactive service
+    # ------------------------------------------------------------------
+
+    def _ecrm_proactive_followup(self, reason):
+        """Ask each customer's salesperson to reach out before the customer
+        complains, with the context (one open activity per customer)."""
+        activity_type = self.env.ref("ecrm_core.mail_activity_type_proactive")
+        busy = set(
+            self.env["mail.activity"]
+            .search(
+                [
+                    ("res_model", "=", "res.partner"),
+                    ("res_id", "in", self.ids),
+                    ("activity_type_id", "=", activity_type.id),
+                ]
+            )
+            .mapped("res_id")
+        )
+        for partner in self.filtered(lambda p: p.id not in busy):
+            user = partner.user_id or partner._ecrm_last_ticket_team_leader()
+            if not user:
+                continue
+            partner.activity_schedule(
+                activity_type_id=activity_type.id,
+                summary=reason,
+                note=partner._ecrm_followup_context(reason),
+                user_id=user.id,
+            )
+
+    def _ecrm_last_ticket_team_leader(self):
+        ticket = self.env["helpdesk.ticket"].search(
+            [("commercial_partner_id", "=", self.id), ("team_id.user_id", "!=", False)],
+            order="create_date desc",
+            limit=1,
+        )
+        return ticket.team_id.user_id
+
+    def _ecrm_followup_context(self, reason):
+        self.ensure_one()
+        orders = self.env["sale.order"].search(
+            [("partner_id", "child_of", self.id), ("state", "=", "sale")],
+            order="date_order desc",
+            limit=3,
+        )
+        tickets = self.env["helpdesk.ticket"].search(
+            [("commercial_partner_id", "=", self.id), ("closed", "=", False)]
+        )
+        rating = self.env["rating.rating"].search(
+            [("partner_id", "child_of", self.id), ("consumed", "=", True)],
+            order="write_date desc",
+            limit=1,
+        )
+        return self.env["ir.qweb"]._render(
+            "ecrm_core.proactive_followup_note",
+            {
+                "reason": reason,
+                "orders": orders,
+                "tickets": tickets,
+                "rating": rating,
+            },
+        )
+
+    # ------------------------------------------------------------------
     # Levels set by hand
     # ------------------------------------------------------------------
 
@@ -441,10 +504,16 @@ class ResPartner(models.Model):
         else:
             cuts = company.ecrm_rfm_cuts
         cr.execute(self._ecrm_update_query(company, cuts, today))
-        changes = cr.fetchall()
+        rows = cr.fetchall()
         cr.execute("DROP TABLE ecrm_stats")
         self.env.invalidate_all()
-        self._ecrm_log_level_changes(company, changes)
+        self._ecrm_log_level_changes(
+            company, [row[:4] for row in rows if row[1] and row[3]]
+        )
+        at_risk = self.browse(row[0] for row in rows if row[4])
+        at_risk.with_company(company)._ecrm_proactive_followup(
+            self.env._("The customer is now at risk of churning.")
+        )
 
     @api.model
     def _ecrm_stats_query(self, company, partner_ids, today):
@@ -765,9 +834,15 @@ class ResPartner(models.Model):
                   FROM updated
                  WHERE stage <> old_stage
             )
-            SELECT partner_id, old_level, new_level, level_reason
-              FROM updated
-             WHERE level_reason IS NOT NULL AND old_level IS NOT NULL
+            SELECT *
+              FROM (SELECT partner_id, old_level, new_level, level_reason,
+                           -- a first classification (from selection) is no change
+                           stage = 'at_risk'
+                           AND old_stage NOT IN ('at_risk', 'selection')
+                               AS entered_at_risk
+                      FROM updated) changes
+             WHERE (level_reason IS NOT NULL AND old_level IS NOT NULL)
+                OR entered_at_risk
             """,
             r=self._ecrm_score_sql("recency", cuts.get("r"), higher_is_better=False),
             f=self._ecrm_score_sql("frequency", cuts.get("f"), higher_is_better=True),

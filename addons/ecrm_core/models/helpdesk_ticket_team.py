@@ -1,0 +1,39 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import fields, models
+
+
+class HelpdeskTicketTeam(models.Model):
+    _inherit = "helpdesk.ticket.team"
+
+    resource_calendar_id = fields.Many2one(
+        "resource.calendar",
+        string="Working hours",
+        default=lambda self: self.env.company.resource_calendar_id,
+        help="SLA deadlines of the team's tickets are counted in these working "
+        "hours, leaves and public holidays excluded.",
+    )
+    ecrm_sla_at_risk_percent = fields.Integer(
+        string="SLA at risk at (%)",
+        default=80,
+        help="A ticket is at risk once this share of its first-response time "
+        "has passed without an answer.",
+    )
+    ecrm_ack_limit_per_hour = fields.Integer(
+        string="Acknowledgements per sender and hour",
+        default=3,
+        help="At most this many automatic acknowledgements go to one sender "
+        "address within an hour (mail loop protection).",
+    )
+
+    _sql_constraints = [
+        (
+            "ecrm_sla_at_risk_percent_range",
+            "CHECK(ecrm_sla_at_risk_percent BETWEEN 1 AND 100)",
+            "The SLA at-risk threshold is a percentage between 1 and 100.",
+        ),
+        (
+            "ecrm_ack_limit_per_hour_positive",
+            "CHECK(ecrm_ack_limit_per_hour >= 0)",
+            "The acknowledgement limit cannot be negative.",
+        ),
+    ]
