@@ -219,6 +219,39 @@ class EcrmInteraction(models.Model):
                   FROM ecrm_interaction_log log
                 """
             ),
+            # Emails and portal messages on orders: only discussions (sent to
+            # the customer or written by them), not notes nor tracking. Their
+            # subject is mostly the order reference, so the text comes first.
+            9: SQL(
+                """
+                SELECT mm.date, p.commercial_partner_id, so.company_id,
+                       CASE WHEN mm.message_type = 'comment'
+                             AND author.commercial_partner_id
+                                 = p.commercial_partner_id THEN 'portal'
+                            ELSE 'email' END,
+                       CASE WHEN author.commercial_partner_id
+                                 = p.commercial_partner_id THEN 'in'
+                            ELSE 'out' END,
+                       'reactive', 'email', %(text)s, 'mail.message', mm.id
+                  FROM mail_message mm
+                  JOIN sale_order so ON mm.model = 'sale.order' AND so.id = mm.res_id
+                  JOIN res_partner p ON p.id = so.partner_id
+                  JOIN ir_model_data xmlid
+                    ON xmlid.model = 'mail.message.subtype'
+                   AND xmlid.res_id = mm.subtype_id
+                   AND xmlid.module = 'mail'
+                   AND xmlid.name = 'mt_comment'
+                  LEFT JOIN res_partner author ON author.id = mm.author_id
+                 WHERE mm.message_type IN ('email', 'comment', 'notification')
+                """,
+                text=SQL(
+                    r"""
+                    COALESCE(NULLIF(btrim(left(regexp_replace(
+                        regexp_replace(mm.body, '<[^>]*>', ' ', 'g'),
+                        '\s+', ' ', 'g'), 120)), ''), mm.subject)
+                    """
+                ),
+            ),
         }
 
     def init(self):

@@ -70,6 +70,29 @@ class TestTimelineSources(EcrmCase):
             },
         )
 
+    def test_discussion_on_an_order_not_notes(self):
+        order = self._order(self.contact, 30, self.TODAY)
+        order.message_post(
+            body="Your order ships tomorrow",
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        order.message_post(
+            body="Please gift-wrap it",
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            author_id=self.contact.id,
+        )
+        order.message_post(body="Customer is picky", subtype_xmlid="mail.mt_note")
+        emails = self._timeline("email")
+        self.assertEqual(
+            {(e.summary, e.direction, e.channel, e.company_id) for e in emails},
+            {
+                ("Your order ships tomorrow", "out", "email", self.company),
+                ("Please gift-wrap it", "in", "portal", self.company),
+            },
+        )
+
     def test_consumed_rating_of_a_ticket(self):
         ticket = self.env["helpdesk.ticket"].create(
             {
