@@ -47,6 +47,7 @@
         "demo/sale_order_demo.xml",
         "demo/ecrm_interaction_demo.xml",
         "demo/helpdesk_demo.xml",
+        "demo/ecrm_timeline_demo.xml",
     ],
     "assets": {
         "web.assets_tests": ["ecrm_core/static/tests/tours/*.js"],

@@ -114,6 +114,15 @@ class EcrmInteraction(models.Model):
             "COALESCE(NULLIF(mm.subject, ''),"
             " left(regexp_replace(mm.body, '<[^>]*>', '', 'g'), 120))"
         )
+        # Messages notified to followers get the record's name as subject:
+        # on a record's discussion, the text says more.
+        discussion_text = SQL(
+            r"""
+            COALESCE(NULLIF(btrim(left(regexp_replace(
+                regexp_replace(mm.body, '<[^>]*>', ' ', 'g'),
+                '\s+', ' ', 'g'), 120)), ''), mm.subject)
+            """
+        )
         return {
             1: SQL(
                 """
@@ -168,7 +177,7 @@ class EcrmInteraction(models.Model):
                    AND mst.internal IS NOT TRUE
                    AND ht.commercial_partner_id IS NOT NULL
                 """,
-                text=message_text,
+                text=discussion_text,
             ),
             5: SQL(
                 """
@@ -220,8 +229,7 @@ class EcrmInteraction(models.Model):
                 """
             ),
             # Emails and portal messages on orders: only discussions (sent to
-            # the customer or written by them), not notes nor tracking. Their
-            # subject is mostly the order reference, so the text comes first.
+            # the customer or written by them), not notes nor tracking.
             9: SQL(
                 """
                 SELECT mm.date, p.commercial_partner_id, so.company_id,
@@ -244,13 +252,7 @@ class EcrmInteraction(models.Model):
                   LEFT JOIN res_partner author ON author.id = mm.author_id
                  WHERE mm.message_type IN ('email', 'comment', 'notification')
                 """,
-                text=SQL(
-                    r"""
-                    COALESCE(NULLIF(btrim(left(regexp_replace(
-                        regexp_replace(mm.body, '<[^>]*>', ' ', 'g'),
-                        '\s+', ' ', 'g'), 120)), ''), mm.subject)
-                    """
-                ),
+                text=discussion_text,
             ),
         }
 
