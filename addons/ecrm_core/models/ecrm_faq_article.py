@@ -5,6 +5,20 @@ from odoo import api, fields, models
 from odoo.tools import SQL, html2plaintext
 
 WORD = re.compile(r"\w{3,}", re.UNICODE)
+# PostgreSQL text search configurations (stemming, stop words) by language.
+TEXT_SEARCH_CONFIGS = {
+    "da": "danish",
+    "de": "german",
+    "en": "english",
+    "es": "spanish",
+    "fi": "finnish",
+    "fr": "french",
+    "it": "italian",
+    "nl": "dutch",
+    "pt": "portuguese",
+    "ru": "russian",
+    "sv": "swedish",
+}
 
 
 class EcrmFaqArticle(models.Model):
@@ -31,17 +45,18 @@ class EcrmFaqArticle(models.Model):
         if not words:
             return self.browse()
         lang = self.env.lang or "en_US"
+        config = TEXT_SEARCH_CONFIGS.get(lang.split("_")[0], "simple")
         self.env.cr.execute(
             SQL(
                 """
                 SELECT a.id
                   FROM ecrm_faq_article a,
-                       to_tsvector('simple',
+                       to_tsvector(%(config)s::regconfig,
                            COALESCE(a.name ->> %(lang)s, a.name ->> 'en_US') || ' '
                            || COALESCE(a.keywords, '') || ' '
                            || COALESCE(a.body ->> %(lang)s, a.body ->> 'en_US', '')
                        ) AS document,
-                       to_tsquery('simple', %(query)s) AS query
+                       to_tsquery(%(config)s::regconfig, %(query)s) AS query
                  WHERE a.is_published
                    AND (a.company_id IS NULL OR a.company_id = %(company)s)
                    AND document @@ query
@@ -49,6 +64,7 @@ class EcrmFaqArticle(models.Model):
                  LIMIT %(limit)s
                 """,
                 lang=lang,
+                config=config,
                 query=" | ".join(sorted(words)),
                 company=self.env.company.id,
                 limit=limit,

@@ -14,4 +14,6 @@ class EcrmFeedbackMixin(models.AbstractModel):
         for record in self:
             partner = record._rating_get_partner()
             if partner and partner._ecrm_has_consent("email"):
-                template.send_mail(record.id, force_send=False)
+                record.rating_send_request(
+                    template, lang=partner.lang, force_send=False
+                )

@@ -160,29 +160,24 @@ class EcrmLevel(models.Model):
         )
         return self.browse(row[0] for row in self.env.cr.fetchall())
 
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_held(self):
+    def _check_not_held(self):
         held = self._held_by_customers()
         if held:
             raise UserError(
                 self.env._(
                     "Customers hold the level(s) %(levels)s: move them to another "
-                    "level before deleting it.",
+                    "level first.",
                     levels=", ".join(held.mapped("name")),
                 )
             )
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_held(self):
+        self._check_not_held()
+
     def write(self, vals):
         if vals.get("active") is False:
-            held = self.filtered("active")._held_by_customers()
-            if held:
-                raise UserError(
-                    self.env._(
-                        "Customers hold the level(s) %(levels)s: move them to "
-                        "another level before archiving it.",
-                        levels=", ".join(held.mapped("name")),
-                    )
-                )
+            self.filtered("active")._check_not_held()
         return super().write(vals)
 
     def action_view_customers(self):

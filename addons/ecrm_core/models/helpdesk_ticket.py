@@ -6,7 +6,7 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.tools import email_normalize
+from odoo.tools import SQL, email_normalize
 
 SLA_STATES = [
     ("on_track", "On track"),
@@ -39,6 +39,9 @@ class HelpdeskTicket(models.Model):
     )
     ecrm_first_response_date = fields.Datetime(
         string="First response", readonly=True, copy=False, groups=SLA_GROUP
+    )
+    ecrm_sla_at_risk_date = fields.Datetime(
+        string="SLA at risk from", readonly=True, copy=False, groups=SLA_GROUP
     )
     ecrm_resolution_deadline = fields.Datetime(
         string="Resolution due", readonly=True, copy=False, groups=SLA_GROUP
@@ -76,13 +79,6 @@ class HelpdeskTicket(models.Model):
             ticket._ecrm_send_rating_request()
         return result
 
-    @api.model
-    def message_new(self, msg_dict, custom_values=None):
-        tickets = self
-        if msg_dict.get("ecrm_automated"):
-            tickets = self.with_context(ecrm_automated_email=True)
-        return super(HelpdeskTicket, tickets).message_new(msg_dict, custom_values)
-
     # ------------------------------------------------------------------
     # Opening: level, routing, SLA deadlines, acknowledgement
     # ------------------------------------------------------------------
@@ -95,8 +91,11 @@ class HelpdeskTicket(models.Model):
         if level.ecrm_ticket_priority and level.ecrm_ticket_priority > self.priority:
             values["priority"] = level.ecrm_ticket_priority
         self.write(values)
-        routed = self.env["ecrm.routing.rule"]._ecrm_route(self)
-        if routed:
+        if not self.team_id:
+            routed = self.env["ecrm.routing.rule"]._ecrm_route(self)
+            team = self.env["helpdesk.ticket.team"].browse(routed.get("team_id"))
+            if self.user_id in team.user_ids:
+                routed.pop("user_id", None)  # already with an agent of that team
             self.write(routed)
         self._ecrm_plan_deadlines()
         if self._ecrm_may_autorespond():
@@ -105,11 +104,10 @@ class HelpdeskTicket(models.Model):
     def _ecrm_sla_hours(self):
         return self.ecrm_level_id.sla_hours or DEFAULT_SLA_HOURS
 
-    def _ecrm_plan(self, hours):
+    def _ecrm_plan(self, start, hours):
         calendar = (
             self.team_id.resource_calendar_id or self.company_id.resource_calendar_id
         )
-        start = self.create_date
         if not calendar:
             return start + timedelta(hours=hours)
         return calendar.plan_hours(hours, start, compute_leaves=True)
@@ -117,11 +115,15 @@ class HelpdeskTicket(models.Model):
     def _ecrm_plan_deadlines(self):
         self.ensure_one()
         policy = self.env["ecrm.sla.policy"]._ecrm_find(self)
+        start = fields.Datetime.now()
+        deadline = self._ecrm_plan(start, self._ecrm_sla_hours())
+        at_risk_share = (self.team_id.ecrm_sla_at_risk_percent or 80) / 100
         self.write(
             {
-                "ecrm_first_response_deadline": self._ecrm_plan(self._ecrm_sla_hours()),
+                "ecrm_first_response_deadline": deadline,
+                "ecrm_sla_at_risk_date": start + (deadline - start) * at_risk_share,
                 "ecrm_resolution_deadline": policy
-                and self._ecrm_plan(policy.resolution_hours),
+                and self._ecrm_plan(start, policy.resolution_hours),
                 "ecrm_sla_state": "on_track",
             }
         )
@@ -208,26 +210,23 @@ class HelpdeskTicket(models.Model):
         query), then notify each new breach once."""
         self.env.flush_all()
         self.env.cr.execute(
-            """
-            UPDATE helpdesk_ticket t
-               SET ecrm_sla_state = CASE
-                       WHEN now() at time zone 'UTC' > t.ecrm_first_response_deadline
-                           THEN 'breached'
-                       WHEN now() at time zone 'UTC' >= t.create_date
-                            + (t.ecrm_first_response_deadline - t.create_date)
-                              * COALESCE((SELECT team.ecrm_sla_at_risk_percent
-                                            FROM helpdesk_ticket_team team
-                                           WHERE team.id = t.team_id), 80) / 100.0
-                           THEN 'at_risk'
-                       ELSE 'on_track'
-                   END
-              FROM helpdesk_ticket_stage stage
-             WHERE stage.id = t.stage_id
-               AND stage.closed IS NOT TRUE
-               AND t.ecrm_first_response_date IS NULL
-               AND t.ecrm_first_response_deadline IS NOT NULL
-               AND t.ecrm_sla_state IN ('on_track', 'at_risk')
-            """
+            SQL(
+                """
+                UPDATE helpdesk_ticket t
+                   SET ecrm_sla_state = CASE
+                           WHEN %(now)s > t.ecrm_first_response_deadline THEN 'breached'
+                           WHEN %(now)s >= t.ecrm_sla_at_risk_date THEN 'at_risk'
+                           ELSE 'on_track'
+                       END
+                  FROM helpdesk_ticket_stage stage
+                 WHERE stage.id = t.stage_id
+                   AND stage.closed IS NOT TRUE
+                   AND t.ecrm_first_response_date IS NULL
+                   AND t.ecrm_first_response_deadline IS NOT NULL
+                   AND t.ecrm_sla_state IN ('on_track', 'at_risk')
+                """,
+                now=fields.Datetime.now(),
+            )
         )
         self.env.invalidate_all()
         breached = self.search(

@@ -7,10 +7,15 @@ BULK_PRECEDENCE = ("bulk", "list", "junk")
 class MailThread(models.AbstractModel):
     _inherit = "mail.thread"
 
-    def message_parse(self, message, save_original=False):
-        msg_dict = super().message_parse(message, save_original=save_original)
-        msg_dict["ecrm_automated"] = self._ecrm_is_automated_email(message)
-        return msg_dict
+    def _message_route_process(self, message, message_dict, routes):
+        # Records created or updated from a machine-sent email know it through
+        # the context (the autoresponder must not answer them).
+        threads = self
+        if self._ecrm_is_automated_email(message):
+            threads = self.with_context(ecrm_automated_email=True)
+        return super(MailThread, threads)._message_route_process(
+            message, message_dict, routes
+        )
 
     def _ecrm_is_automated_email(self, message):
         """Whether an incoming email was sent by a machine (auto-reply, mailing

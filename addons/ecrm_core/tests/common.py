@@ -90,3 +90,69 @@ class EcrmCase(TransactionCase):
     def _recompute_all(self, day=None):
         with freeze_time(day or self.TODAY):
             self.env["res.partner"]._ecrm_recompute_all()
+
+
+class DeskCase(EcrmCase):
+    """A helpdesk team working Monday–Friday 8–12 and 13–17 UTC, led by
+    ``leader``, with two agents."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.calendar = cls.env["resource.calendar"].create(
+            {"name": "Desk hours", "tz": "UTC", "company_id": cls.company.id}
+        )
+        users = cls.env["res.users"].with_context(no_reset_password=True)
+        cls.leader, cls.agent_a, cls.agent_b = users.create(
+            [
+                {
+                    "name": name,
+                    "login": f"ecrm_{name.lower()}",
+                    "email": f"{name.lower()}@desk.example",
+                    "company_id": cls.company.id,
+                    "company_ids": [(6, 0, cls.company.ids)],
+                    "groups_id": [
+                        (4, cls.env.ref("helpdesk_mgmt.group_helpdesk_user").id)
+                    ],
+                }
+                for name in ("Leader", "Alice", "Bob")
+            ]
+        )
+        cls.team = cls.env["helpdesk.ticket.team"].create(
+            {
+                "name": "eCRM desk",
+                "company_id": cls.company.id,
+                "user_id": cls.leader.id,
+                "user_ids": [(6, 0, (cls.agent_a | cls.agent_b).ids)],
+                "resource_calendar_id": cls.calendar.id,
+            }
+        )
+        cls.customer = cls._customer(
+            "Desk Customer", is_company=True, email="customer@desk.example"
+        )
+
+    @classmethod
+    def _ticket(cls, name="Help", description="<p>Please help</p>", **values):
+        return cls.env["helpdesk.ticket"].create(
+            dict(
+                {
+                    "name": name,
+                    "description": description,
+                    "partner_id": cls.customer.id,
+                    "team_id": cls.team.id,
+                    "company_id": cls.company.id,
+                },
+                **values,
+            )
+        )
+
+    def _acks(self, ticket):
+        template = self.env.ref("ecrm_core.mail_template_ticket_acknowledgement")
+        subject = template._render_field("subject", ticket.ids)[ticket.id]
+        return self.env["mail.mail"].search(
+            [
+                ("model", "=", "helpdesk.ticket"),
+                ("res_id", "=", ticket.id),
+                ("subject", "=", subject),
+            ]
+        )
