@@ -478,6 +478,9 @@ class ResPartner(models.Model):
         self.env.flush_all()
         cr = self.env.cr
         today = fields.Date.context_today(self.with_company(company))
+        # The planner's cost estimate of these queries triggers PostgreSQL's JIT
+        # compilation, which alone takes seconds: measured 10x slower with it.
+        cr.execute("SET LOCAL jit = off")
         cr.execute("DROP TABLE IF EXISTS ecrm_stats")
         cr.execute(self._ecrm_stats_query(company, partner_ids, today))
         if partner_ids is None:
