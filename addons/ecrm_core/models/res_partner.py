@@ -509,6 +509,7 @@ class ResPartner(models.Model):
         cr.execute(self._ecrm_update_query(company, cuts, today))
         rows = cr.fetchall()
         cr.execute("DROP TABLE ecrm_stats")
+        cr.execute("RESET jit")
         self.env.invalidate_all()
         self._ecrm_log_level_changes(
             company, [row[:4] for row in rows if row[1] and row[3]]
