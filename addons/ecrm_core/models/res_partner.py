@@ -42,6 +42,8 @@ class ResPartner(models.Model):
     # The eCRM profile lives on the commercial partner, one per company: the
     # fields are company-dependent (jsonb keyed by company id). The engine below
     # writes them set-based in SQL; nothing computes them record by record.
+    # Odoo indexes company-dependent fields by default: every recompute rewrites
+    # every profile, so only the level and the stage keep an index.
     ecrm_level_id = fields.Many2one(
         "ecrm.level",
         string="eCRM Level",
@@ -52,15 +54,17 @@ class ResPartner(models.Model):
     ecrm_level_pinned = fields.Boolean(
         string="Level pinned",
         company_dependent=True,
+        index=False,
         readonly=True,
         help="A pinned level is set by hand and never recomputed by the rules.",
     )
     ecrm_level_pin_reason = fields.Char(
-        string="Pin reason", company_dependent=True, readonly=True
+        string="Pin reason", company_dependent=True, index=False, readonly=True
     )
     ecrm_level_below_since = fields.Date(
         string="Below level rule since",
         company_dependent=True,
+        index=False,
         readonly=True,
         help="First day the customer stopped meeting their level's rule; they "
         "are downgraded when the grace period of the settings is over.",
@@ -75,62 +79,74 @@ class ResPartner(models.Model):
         readonly=True,
     )
     ecrm_lifecycle_date = fields.Date(
-        string="In stage since", company_dependent=True, readonly=True
+        string="In stage since", company_dependent=True, index=False, readonly=True
     )
     ecrm_lifecycle_history_ids = fields.One2many(
         "ecrm.lifecycle.history", "partner_id", string="Lifecycle history"
     )
     ecrm_first_order_date = fields.Date(
-        string="First order", company_dependent=True, readonly=True
+        string="First order", company_dependent=True, index=False, readonly=True
     )
     ecrm_last_order_date = fields.Date(
-        string="Last order", company_dependent=True, readonly=True
+        string="Last order", company_dependent=True, index=False, readonly=True
     )
     ecrm_order_count = fields.Integer(
-        string="Orders (all time)", company_dependent=True, readonly=True
+        string="Orders (all time)", company_dependent=True, index=False, readonly=True
     )
     ecrm_recency_days = fields.Integer(
-        string="Recency (days)", company_dependent=True, readonly=True
+        string="Recency (days)", company_dependent=True, index=False, readonly=True
     )
     ecrm_frequency = fields.Integer(
         string="Frequency",
         company_dependent=True,
+        index=False,
         readonly=True,
         help="Confirmed orders over the eCRM window.",
     )
     ecrm_monetary = fields.Float(
         string="Monetary",
         company_dependent=True,
+        index=False,
         readonly=True,
         digits="Product Price",
         help="Net untaxed revenue over the eCRM window, in the company currency.",
     )
     ecrm_r_score = fields.Integer(
-        string="R score", company_dependent=True, readonly=True
+        string="R score", company_dependent=True, index=False, readonly=True
     )
     ecrm_f_score = fields.Integer(
-        string="F score", company_dependent=True, readonly=True
+        string="F score", company_dependent=True, index=False, readonly=True
     )
     ecrm_m_score = fields.Integer(
-        string="M score", company_dependent=True, readonly=True
+        string="M score", company_dependent=True, index=False, readonly=True
     )
     ecrm_rfm_segment = fields.Selection(
-        RFM_SEGMENTS, string="RFM segment", company_dependent=True, readonly=True
+        RFM_SEGMENTS,
+        string="RFM segment",
+        company_dependent=True,
+        index=False,
+        readonly=True,
     )
     ecrm_aov = fields.Float(
         string="Average order value",
         company_dependent=True,
+        index=False,
         readonly=True,
         digits="Product Price",
     )
     ecrm_clv = fields.Float(
         string="Customer lifetime value",
         company_dependent=True,
+        index=False,
         readonly=True,
         digits="Product Price",
     )
     ecrm_churn_risk = fields.Float(
-        string="Churn risk (%)", company_dependent=True, readonly=True, digits=(5, 1)
+        string="Churn risk (%)",
+        company_dependent=True,
+        index=False,
+        readonly=True,
+        digits=(5, 1),
     )
     ecrm_tenure_days = fields.Integer(
         string="Tenure (days)", compute="_compute_ecrm_tenure_days"
