@@ -118,3 +118,19 @@ class TestTimeline(EcrmCase):
         self.assertEqual(
             (action["res_model"], action["res_id"]), ("helpdesk.ticket", self.ticket.id)
         )
+
+    def test_every_ticket_channel_counts_in_the_channel_mix(self):
+        for name in ("chat", "social", "store"):
+            channel = self.env.ref(f"ecrm_core.helpdesk_ticket_channel_{name}")
+            ticket = self.env["helpdesk.ticket"].create(
+                {
+                    "name": f"Via {name}",
+                    "description": "<p>Hi</p>",
+                    "partner_id": self.customer.id,
+                    "channel_id": channel.id,
+                }
+            )
+            entry = self._timeline().filtered(
+                lambda i, t=ticket: i.kind == "ticket" and i.res_id == t.id
+            )
+            self.assertEqual(entry.channel, name)
