@@ -8,6 +8,8 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.tools import SQL, email_normalize
 
+from .helpdesk_ticket_team import ACK_LIMIT
+
 SLA_STATES = [
     ("on_track", "On track"),
     ("at_risk", "At risk"),
@@ -75,8 +77,7 @@ class HelpdeskTicket(models.Model):
             if stage.closed:
                 closing = self.filtered(lambda t: not t.closed)
         result = super().write(vals)
-        for ticket in closing.sudo():
-            ticket._ecrm_send_rating_request()
+        closing.sudo()._ecrm_send_rating_request()
         return result
 
     # ------------------------------------------------------------------
@@ -142,7 +143,7 @@ class HelpdeskTicket(models.Model):
             return False
         if self.partner_id and not self.partner_id._ecrm_has_consent("email"):
             return False
-        limit = self.team_id.ecrm_ack_limit_per_hour if self.team_id else 3
+        limit = self.team_id.ecrm_ack_limit_per_hour if self.team_id else ACK_LIMIT
         recent = self.search_count(
             [
                 ("partner_email", "=ilike", email),

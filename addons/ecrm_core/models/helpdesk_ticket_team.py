@@ -1,6 +1,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import fields, models
 
+ACK_LIMIT = 3  # default automatic acknowledgements per sender and hour
+
 
 class HelpdeskTicketTeam(models.Model):
     _inherit = "helpdesk.ticket.team"
@@ -20,7 +22,7 @@ class HelpdeskTicketTeam(models.Model):
     )
     ecrm_ack_limit_per_hour = fields.Integer(
         string="Acknowledgements per sender and hour",
-        default=3,
+        default=ACK_LIMIT,
         help="At most this many automatic acknowledgements go to one sender "
         "address within an hour (mail loop protection).",
     )

@@ -2,8 +2,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-INTERVAL_TYPES = [("hours", "Hours"), ("days", "Days"), ("weeks", "Weeks")]
-
 
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
@@ -38,7 +36,8 @@ class ResConfigSettings(models.TransientModel):
         inverse="_inverse_ecrm_recompute_interval",
     )
     ecrm_recompute_interval_type = fields.Selection(
-        INTERVAL_TYPES,
+        # the cron's own units, so any interval set on the cron shows here
+        selection=lambda self: self.env["ir.cron"]._fields["interval_type"].selection,
         compute="_compute_ecrm_recompute_interval",
         inverse="_inverse_ecrm_recompute_interval",
     )

@@ -268,7 +268,9 @@ class ResPartner(models.Model):
         address that is not blacklisted."""
         if not self.ids:
             return self
-        self.env.flush_all()
+        self.flush_model(["email_normalized", "commercial_partner_id"])
+        self.env["ecrm.consent"].flush_model()
+        self.env["mail.blacklist"].flush_model(["email", "active"])
         company = self.env.company
         email_checks = SQL("")
         if channel == "email":

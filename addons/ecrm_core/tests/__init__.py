@@ -8,6 +8,7 @@ from . import test_rating
 from . import test_rfm
 from . import test_routing
 from . import test_service
+from . import test_settings
 from . import test_sla
 from . import test_timeline
 from . import test_timeline_sources
