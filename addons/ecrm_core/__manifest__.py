@@ -24,7 +24,6 @@
         "data/ecrm_service_data.xml",
         "data/ecrm_level_data.xml",
         "data/ir_cron_data.xml",
-        "data/ir_default_data.xml",
         "data/helpdesk_ticket_channel_data.xml",
         "data/mail_activity_type_data.xml",
         "data/mail_template_data.xml",

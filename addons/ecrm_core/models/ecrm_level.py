@@ -3,7 +3,6 @@ from itertools import pairwise
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
 
 from .ecrm_sla_policy import PRIORITIES
@@ -143,22 +142,12 @@ class EcrmLevel(models.Model):
 
     def _held_by_customers(self):
         """Levels of ``self`` that a customer holds in any company."""
-        if not self.ids:
-            return self
-        self.env["res.partner"].flush_model(["ecrm_level_id"])
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT DISTINCT (held.value)::int
-                  FROM res_partner p, jsonb_each(p.ecrm_level_id) held
-                 WHERE p.ecrm_level_id IS NOT NULL
-                   AND jsonb_typeof(held.value) = 'number'
-                   AND (held.value)::int IN %s
-                """,
-                tuple(self.ids),
-            )
+        groups = (
+            self.env["ecrm.profile"]
+            .sudo()
+            ._read_group([("level_id", "in", self.ids)], ["level_id"])
         )
-        return self.browse(row[0] for row in self.env.cr.fetchall())
+        return self.browse(level.id for (level,) in groups)
 
     def _check_not_held(self):
         held = self._held_by_customers()

@@ -5,149 +5,57 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import AccessError
 from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
 
 from .ecrm_consent import CONTACT_CHANNELS
-from .ecrm_lifecycle_history import LIFECYCLE_STAGES
 
-RFM_SEGMENTS = [
-    ("champions", "Champions"),
-    ("loyal", "Loyal"),
-    ("potential_loyalist", "Potential loyalist"),
-    ("new", "New"),
-    ("promising", "Promising"),
-    ("need_attention", "Need attention"),
-    ("about_to_sleep", "About to sleep"),
-    ("at_risk", "At risk"),
-    ("cant_lose", "Can't lose"),
-    ("hibernating", "Hibernating"),
-    ("lost", "Lost"),
-]
-# Fields only the engine or an eCRM manager (pinning a level) may write.
-MANAGED_FIELDS = {
-    "ecrm_level_id",
-    "ecrm_level_pinned",
-    "ecrm_level_pin_reason",
-    "ecrm_level_below_since",
-}
 CHATTER_BATCH = 1000
 INFERRED_CATEGORIES = 3
+
+
+def _profile_field(field_type, name):
+    """The field ``name`` of the customer's profile in the current company."""
+    return field_type(related=f"ecrm_profile_id.{name}", depends_context=("company",))
 
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    # The eCRM profile lives on the commercial partner, one per company: the
-    # fields are company-dependent (jsonb keyed by company id). The engine below
-    # writes them set-based in SQL; nothing computes them record by record.
-    # Odoo indexes company-dependent fields by default: every recompute rewrites
-    # every profile, so only the level and the stage keep an index.
-    ecrm_level_id = fields.Many2one(
-        "ecrm.level",
-        string="eCRM Level",
-        company_dependent=True,
-        ondelete="restrict",
-        readonly=True,
-    )
-    ecrm_level_pinned = fields.Boolean(
-        string="Level pinned",
+    # The eCRM profile of the commercial partner in the current company; the
+    # fields below read it and can be searched, sorted and grouped by.
+    ecrm_profile_id = fields.Many2one(
+        "ecrm.profile",
+        string="eCRM profile",
         company_dependent=True,
         index=False,
         readonly=True,
-        help="A pinned level is set by hand and never recomputed by the rules.",
     )
-    ecrm_level_pin_reason = fields.Char(
-        string="Pin reason", company_dependent=True, index=False, readonly=True
-    )
-    ecrm_level_below_since = fields.Date(
-        string="Below level rule since",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        help="First day the customer stopped meeting their level's rule; they "
-        "are downgraded when the grace period of the settings is over.",
-    )
+    ecrm_level_id = _profile_field(fields.Many2one, "level_id")
+    ecrm_level_pinned = _profile_field(fields.Boolean, "level_pinned")
+    ecrm_level_pin_reason = _profile_field(fields.Char, "level_pin_reason")
+    ecrm_level_below_since = _profile_field(fields.Date, "level_below_since")
     ecrm_level_history_ids = fields.One2many(
         "ecrm.level.history", "partner_id", string="Level history"
     )
-    ecrm_lifecycle_stage = fields.Selection(
-        LIFECYCLE_STAGES,
-        string="Lifecycle stage",
-        company_dependent=True,
-        readonly=True,
-    )
-    ecrm_lifecycle_date = fields.Date(
-        string="In stage since", company_dependent=True, index=False, readonly=True
-    )
+    ecrm_lifecycle_stage = _profile_field(fields.Selection, "lifecycle_stage")
+    ecrm_lifecycle_date = _profile_field(fields.Date, "lifecycle_date")
     ecrm_lifecycle_history_ids = fields.One2many(
         "ecrm.lifecycle.history", "partner_id", string="Lifecycle history"
     )
-    ecrm_first_order_date = fields.Date(
-        string="First order", company_dependent=True, index=False, readonly=True
-    )
-    ecrm_last_order_date = fields.Date(
-        string="Last order", company_dependent=True, index=False, readonly=True
-    )
-    ecrm_order_count = fields.Integer(
-        string="Orders (all time)", company_dependent=True, index=False, readonly=True
-    )
-    ecrm_recency_days = fields.Integer(
-        string="Recency (days)", company_dependent=True, index=False, readonly=True
-    )
-    ecrm_frequency = fields.Integer(
-        string="Frequency",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        help="Confirmed orders over the eCRM window.",
-    )
-    ecrm_monetary = fields.Float(
-        string="Monetary",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        digits="Product Price",
-        help="Net untaxed revenue over the eCRM window, in the company currency.",
-    )
-    ecrm_r_score = fields.Integer(
-        string="R score", company_dependent=True, index=False, readonly=True
-    )
-    ecrm_f_score = fields.Integer(
-        string="F score", company_dependent=True, index=False, readonly=True
-    )
-    ecrm_m_score = fields.Integer(
-        string="M score", company_dependent=True, index=False, readonly=True
-    )
-    ecrm_rfm_segment = fields.Selection(
-        RFM_SEGMENTS,
-        string="RFM segment",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-    )
-    ecrm_aov = fields.Float(
-        string="Average order value",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        digits="Product Price",
-    )
-    ecrm_clv = fields.Float(
-        string="Customer lifetime value",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        digits="Product Price",
-    )
-    ecrm_churn_risk = fields.Float(
-        string="Churn risk (%)",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        digits=(5, 1),
-    )
+    ecrm_first_order_date = _profile_field(fields.Date, "first_order_date")
+    ecrm_last_order_date = _profile_field(fields.Date, "last_order_date")
+    ecrm_order_count = _profile_field(fields.Integer, "order_count")
+    ecrm_recency_days = _profile_field(fields.Integer, "recency_days")
+    ecrm_frequency = _profile_field(fields.Integer, "frequency")
+    ecrm_monetary = _profile_field(fields.Float, "monetary")
+    ecrm_r_score = _profile_field(fields.Integer, "r_score")
+    ecrm_f_score = _profile_field(fields.Integer, "f_score")
+    ecrm_m_score = _profile_field(fields.Integer, "m_score")
+    ecrm_rfm_segment = _profile_field(fields.Selection, "rfm_segment")
+    ecrm_aov = _profile_field(fields.Float, "aov")
+    ecrm_clv = _profile_field(fields.Float, "clv")
+    ecrm_churn_risk = _profile_field(fields.Float, "churn_risk")
     ecrm_tenure_days = fields.Integer(
         string="Tenure (days)", compute="_compute_ecrm_tenure_days"
     )
@@ -239,15 +147,6 @@ class ResPartner(models.Model):
             partner.ecrm_interaction_count = counts.get(
                 partner.commercial_partner_id.id, 0
             )
-
-    def write(self, vals):
-        if MANAGED_FIELDS & set(vals) and not (
-            self.env.su or self.env.user.has_group("ecrm_core.group_ecrm_manager")
-        ):
-            raise AccessError(
-                self.env._("Only eCRM managers can set or pin a customer's level.")
-            )
-        return super().write(vals)
 
     def _ecrm_has_service(self, code):
         """Whether the customer's eCRM level (of its commercial partner, in the
@@ -418,14 +317,18 @@ class ResPartner(models.Model):
     def _ecrm_pin_level(self, level_id, reason):
         """Pin the level ``level_id`` on these customers (current company)."""
         level = self.env["ecrm.level"].browse(level_id)
+        Profile = self.env["ecrm.profile"]
         for partner in self.commercial_partner_id:
             old_level = partner.ecrm_level_id
-            partner.write(
+            profile = partner.ecrm_profile_id or Profile.create(
+                {"partner_id": partner.id, "lifecycle_stage": "selection"}
+            )
+            profile.write(
                 {
-                    "ecrm_level_id": level.id,
-                    "ecrm_level_pinned": True,
-                    "ecrm_level_pin_reason": reason,
-                    "ecrm_level_below_since": False,
+                    "level_id": level.id,
+                    "level_pinned": True,
+                    "level_pin_reason": reason,
+                    "level_below_since": False,
                 }
             )
             self.env["ecrm.level.history"].create(
@@ -444,7 +347,9 @@ class ResPartner(models.Model):
 
     def action_ecrm_unpin_level(self):
         partners = self.commercial_partner_id
-        partners.write({"ecrm_level_pinned": False, "ecrm_level_pin_reason": False})
+        partners.ecrm_profile_id.write(
+            {"level_pinned": False, "level_pin_reason": False}
+        )
         # The manager's decision ends: the rules apply at once, without grace.
         partners.with_context(ecrm_skip_grace=True)._ecrm_recompute()
 
@@ -541,7 +446,6 @@ class ResPartner(models.Model):
     def _ecrm_stats_query(self, company, partner_ids, today):
         """Per customer of ``company``: order statistics, then churn risk,
         lifecycle stage and CLV, into the temporary table ``ecrm_stats``."""
-        key = str(company.id)
         window_start = today - timedelta(days=company.ecrm_window_days)
         tomorrow = today + timedelta(days=1)
         if partner_ids is None:
@@ -550,9 +454,9 @@ class ResPartner(models.Model):
                 """
                 SELECT partner_id FROM agg
                  UNION
-                SELECT id FROM res_partner WHERE ecrm_lifecycle_stage ? %s
+                SELECT partner_id FROM ecrm_profile WHERE company_id = %s
                 """,
-                key,
+                company.id,
             )
         else:
             only = SQL("AND p.commercial_partner_id = ANY(%s)", partner_ids)
@@ -722,41 +626,40 @@ class ResPartner(models.Model):
     @api.model
     def _ecrm_update_query(self, company, cuts, today):
         """Score ``ecrm_stats``, decide levels (upgrades at once, downgrades
-        after the grace period, pinned levels kept), write the profiles and the
-        histories in one statement; returns the level changes of customers who
-        already had a level."""
-        key = str(company.id)
+        after the grace period, pinned levels kept), write the profiles that
+        changed and the histories in one statement; returns the level changes
+        of customers who already had a level and the customers who entered
+        "at risk"."""
         cuts = cuts or {}
         grace_start = today - timedelta(days=company.ecrm_downgrade_grace_days)
+        # profile column <- column of the decided row ``f``
         profile = {
-            "ecrm_recency_days": "recency",
-            "ecrm_frequency": "frequency",
-            "ecrm_monetary": "monetary",
-            "ecrm_aov": "aov_rounded",
-            "ecrm_clv": "clv",
-            "ecrm_churn_risk": "churn_percent",
-            "ecrm_order_count": "orders",
-            "ecrm_first_order_date": "first_day",
-            "ecrm_last_order_date": "last_day",
-            "ecrm_r_score": "r_score",
-            "ecrm_f_score": "f_score",
-            "ecrm_m_score": "m_score",
-            "ecrm_rfm_segment": "segment",
-            "ecrm_lifecycle_stage": "stage",
-            "ecrm_lifecycle_date": "stage_date",
-            "ecrm_level_id": "new_level",
-            "ecrm_level_below_since": "new_below_since",
+            "recency_days": "recency",
+            "frequency": "frequency",
+            "monetary": "monetary",
+            "aov": "aov_rounded",
+            "clv": "clv",
+            "churn_risk": "churn_percent",
+            "order_count": "orders",
+            "first_order_date": "first_day",
+            "last_order_date": "last_day",
+            "r_score": "r_score",
+            "f_score": "f_score",
+            "m_score": "m_score",
+            "rfm_segment": "segment",
+            "lifecycle_stage": "stage",
+            "lifecycle_date": "stage_date",
+            "level_id": "new_level",
+            "level_below_since": "new_below_since",
         }
-        assignments = SQL(", ").join(
-            SQL(
-                "%(col)s = COALESCE(p.%(col)s, '{}'::jsonb)"
-                " || jsonb_build_object(%(key)s::text, %(value)s)",
-                col=SQL.identifier(column),
-                key=key,
-                value=SQL.identifier("f", source),
-            )
-            for column, source in profile.items()
+        columns = SQL(", ").join(SQL.identifier(column) for column in profile)
+        values = SQL(", ").join(
+            SQL.identifier("f", source) for source in profile.values()
         )
+        excluded = SQL(", ").join(
+            SQL.identifier("excluded", column) for column in profile
+        )
+        current = SQL(", ").join(SQL.identifier("pr", column) for column in profile)
         return SQL(
             """
             WITH scored AS (
@@ -787,19 +690,19 @@ class ResPartner(models.Model):
                           FROM scored) s
             ), current AS (
                 SELECT s.*,
-                       cur.id AS old_level,
+                       pr.id AS profile_id,
+                       pr.level_id AS old_level,
                        COALESCE(cur.sequence, -1) AS old_seq,
                        COALESCE(tgt.sequence, -1) AS target_seq,
-                       COALESCE((p.ecrm_level_pinned ->> %(key)s)::boolean, FALSE)
-                           AS pinned,
-                       (p.ecrm_level_below_since ->> %(key)s)::date AS below_since,
-                       COALESCE(p.ecrm_lifecycle_stage ->> %(key)s, 'selection')
-                           AS old_stage,
-                       (p.ecrm_lifecycle_date ->> %(key)s)::date AS old_stage_date
+                       COALESCE(pr.level_pinned, FALSE) AS pinned,
+                       pr.level_below_since AS below_since,
+                       COALESCE(pr.lifecycle_stage, 'selection') AS old_stage,
+                       pr.lifecycle_date AS old_stage_date
                   FROM segmented s
-                  JOIN res_partner p ON p.id = s.partner_id
-                  LEFT JOIN ecrm_level cur
-                         ON cur.id = (p.ecrm_level_id ->> %(key)s)::int
+                  LEFT JOIN ecrm_profile pr
+                         ON pr.partner_id = s.partner_id
+                        AND pr.company_id = %(company)s
+                  LEFT JOIN ecrm_level cur ON cur.id = pr.level_id
                   LEFT JOIN ecrm_level tgt ON tgt.id = s.target_level
             ), decided AS (
                 SELECT c.*,
@@ -829,13 +732,27 @@ class ResPartner(models.Model):
                        round(d.aov::numeric, 2) AS aov_rounded,
                        round((d.churn_risk * 100)::numeric, 1) AS churn_percent
                   FROM decided d
-            ), updated AS (
-                UPDATE res_partner p
-                   SET %(assignments)s
+            ), written AS (
+                INSERT INTO ecrm_profile AS pr
+                       (partner_id, company_id, %(columns)s,
+                        create_uid, create_date, write_uid, write_date)
+                SELECT f.partner_id, %(company)s, %(values)s,
+                       %(uid)s, now() at time zone 'UTC',
+                       %(uid)s, now() at time zone 'UTC'
                   FROM f
-                 WHERE p.id = f.partner_id
-             RETURNING f.partner_id, f.old_level, f.new_level, f.level_reason,
-                       f.old_stage, f.stage
+                ON CONFLICT (partner_id, company_id) DO UPDATE
+                   SET (%(columns)s, write_uid, write_date)
+                       = (%(excluded)s, excluded.write_uid, excluded.write_date)
+                 -- unchanged profiles are not rewritten
+                 WHERE (%(current)s) IS DISTINCT FROM (%(excluded)s)
+             RETURNING pr.id, pr.partner_id
+            ), linked AS (
+                UPDATE res_partner p
+                   SET ecrm_profile_id = COALESCE(p.ecrm_profile_id, '{}'::jsonb)
+                       || jsonb_build_object(%(key)s::text, w.id)
+                  FROM written w
+                  JOIN f ON f.partner_id = w.partner_id AND f.profile_id IS NULL
+                 WHERE p.id = w.partner_id
             ), level_history AS (
                 INSERT INTO ecrm_level_history
                        (partner_id, company_id, date, from_level_id, to_level_id,
@@ -844,7 +761,7 @@ class ResPartner(models.Model):
                 SELECT partner_id, %(company)s, now() at time zone 'UTC', old_level,
                        new_level, level_reason, %(uid)s, %(uid)s,
                        now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
-                  FROM updated
+                  FROM f
                  WHERE level_reason IS NOT NULL
             ), stage_history AS (
                 INSERT INTO ecrm_lifecycle_history
@@ -853,7 +770,7 @@ class ResPartner(models.Model):
                 SELECT partner_id, %(company)s, %(today)s, old_stage, stage,
                        %(uid)s, now() at time zone 'UTC', %(uid)s,
                        now() at time zone 'UTC'
-                  FROM updated
+                  FROM f
                  WHERE stage <> old_stage
             )
             SELECT *
@@ -862,7 +779,7 @@ class ResPartner(models.Model):
                            stage = 'at_risk'
                            AND old_stage NOT IN ('at_risk', 'selection')
                                AS entered_at_risk
-                      FROM updated) changes
+                      FROM f) changes
              WHERE (level_reason IS NOT NULL AND old_level IS NOT NULL)
                 OR entered_at_risk
             """,
@@ -870,11 +787,14 @@ class ResPartner(models.Model):
             f=self._ecrm_score_sql("frequency", cuts.get("f"), higher_is_better=True),
             m=self._ecrm_score_sql("monetary", cuts.get("m"), higher_is_better=True),
             level=self._ecrm_level_sql(company, today),
-            key=key,
+            key=str(company.id),
             today=today,
             grace_start=grace_start,
             skip_grace=bool(self.env.context.get("ecrm_skip_grace")),
-            assignments=assignments,
+            columns=columns,
+            values=values,
+            excluded=excluded,
+            current=current,
             company=company.id,
             uid=self.env.uid,
         )

@@ -111,6 +111,8 @@ class TestLevel(EcrmCase):
 
     def test_only_managers_set_levels(self):
         customer = self._customer()
+        self._order(customer, 100, self.TODAY - timedelta(days=10))
+        self._recompute_all()
         user = new_test_user(
             self.env,
             login="ecrm_user",

@@ -24,8 +24,14 @@ class TestLifecycle(EcrmCase):
         self._recompute_all(self.TODAY + timedelta(days=days_after_today))
         return customer.ecrm_lifecycle_stage
 
-    def test_prospect_is_in_selection(self):
-        self.assertEqual(self._customer().ecrm_lifecycle_stage, "selection")
+    def test_prospect_has_no_profile_until_pinned(self):
+        prospect = self._customer()
+        self._recompute_all()
+        self.assertFalse(prospect.ecrm_profile_id)
+        self.assertFalse(prospect.ecrm_lifecycle_stage)
+        prospect._ecrm_pin_level(self.level_value.id, "Trade fair lead")
+        self.assertEqual(prospect.ecrm_lifecycle_stage, "selection")
+        self.assertEqual(prospect.ecrm_level_id, self.level_value)
 
     def test_one_time_buyer_path(self):
         customer = self._customer()

@@ -8,6 +8,10 @@ from odoo.tests import tagged
 
 from .common import EcrmCase
 
+# a few ORM reads, then _ecrm_compute: the statistics, one statement scoring and
+# writing the profile and its histories, the cleanup
+QUERIES_PER_ORDER_UPDATE = 14
+
 
 @tagged("post_install", "-at_install")
 class TestRfm(EcrmCase):
@@ -55,7 +59,7 @@ class TestRfm(EcrmCase):
         prospect = self._customer("Prospect")
         self._order(prospect, 100, self.TODAY, confirm=False)
         self._recompute_all()
-        self.assertEqual(prospect.ecrm_lifecycle_stage, "selection")
+        self.assertFalse(prospect.ecrm_profile_id)
         self.assertFalse(prospect.ecrm_rfm_segment)
         self.assertFalse(prospect.ecrm_r_score)
         self.assertEqual(prospect.ecrm_monetary, 0)
@@ -101,7 +105,7 @@ class TestRfm(EcrmCase):
             in_other._ecrm_recompute_all()
         self.assertEqual(customer.ecrm_monetary, 300)
         self.assertFalse(in_other.ecrm_monetary)
-        self.assertEqual(in_other.ecrm_lifecycle_stage, "selection")
+        self.assertFalse(in_other.ecrm_profile_id)
 
     def test_clv_formula(self):
         customer = self._customer()
@@ -145,3 +149,26 @@ class TestRfm(EcrmCase):
         incremental = touched.read(fields)
         self._recompute_all()
         self.assertEqual(touched.read(fields), incremental)
+
+    def test_order_update_costs_constant_queries(self):
+        customer = self._customer()
+        self._order(customer, 100, self.TODAY - timedelta(days=40))
+        order = self._order(customer, 100, self.TODAY - timedelta(days=5))
+        self._recompute_all()
+
+        def order_update_cost():
+            self.env.invalidate_all()
+            fresh = self.env["sale.order"].browse(order.id)
+            with freeze_time(self.TODAY):
+                before = self.cr.sql_log_count
+                # what confirming or cancelling an order adds for the eCRM
+                fresh._ecrm_recompute_customers()
+                return self.cr.sql_log_count - before
+
+        order_update_cost()  # fills the registry's caches
+        costs = [order_update_cost()]
+        for n in range(30):
+            self._order(self._customer(f"Other {n}"), 50 + n, self.TODAY)
+        self._recompute_all()
+        costs.append(order_update_cost())
+        self.assertEqual(costs, [QUERIES_PER_ORDER_UPDATE] * 2)

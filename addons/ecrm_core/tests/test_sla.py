@@ -13,7 +13,7 @@ FRIDAY_3PM = datetime(2026, 6, 26, 15, 0)
 @tagged("post_install", "-at_install")
 class TestSla(DeskCase):
     def _ticket_on_friday(self, level):
-        self.customer.sudo().write({"ecrm_level_id": level.id})
+        self.customer._ecrm_pin_level(level.id, "SLA test")
         with freeze_time(FRIDAY_3PM):
             return self._ticket()
 

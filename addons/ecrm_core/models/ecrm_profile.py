@@ -1,0 +1,99 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, fields, models
+
+from .ecrm_lifecycle_history import LIFECYCLE_STAGES
+
+RFM_SEGMENTS = [
+    ("champions", "Champions"),
+    ("loyal", "Loyal"),
+    ("potential_loyalist", "Potential loyalist"),
+    ("new", "New"),
+    ("promising", "Promising"),
+    ("need_attention", "Need attention"),
+    ("about_to_sleep", "About to sleep"),
+    ("at_risk", "At risk"),
+    ("cant_lose", "Can't lose"),
+    ("hibernating", "Hibernating"),
+    ("lost", "Lost"),
+]
+
+
+class EcrmProfile(models.Model):
+    """The eCRM profile of a customer (a commercial partner) in one company.
+
+    A narrow table of its own rather than columns of ``res_partner``: the
+    engine (``res.partner._ecrm_compute``) rewrites the profiles of all
+    customers in one statement, which is cheap on a few short rows and costly
+    on the wide, heavily indexed partner table. The partner shows the profile
+    of the current company through related fields (``ecrm_level_id``, ...)
+    that can be searched, sorted and grouped like stored ones."""
+
+    _name = "ecrm.profile"
+    _description = "eCRM Customer Profile"
+    _rec_name = "partner_id"
+    _order = "id"
+
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, ondelete="cascade"
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        ondelete="cascade",
+        default=lambda self: self.env.company,
+    )
+    level_id = fields.Many2one(
+        "ecrm.level", string="eCRM Level", ondelete="restrict", index=True
+    )
+    level_pinned = fields.Boolean(
+        string="Level pinned",
+        help="A pinned level is set by hand and never recomputed by the rules.",
+    )
+    level_pin_reason = fields.Char(string="Pin reason")
+    level_below_since = fields.Date(
+        string="Below level rule since",
+        help="First day the customer stopped meeting their level's rule; they "
+        "are downgraded when the grace period of the settings is over.",
+    )
+    lifecycle_stage = fields.Selection(
+        LIFECYCLE_STAGES, string="Lifecycle stage", index=True
+    )
+    lifecycle_date = fields.Date(string="In stage since")
+    first_order_date = fields.Date(string="First order")
+    last_order_date = fields.Date(string="Last order")
+    order_count = fields.Integer(string="Orders (all time)")
+    recency_days = fields.Integer(string="Recency (days)")
+    frequency = fields.Integer(help="Confirmed orders over the eCRM window.")
+    monetary = fields.Float(
+        digits="Product Price",
+        help="Net untaxed revenue over the eCRM window, in the company currency.",
+    )
+    r_score = fields.Integer(string="R score")
+    f_score = fields.Integer(string="F score")
+    m_score = fields.Integer(string="M score")
+    rfm_segment = fields.Selection(RFM_SEGMENTS, string="RFM segment")
+    aov = fields.Float(string="Average order value", digits="Product Price")
+    clv = fields.Float(string="Customer lifetime value", digits="Product Price")
+    churn_risk = fields.Float(string="Churn risk (%)", digits=(5, 1))
+
+    _sql_constraints = [
+        (
+            "partner_company_uniq",
+            "unique(partner_id, company_id)",
+            "A customer has one eCRM profile per company.",
+        ),
+    ]
+
+    def init(self):
+        # Room on each page lets the daily rewrite of recency, churn risk and
+        # CLV be HOT updates, which leave the indexes alone.
+        self.env.cr.execute("ALTER TABLE ecrm_profile SET (fillfactor = 70)")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        profiles = super().create(vals_list)
+        for profile in profiles:
+            profile.partner_id.with_company(profile.company_id).sudo().write(
+                {"ecrm_profile_id": profile.id}
+            )
+        return profiles
