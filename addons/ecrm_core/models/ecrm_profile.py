@@ -1,4 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from datetime import timedelta
+
 from odoo import api, fields, models
 
 from .ecrm_lifecycle_history import LIFECYCLE_STAGES
@@ -62,7 +64,20 @@ class EcrmProfile(models.Model):
     first_order_date = fields.Date(string="First order")
     last_order_date = fields.Date(string="Last order")
     order_count = fields.Integer(string="Orders (all time)")
-    recency_days = fields.Integer(string="Recency (days)")
+    # Recency and churn risk move every day: derived when read, not stored, so
+    # that the nightly recompute rewrites only the profiles that changed.
+    recency_days = fields.Integer(
+        string="Recency (days)",
+        compute="_compute_recency",
+        search="_search_recency_days",
+    )
+    risk_days = fields.Float(
+        string="At risk after (days)",
+        digits=(16, 1),
+        help="Days without an order after which the customer is at risk: the "
+        "at-risk factor times their usual interval between orders, or the "
+        "acquisition period for one-time buyers.",
+    )
     frequency = fields.Integer(help="Confirmed orders over the eCRM window.")
     monetary = fields.Float(
         digits="Product Price",
@@ -74,7 +89,9 @@ class EcrmProfile(models.Model):
     rfm_segment = fields.Selection(RFM_SEGMENTS, string="RFM segment")
     aov = fields.Float(string="Average order value", digits="Product Price")
     clv = fields.Float(string="Customer lifetime value", digits="Product Price")
-    churn_risk = fields.Float(string="Churn risk (%)", digits=(5, 1))
+    churn_risk = fields.Float(
+        string="Churn risk (%)", digits=(5, 1), compute="_compute_recency"
+    )
 
     _sql_constraints = [
         (
@@ -83,6 +100,30 @@ class EcrmProfile(models.Model):
             "A customer has one eCRM profile per company.",
         ),
     ]
+
+    @api.depends("last_order_date", "risk_days", "company_id.ecrm_churn_days")
+    @api.depends_context("tz")
+    def _compute_recency(self):
+        for profile in self:
+            if not profile.last_order_date:
+                profile.recency_days = profile.churn_risk = 0
+                continue
+            today = fields.Date.context_today(profile.with_company(profile.company_id))
+            recency = (today - profile.last_order_date).days
+            profile.recency_days = recency
+            if recency >= profile.company_id.ecrm_churn_days:
+                profile.churn_risk = 100.0
+            else:
+                risk = min(recency / (profile.risk_days or 1), 1.0)
+                profile.churn_risk = round(risk * 100, 1)
+
+    def _search_recency_days(self, operator, value):
+        # recency > n days  <=>  last order before today - n days
+        mirrored = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "!="}
+        if operator not in mirrored or not isinstance(value, int):
+            return NotImplemented
+        day = fields.Date.context_today(self) - timedelta(days=value)
+        return [("last_order_date", mirrored[operator], day)]
 
     def init(self):
         # Room on each page lets the daily rewrite of recency, churn risk and

@@ -53,6 +53,9 @@ class ResCompany(models.Model):
     # Quintile boundaries of the last full recompute: {"r": [..], "f": [..], "m": [..]}
     # (four cut points each), used to score one customer between full recomputes.
     ecrm_rfm_cuts = fields.Json(string="RFM quintile boundaries", readonly=True)
+    # The extension threshold the stored lifecycle stages were decided with: a
+    # full recompute recounts every customer's categories when it changed.
+    ecrm_extension_counted = fields.Integer(readonly=True)
 
     _sql_constraints = [
         (

@@ -1,6 +1,9 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from datetime import timedelta
 
+from freezegun import freeze_time
+
+from odoo import Command
 from odoo.tests import tagged
 
 from .common import EcrmCase
@@ -40,7 +43,8 @@ class TestLifecycle(EcrmCase):
         self.assertEqual(self._stage_on(customer, 89), "acquisition")
         self.assertEqual(self._stage_on(customer, 90), "at_risk")
         self.assertEqual(self._stage_on(customer, 365), "churned")
-        self.assertEqual(customer.ecrm_churn_risk, 100)
+        with freeze_time(self.TODAY + timedelta(days=365)):
+            self.assertEqual(customer.ecrm_churn_risk, 100)
         history = customer.ecrm_lifecycle_history_ids.sorted("date")
         self.assertEqual(
             [(h.from_stage, h.to_stage, h.date) for h in history],
@@ -58,7 +62,8 @@ class TestLifecycle(EcrmCase):
             self._order(customer, 100, self.TODAY - timedelta(days=days_ago))
         # usual interval 30 days: at risk after 2 × 30 days without an order
         self.assertEqual(self._stage_on(customer, 59), "retention")
-        self.assertEqual(customer.ecrm_churn_risk, round(59 / 60 * 100, 1))
+        with freeze_time(self.TODAY + timedelta(days=59)):
+            self.assertEqual(customer.ecrm_churn_risk, round(59 / 60 * 100, 1))
         self.assertEqual(self._stage_on(customer, 60), "at_risk")
 
     def test_buying_across_categories_is_extension(self):
@@ -66,6 +71,29 @@ class TestLifecycle(EcrmCase):
         for n, product in enumerate(self.products):
             self._order(customer, 100, self.TODAY - timedelta(days=n), product=product)
         self.assertEqual(self._stage_on(customer, 0), "extension")
+
+    def test_upsell_line_on_a_confirmed_order_counts_at_once(self):
+        customer = self._customer()
+        self._order(customer, 100, self.TODAY - timedelta(days=5), self.products[0])
+        order = self._order(
+            customer, 100, self.TODAY - timedelta(days=2), self.products[1]
+        )
+        self.assertEqual(self._stage_on(customer, 0), "retention")
+        with freeze_time(self.TODAY):
+            order.order_line = [
+                Command.create({"product_id": self.products[2].id, "price_unit": 10})
+            ]
+        self.assertEqual(customer.ecrm_lifecycle_stage, "extension")
+
+    def test_full_recompute_recounts_categories_when_the_threshold_moves(self):
+        customer = self._customer()
+        self._order(customer, 100, self.TODAY - timedelta(days=5), self.products[0])
+        self._order(customer, 100, self.TODAY - timedelta(days=2), self.products[1])
+        self.assertEqual(self._stage_on(customer, 0), "retention")
+        self.company.ecrm_extension_categories = 2
+        self.assertEqual(self._stage_on(customer, 0), "extension")
+        self.company.ecrm_extension_categories = 3
+        self.assertEqual(self._stage_on(customer, 1), "retention")
 
     def test_a_new_order_brings_a_churned_customer_back(self):
         customer = self._customer()

@@ -8,9 +8,9 @@ from odoo.tests import tagged
 
 from .common import EcrmCase
 
-# a few ORM reads, then _ecrm_compute: the statistics, one statement scoring and
-# writing the profile and its histories, the cleanup
-QUERIES_PER_ORDER_UPDATE = 14
+# a few ORM reads, then _ecrm_compute: the statistics, the extension stage, one
+# statement scoring and writing the profile and its histories, the cleanup
+QUERIES_PER_ORDER_UPDATE = 17
 
 
 @tagged("post_install", "-at_install")
@@ -26,7 +26,9 @@ class TestRfm(EcrmCase):
         self.assertEqual([c.ecrm_f_score for c in customers], [1, 2, 3, 4, 5])
         self.assertEqual([c.ecrm_m_score for c in customers], [1, 2, 3, 4, 5])
         self.assertEqual([c.ecrm_r_score for c in customers], [5, 4, 3, 2, 1])
-        self.assertEqual([c.ecrm_recency_days for c in customers], [10, 20, 30, 40, 50])
+        with freeze_time(self.TODAY):
+            recencies = [c.ecrm_recency_days for c in customers]
+        self.assertEqual(recencies, [10, 20, 30, 40, 50])
         self.assertEqual(customers[4].ecrm_frequency, 5)
         self.assertEqual(customers[4].ecrm_monetary, 2500)
 
@@ -74,7 +76,8 @@ class TestRfm(EcrmCase):
             order._action_cancel()
         self.assertEqual(customer.ecrm_frequency, 1)
         self.assertEqual(customer.ecrm_monetary, 100)
-        self.assertEqual(customer.ecrm_recency_days, 20)
+        with freeze_time(self.TODAY):
+            self.assertEqual(customer.ecrm_recency_days, 20)
 
     def test_amounts_converted_to_company_currency(self):
         customer = self._customer()
@@ -113,9 +116,34 @@ class TestRfm(EcrmCase):
         self._order(customer, 100, self.TODAY - timedelta(days=30))
         self._order(customer, 100, self.TODAY)
         self._recompute_all()
-        # churn risk 0 (recency 0): 200 + 100 × 2 orders/year × 3 years
-        self.assertEqual(customer.ecrm_churn_risk, 0)
+        # an active customer: 200 + 100 × 2 orders/year × 3 years
+        with freeze_time(self.TODAY):
+            self.assertEqual(customer.ecrm_churn_risk, 0)
         self.assertAlmostEqual(customer.ecrm_clv, 200 + 100 * 2 * 3, places=2)
+
+    def test_clv_halved_at_risk_and_gone_once_churned(self):
+        customer = self._customer()
+        self._order(customer, 100, self.TODAY - timedelta(days=30))
+        self._order(customer, 100, self.TODAY)
+        # usual interval 30 days: at risk after 60 days without an order
+        self._recompute_all(self.TODAY + timedelta(days=60))
+        self.assertEqual(customer.ecrm_lifecycle_stage, "at_risk")
+        self.assertAlmostEqual(customer.ecrm_clv, 200 + 100 * 2 * 3 * 0.5, places=2)
+        self._recompute_all(self.TODAY + timedelta(days=365))
+        self.assertEqual(customer.ecrm_lifecycle_stage, "churned")
+        self.assertAlmostEqual(customer.ecrm_clv, 200, places=2)
+
+    def test_search_by_recency(self):
+        recent, lapsed = self._customer("Recent"), self._customer("Lapsed")
+        self._order(recent, 100, self.TODAY - timedelta(days=10))
+        self._order(lapsed, 100, self.TODAY - timedelta(days=50))
+        self._recompute_all()
+        with freeze_time(self.TODAY):
+            found = self.env["res.partner"].search(
+                [("id", "in", (recent | lapsed).ids), ("ecrm_recency_days", ">", 30)]
+            )
+            self.assertEqual(found, lapsed)
+            self.assertEqual(lapsed.ecrm_recency_days, 50)
 
     def test_incremental_equals_full_recompute(self):
         rng = random.Random(42)
@@ -138,6 +166,7 @@ class TestRfm(EcrmCase):
                 product=rng.choice(self.products),
             )
         fields = [
+            "ecrm_last_order_date",
             "ecrm_recency_days",
             "ecrm_frequency",
             "ecrm_monetary",
@@ -146,9 +175,10 @@ class TestRfm(EcrmCase):
         ]
         with freeze_time(self.TODAY):
             touched._ecrm_recompute()
-        incremental = touched.read(fields)
+            incremental = touched.read(fields)
         self._recompute_all()
-        self.assertEqual(touched.read(fields), incremental)
+        with freeze_time(self.TODAY):
+            self.assertEqual(touched.read(fields), incremental)
 
     def test_order_update_costs_constant_queries(self):
         customer = self._customer()
