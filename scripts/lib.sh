@@ -43,7 +43,8 @@ ensure_debian() { # command package
     fi
 }
 
-# Sets PGHOST/PGPORT/PGUSER; starts a throwaway cluster unless PGHOST is given.
+# Sets PGHOST/PGPORT/PGUSER; starts a throwaway cluster unless PGHOST is given
+# (PG_SERVER_OPTIONS: extra "-c name=value" settings for it).
 start_postgres() {
     if [ -n "${PGHOST:-}" ]; then
         export PGHOST PGPORT="${PGPORT:-5432}" PGUSER="${PGUSER:-$(id -un)}"
@@ -63,7 +64,7 @@ start_postgres() {
     trap stop_postgres EXIT
     "${as[@]}" "$bin/initdb" -D "$PG_TMP/data" -A trust -U postgres >/dev/null
     "${as[@]}" "$bin/pg_ctl" -D "$PG_TMP/data" -l "$PG_TMP/postgres.log" -w \
-        -o "-k $PG_TMP -c listen_addresses='' -c port=5432 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+        -o "-k $PG_TMP -c listen_addresses='' -c port=5432 -c fsync=off -c synchronous_commit=off -c full_page_writes=off ${PG_SERVER_OPTIONS:-}" \
         start >/dev/null
     # Odoo refuses to run as the "postgres" role.
     psql -h "$PG_TMP" -U postgres -d postgres -qc "CREATE ROLE odoo LOGIN SUPERUSER" >/dev/null

@@ -360,6 +360,9 @@ class _Generator:
             weights.append(weight * (3 if is_company[i] else 1))
             city, zip_code = CITIES[i % len(CITIES)]
             common = {
+                # the template partner got an eCRM profile when its order was
+                # confirmed: the generated ones have none until a recompute
+                "ecrm_profile_id": None,
                 "city": city,
                 "zip": zip_code,
                 "country_id": country,
@@ -679,6 +682,8 @@ class _Generator:
             name=name,
             state="sale",
             partner_id=partner,
+            ecrm_commercial_partner_id=commercial,
+            ecrm_level_id=None,
             partner_invoice_id=commercial,
             partner_shipping_id=partner,
             pricelist_id=self.pricelist,

@@ -479,14 +479,9 @@ class ResPartner(models.Model):
             )
         else:
             only_orders = SQL(
-                """
-                AND so.partner_id IN (
-                    SELECT id FROM res_partner WHERE commercial_partner_id = ANY(%s)
-                )
-                """,
-                partner_ids,
+                "AND so.ecrm_commercial_partner_id = ANY(%s)", partner_ids
             )
-            only_refunds = SQL("AND p.commercial_partner_id = ANY(%s)", partner_ids)
+            only_refunds = SQL("AND am.commercial_partner_id = ANY(%s)", partner_ids)
             population = SQL(
                 "(SELECT unnest(%s::int[]) AS partner_id) pop LEFT JOIN agg"
                 " USING (partner_id)",
@@ -496,49 +491,38 @@ class ResPartner(models.Model):
         return SQL(
             """
             CREATE TEMP TABLE ecrm_stats ON COMMIT DROP AS
-            WITH by_contact AS (
-                -- per ordering contact first: an index-only scan of
-                -- sale_order_ecrm_stats_index, aggregated as it streams
-                SELECT so.partner_id,
+            WITH agg AS (
+                -- an index-only scan of sale_order_ecrm_stats_index,
+                -- aggregated as it streams
+                SELECT so.ecrm_commercial_partner_id AS partner_id,
                        count(*) AS orders,
-                       min(so.date_order) AS first_at,
-                       max(so.date_order) AS last_at,
+                       min(so.date_order)::date AS first_day,
+                       max(so.date_order)::date AS last_day,
                        sum(%(amount)s) AS amount,
                        count(*) FILTER (WHERE so.date_order >= %(window_start)s)
                            AS frequency,
-                       sum(%(amount)s) FILTER (WHERE so.date_order >= %(window_start)s)
+                       COALESCE(sum(%(amount)s)
+                                FILTER (WHERE so.date_order >= %(window_start)s), 0)
                            AS window_amount
                   FROM sale_order so
                  WHERE so.company_id = %(company)s
                    AND so.state = 'sale'
                    AND so.date_order < %(tomorrow)s
                    %(only_orders)s
-                 GROUP BY so.partner_id
-            ), agg AS (
-                SELECT p.commercial_partner_id AS partner_id,
-                       sum(c.orders) AS orders,
-                       min(c.first_at)::date AS first_day,
-                       max(c.last_at)::date AS last_day,
-                       sum(c.amount) AS amount,
-                       sum(c.frequency) AS frequency,
-                       COALESCE(sum(c.window_amount), 0) AS window_amount
-                  FROM by_contact c
-                  JOIN res_partner p ON p.id = c.partner_id
-                 GROUP BY p.commercial_partner_id
+                 GROUP BY so.ecrm_commercial_partner_id
             ), refunds AS (
-                SELECT p.commercial_partner_id AS partner_id,
+                SELECT am.commercial_partner_id AS partner_id,
                        -sum(am.amount_untaxed_signed) AS amount,
                        -COALESCE(sum(am.amount_untaxed_signed)
                                  FILTER (WHERE am.invoice_date >= %(window_start)s), 0)
                            AS window_amount
                   FROM account_move am
-                  JOIN res_partner p ON p.id = am.partner_id
                  WHERE am.company_id = %(company)s
                    AND am.move_type = 'out_refund'
                    AND am.state = 'posted'
                    AND am.invoice_date < %(tomorrow)s
                    %(only_refunds)s
-                 GROUP BY p.commercial_partner_id
+                 GROUP BY am.commercial_partner_id
             ), base AS (
                 SELECT partner_id,
                        agg.orders,
