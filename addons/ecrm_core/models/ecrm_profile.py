@@ -28,7 +28,8 @@ class EcrmProfile(models.Model):
     customers in one statement, which is cheap on a few short rows and costly
     on the wide, heavily indexed partner table. The partner shows the profile
     of the current company through related fields (``ecrm_level_id``, ...)
-    that can be searched, sorted and grouped like stored ones."""
+    that can be searched, sorted and grouped like stored ones; nothing is
+    written on the partner."""
 
     _name = "ecrm.profile"
     _description = "eCRM Customer Profile"
@@ -126,15 +127,6 @@ class EcrmProfile(models.Model):
         return [("last_order_date", mirrored[operator], day)]
 
     def init(self):
-        # Room on each page lets the daily rewrite of recency, churn risk and
-        # CLV be HOT updates, which leave the indexes alone.
+        # Room on each page lets the nightly rewrite of the profiles that
+        # changed be HOT updates, which leave the indexes alone.
         self.env.cr.execute("ALTER TABLE ecrm_profile SET (fillfactor = 70)")
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        profiles = super().create(vals_list)
-        for profile in profiles:
-            profile.partner_id.with_company(profile.company_id).sudo().write(
-                {"ecrm_profile_id": profile.id}
-            )
-        return profiles

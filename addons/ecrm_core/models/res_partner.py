@@ -5,7 +5,8 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
-from odoo.tools import SQL
+from odoo.osv import expression
+from odoo.tools import SQL, Query
 from odoo.tools.safe_eval import safe_eval
 
 from .ecrm_consent import CONTACT_CHANNELS
@@ -23,13 +24,17 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     # The eCRM profile of the commercial partner in the current company; the
-    # fields below read it and can be searched, sorted and grouped by.
+    # fields below read it and can be searched, sorted and grouped by (see
+    # _field_to_sql: SQL joins the profile of the current company).
+    ecrm_profile_ids = fields.One2many(
+        "ecrm.profile", "partner_id", string="eCRM profiles"
+    )
     ecrm_profile_id = fields.Many2one(
         "ecrm.profile",
         string="eCRM profile",
-        company_dependent=True,
-        index=False,
-        readonly=True,
+        compute="_compute_ecrm_profile_id",
+        compute_sudo=True,
+        search="_search_ecrm_profile_id",
     )
     ecrm_level_id = _profile_field(fields.Many2one, "level_id")
     ecrm_level_pinned = _profile_field(fields.Boolean, "level_pinned")
@@ -84,6 +89,69 @@ class ResPartner(models.Model):
     ecrm_interaction_count = fields.Integer(
         string="Interactions", compute="_compute_ecrm_interaction_count"
     )
+
+    @api.depends("ecrm_profile_ids")
+    @api.depends_context("company")
+    def _compute_ecrm_profile_id(self):
+        company = self.env.company
+        for partner in self:
+            partner.ecrm_profile_id = partner.ecrm_profile_ids.filtered(
+                lambda profile: profile.company_id == company
+            )[:1]
+
+    def _search_ecrm_profile_id(self, operator, value):
+        if operator not in ("in", "not in", "=", "!="):
+            return NotImplemented
+        Profile = self.env["ecrm.profile"].sudo()
+        in_company = [("company_id", "=", self.env.company.id)]
+        if isinstance(value, Query):
+            ids, without = value, False
+        else:
+            values = value if isinstance(value, (list, tuple)) else [value]
+            ids, without = [v for v in values if v], not all(values)
+        has = [
+            (
+                "id",
+                "in",
+                Profile._search(in_company + [("id", "in", ids)]).subselect(
+                    "partner_id"
+                ),
+            )
+        ]
+        if without:
+            has = expression.OR(
+                [
+                    has,
+                    [
+                        (
+                            "id",
+                            "not in",
+                            Profile._search(in_company).subselect("partner_id"),
+                        )
+                    ],
+                ]
+            )
+        if operator in ("in", "="):
+            return has
+        return ["!", *expression.normalize_domain(has)]
+
+    def _field_to_sql(self, alias, fname, query=None, flush=True):
+        if fname != "ecrm_profile_id" or query is None:
+            return super()._field_to_sql(alias, fname, query, flush)
+        profile = query.make_alias(alias, "ecrm_profile")
+        query.add_join(
+            "LEFT JOIN",
+            profile,
+            "ecrm_profile",
+            SQL(
+                "%s = %s AND %s = %s",
+                SQL.identifier(profile, "partner_id"),
+                SQL.identifier(alias, "id"),
+                SQL.identifier(profile, "company_id"),
+                self.env.company.id,
+            ),
+        )
+        return SQL.identifier(profile, "id")
 
     @api.depends("ecrm_first_order_date")
     @api.depends_context("company")
@@ -411,6 +479,9 @@ class ResPartner(models.Model):
         cr.execute("SET LOCAL enable_hashagg = off")
         cr.execute(self._ecrm_stats_query(company, partner_ids, today))
         cr.execute("RESET enable_hashagg")
+        if partner_ids is None:
+            # the plans of the next statements depend on how many customers
+            cr.execute("ANALYZE ecrm_stats")
         recount_all = (
             partner_ids is not None
             or company.ecrm_extension_counted != company.ecrm_extension_categories
@@ -448,6 +519,10 @@ class ResPartner(models.Model):
         rows = cr.fetchall()
         cr.execute("DROP TABLE ecrm_stats")
         cr.execute("RESET jit")
+        if partner_ids is None:
+            # Fresh statistics for the next run's plans, whatever autovacuum
+            # did meanwhile: a first run creates every profile at once.
+            cr.execute("ANALYZE ecrm_profile")
         self.env.invalidate_all()
         self._ecrm_log_level_changes(
             company, [row[:4] for row in rows if row[1] and row[3]]
@@ -822,13 +897,6 @@ class ResPartner(models.Model):
                        %(uid)s, now() at time zone 'UTC'
                   FROM f
                  WHERE f.profile_id IS NULL
-             RETURNING id, partner_id
-            ), linked AS (
-                UPDATE res_partner p
-                   SET ecrm_profile_id = COALESCE(p.ecrm_profile_id, '{}'::jsonb)
-                       || jsonb_build_object(%(key)s::text, created.id)
-                  FROM created
-                 WHERE p.id = created.partner_id
             ), level_history AS (
                 INSERT INTO ecrm_level_history
                        (partner_id, company_id, date, from_level_id, to_level_id,
@@ -863,7 +931,6 @@ class ResPartner(models.Model):
             f=self._ecrm_score_sql("frequency", cuts.get("f"), higher_is_better=True),
             m=self._ecrm_score_sql("monetary", cuts.get("m"), higher_is_better=True),
             level=self._ecrm_level_sql(company, today),
-            key=str(company.id),
             today=today,
             grace_start=grace_start,
             skip_grace=bool(self.env.context.get("ecrm_skip_grace")),

@@ -110,6 +110,36 @@ class TestRfm(EcrmCase):
         self.assertFalse(in_other.ecrm_monetary)
         self.assertFalse(in_other.ecrm_profile_id)
 
+    def test_customers_are_grouped_sorted_and_searched_by_profile(self):
+        small, big = self._customer("Small"), self._customer("Big")
+        prospect = self._customer("Prospect")
+        self._order(small, 100, self.TODAY - timedelta(days=3))
+        self._order(big, 900, self.TODAY - timedelta(days=3))
+        self._recompute_all()
+        everyone = [("id", "in", (small | big | prospect).ids)]
+        Partner = self.env["res.partner"]
+        self.assertEqual(
+            Partner.search(
+                everyone + [("ecrm_order_count", ">", 0)], order="ecrm_clv desc"
+            ),
+            big | small,
+        )
+        self.assertEqual(
+            Partner.search(everyone + [("ecrm_profile_id", "=", False)]), prospect
+        )
+        groups = dict(Partner._read_group(everyone, ["ecrm_rfm_segment"], ["__count"]))
+        self.assertEqual(
+            groups, {big.ecrm_rfm_segment: 1, small.ecrm_rfm_segment: 1, False: 1}
+        )
+        other = self.env["res.company"].create({"name": "Other eCRM Co"})
+        self.env.user.company_ids |= other
+        in_other = Partner.with_company(other)
+        self.assertEqual(
+            in_other._read_group(everyone, ["ecrm_level_id"], ["__count"]),
+            [(self.env["ecrm.level"], 3)],
+        )
+        self.assertFalse(in_other.search(everyone + [("ecrm_profile_id", "!=", False)]))
+
     def test_clv_formula(self):
         customer = self._customer()
         # two orders of 100 within the 365-day window, last one today
