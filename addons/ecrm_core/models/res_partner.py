@@ -562,7 +562,14 @@ class ResPartner(models.Model):
                 " USING (partner_id)",
                 partner_ids,
             )
-        amount = SQL("so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1)")
+        # most orders are in the company currency: no numeric division for them
+        amount = SQL(
+            """
+            CASE WHEN so.currency_rate = 1 THEN so.amount_untaxed
+                 ELSE so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1)
+            END
+            """
+        )
         return SQL(
             """
             CREATE TEMP TABLE ecrm_stats ON COMMIT DROP AS
@@ -668,32 +675,32 @@ class ResPartner(models.Model):
         moved since their profile was written (or who were not repeat
         customers then) and keeps the others' verdict: reading every order
         line of every customer each night is the costliest part otherwise."""
-        keep = SQL("FALSE")
+        kept = SQL("SELECT NULL::int AS partner_id WHERE FALSE")
+        recount = SQL("SELECT partner_id FROM ecrm_stats WHERE stage = 'retention'")
         if not recount_all:
-            keep = SQL(
+            same_orders = SQL(
                 """
-                EXISTS (
-                    SELECT 1 FROM ecrm_profile pr
-                     WHERE pr.partner_id = s.partner_id
-                       AND pr.company_id = %s
-                       AND pr.lifecycle_stage IN ('retention', 'extension')
-                       AND pr.order_count = s.orders
-                )
+                FROM ecrm_stats s
+                JOIN ecrm_profile pr
+                  ON pr.partner_id = s.partner_id
+                 AND pr.company_id = %s
+                 AND pr.order_count = s.orders
+                 AND pr.lifecycle_stage IN ('retention', 'extension')
+                WHERE s.stage = 'retention'
                 """,
                 company.id,
             )
+            kept = SQL(
+                "SELECT s.partner_id %s AND pr.lifecycle_stage = 'extension'",
+                same_orders,
+            )
+            recount = SQL("%s EXCEPT SELECT s.partner_id %s", recount, same_orders)
         return SQL(
             """
-            WITH candidates AS (
-                SELECT s.partner_id, %(keep)s AS known
-                  FROM ecrm_stats s
-                 WHERE s.stage = 'retention'
-            ), extended AS (
-                SELECT c.partner_id
-                  FROM candidates c
-                  JOIN ecrm_profile pr
-                    ON pr.partner_id = c.partner_id AND pr.company_id = %(company)s
-                 WHERE c.known AND pr.lifecycle_stage = 'extension'
+            UPDATE ecrm_stats s
+               SET stage = 'extension'
+              FROM (
+                %(kept)s
                  UNION ALL
                 SELECT p.commercial_partner_id
                   FROM sale_order_line sol
@@ -703,18 +710,14 @@ class ResPartner(models.Model):
                  WHERE sol.company_id = %(company)s
                    AND sol.state = 'sale'
                    AND sol.display_type IS NULL
-                   AND p.commercial_partner_id IN (
-                       SELECT partner_id FROM candidates WHERE NOT known
-                   )
+                   AND p.commercial_partner_id IN (%(recount)s)
                  GROUP BY p.commercial_partner_id
                 HAVING count(DISTINCT pt.categ_id) >= %(extension)s
-            )
-            UPDATE ecrm_stats s
-               SET stage = 'extension'
-              FROM extended
+              ) extended
              WHERE s.partner_id = extended.partner_id
             """,
-            keep=keep,
+            kept=kept,
+            recount=recount,
             company=company.id,
             extension=company.ecrm_extension_categories,
         )
@@ -802,6 +805,16 @@ class ResPartner(models.Model):
             SQL.identifier("f", source) for source in profile.values()
         )
         current = SQL(", ").join(SQL.identifier("pr", column) for column in profile)
+        fields_ = self.env["ecrm.profile"]._fields
+        # typed like the profile's columns, to compare them as one row
+        typed = SQL(", ").join(
+            SQL(
+                "%s::%s",
+                SQL.identifier("f", source),
+                SQL(fields_[column].column_type[1]),
+            )
+            for column, source in profile.items()
+        )
         sources = SQL(", ").join(SQL.identifier(source) for source in profile.values())
         return SQL(
             """
@@ -840,7 +853,8 @@ class ResPartner(models.Model):
                        COALESCE(pr.level_pinned, FALSE) AS pinned,
                        pr.level_below_since AS below_since,
                        COALESCE(pr.lifecycle_stage, 'selection') AS old_stage,
-                       pr.lifecycle_date AS old_stage_date
+                       pr.lifecycle_date AS old_stage_date,
+                       ROW(%(current)s) AS old_values
                   FROM segmented s
                   LEFT JOIN ecrm_profile pr
                          ON pr.partner_id = s.partner_id
@@ -878,7 +892,7 @@ class ResPartner(models.Model):
             ), f AS (
                 -- only what is written: this one is materialised
                 SELECT partner_id, profile_id, old_level, old_stage, level_reason,
-                       %(sources)s
+                       old_values, %(sources)s
                   FROM outcome
             ), updated AS (
                 UPDATE ecrm_profile pr
@@ -887,7 +901,7 @@ class ResPartner(models.Model):
                   FROM f
                  WHERE pr.id = f.profile_id
                    -- unchanged profiles are not rewritten
-                   AND (%(current)s) IS DISTINCT FROM (%(values)s)
+                   AND f.old_values IS DISTINCT FROM ROW(%(typed)s)
             ), created AS (
                 INSERT INTO ecrm_profile
                        (partner_id, company_id, %(columns)s,
@@ -938,6 +952,7 @@ class ResPartner(models.Model):
             values=values,
             current=current,
             sources=sources,
+            typed=typed,
             company=company.id,
             uid=self.env.uid,
         )
