@@ -334,8 +334,10 @@ class ResPartner(models.Model):
             )
             .mapped("res_id")
         )
-        for partner in self.filtered(lambda p: p.id not in busy):
-            user = partner.user_id or partner._ecrm_last_ticket_team_leader()
+        partners = self.filtered(lambda p: p.id not in busy)
+        leaders = partners._ecrm_last_ticket_team_leaders()
+        for partner in partners:
+            user = partner.user_id or leaders.get(partner.id)
             if not user:
                 continue
             partner.activity_schedule(
@@ -345,13 +347,19 @@ class ResPartner(models.Model):
                 user_id=user.id,
             )
 
-    def _ecrm_last_ticket_team_leader(self):
-        ticket = self.env["helpdesk.ticket"].search(
-            [("commercial_partner_id", "=", self.id), ("team_id.user_id", "!=", False)],
+    def _ecrm_last_ticket_team_leaders(self):
+        """{partner id: leader of the team of their last ticket}, in one query."""
+        tickets = self.env["helpdesk.ticket"].search(
+            [
+                ("commercial_partner_id", "in", self.ids),
+                ("team_id.user_id", "!=", False),
+            ],
             order="create_date desc",
-            limit=1,
         )
-        return ticket.team_id.user_id
+        leaders = {}
+        for ticket in tickets:
+            leaders.setdefault(ticket.commercial_partner_id.id, ticket.team_id.user_id)
+        return leaders
 
     def _ecrm_followup_context(self, reason):
         self.ensure_one()
