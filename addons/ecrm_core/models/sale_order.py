@@ -83,7 +83,7 @@ class SaleOrder(models.Model):
             orders.partner_id.with_company(company).sudo()._ecrm_recompute()
 
     def init(self):
-        super().init()
+        res = super().init()
         # Covers everything the eCRM engine reads of an order: the statistics
         # of all customers are an index-only scan, not a read of the wide table.
         create_index(
@@ -99,3 +99,4 @@ class SaleOrder(models.Model):
             ],
             where="state = 'sale'",
         )
+        return res

@@ -26,7 +26,7 @@ class SaleOrderLine(models.Model):
         confirmed.order_id._ecrm_recompute_customers()
 
     def init(self):
-        super().init()
+        res = super().init()
         # The products each customer bought, for the extension stage of the
         # eCRM engine, read without touching the wide order line table.
         create_index(
@@ -36,3 +36,4 @@ class SaleOrderLine(models.Model):
             ["company_id", "order_partner_id", "product_id"],
             where="state = 'sale' AND display_type IS NULL",
         )
+        return res
