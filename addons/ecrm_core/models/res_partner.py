@@ -489,7 +489,8 @@ class ResPartner(models.Model):
         cr.execute("RESET enable_hashagg")
         if partner_ids is None:
             # the plans of the next statements depend on how many customers
-            cr.execute("ANALYZE ecrm_stats")
+            # are in which stage
+            cr.execute("ANALYZE ecrm_stats (partner_id, stage)")
         recount_all = (
             partner_ids is not None
             or company.ecrm_extension_counted != company.ecrm_extension_categories
@@ -525,12 +526,20 @@ class ResPartner(models.Model):
             cuts = company.ecrm_rfm_cuts
         cr.execute(self._ecrm_update_query(company, cuts, today))
         rows = cr.fetchall()
+        if partner_ids is None:
+            # A first run creates every profile at once: the next run's plans
+            # need statistics that know it, whatever autovacuum did meanwhile.
+            cr.execute(
+                """
+                SELECT reltuples < (SELECT count(*) FROM ecrm_stats) / 2
+                  FROM pg_class
+                 WHERE oid = 'ecrm_profile'::regclass
+                """
+            )
+            if cr.fetchone()[0]:
+                cr.execute("ANALYZE ecrm_profile")
         cr.execute("DROP TABLE ecrm_stats")
         cr.execute("RESET jit")
-        if partner_ids is None:
-            # Fresh statistics for the next run's plans, whatever autovacuum
-            # did meanwhile: a first run creates every profile at once.
-            cr.execute("ANALYZE ecrm_profile")
         self.env.invalidate_all()
         self._ecrm_log_level_changes(
             company, [row[:4] for row in rows if row[1] and row[3]]
