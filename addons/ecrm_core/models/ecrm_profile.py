@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from .ecrm_lifecycle_history import LIFECYCLE_STAGES
 
@@ -121,8 +122,14 @@ class EcrmProfile(models.Model):
     def _search_recency_days(self, operator, value):
         # recency > n days  <=>  last order before today - n days
         mirrored = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "!="}
-        if operator not in mirrored or not isinstance(value, int):
-            return NotImplemented
+        if (
+            operator not in mirrored
+            or isinstance(value, bool)
+            or not isinstance(value, int)
+        ):
+            raise UserError(
+                self.env._("Recency can only be compared with a number of days.")
+            )
         day = fields.Date.context_today(self) - timedelta(days=value)
         return [("last_order_date", mirrored[operator], day)]
 

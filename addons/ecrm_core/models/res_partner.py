@@ -5,6 +5,7 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL, Query
 from odoo.tools.safe_eval import safe_eval
@@ -101,7 +102,7 @@ class ResPartner(models.Model):
 
     def _search_ecrm_profile_id(self, operator, value):
         if operator not in ("in", "not in", "=", "!="):
-            return NotImplemented
+            raise UserError(self.env._("Unsupported search on the eCRM profile."))
         Profile = self.env["ecrm.profile"].sudo()
         in_company = [("company_id", "=", self.env.company.id)]
         if isinstance(value, Query):

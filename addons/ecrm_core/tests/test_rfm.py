@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from freezegun import freeze_time
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import EcrmCase
@@ -174,6 +175,8 @@ class TestRfm(EcrmCase):
             )
             self.assertEqual(found, lapsed)
             self.assertEqual(lapsed.ecrm_recency_days, 50)
+            with self.assertRaises(UserError):
+                self.env["res.partner"].search([("ecrm_recency_days", ">", "soon")])
 
     def test_incremental_equals_full_recompute(self):
         rng = random.Random(42)
