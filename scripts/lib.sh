@@ -21,9 +21,15 @@ MSG
         exit 3
     fi
     # Tools of the test command itself (PyPI): installed into Odoo's venv when absent.
-    if ! "$ODOO_PYTHON" -c 'import pytest_odoo, pylint_odoo, whool, ruff' 2>/dev/null; then
+    if ! "$ODOO_PYTHON" -c 'import pytest_odoo, pylint_odoo, whool, ruff, hypothesis' 2>/dev/null; then
         log "installing test tools into $("$ODOO_PYTHON" -c 'import sys; print(sys.prefix)')"
         "$ODOO_PYTHON" -m pip install -q -r "$ROOT/requirements-test.txt"
+    fi
+    # The suite's own dependencies (OCA addons, libraries), from PyPI.
+    if "$ODOO_PYTHON" -m pip install -q --dry-run -r "$ROOT/requirements.txt" 2>/dev/null |
+        grep -q "^Would install"; then
+        log "installing the suite's dependencies (requirements.txt)"
+        "$ODOO_PYTHON" -m pip install -q -r "$ROOT/requirements.txt"
     fi
     ODOO_ROOT=$("$ODOO_PYTHON" -c 'import odoo, os; print(os.path.dirname(os.path.dirname(odoo.__file__)))')
     ADDONS_PATH="$ROOT/addons"
