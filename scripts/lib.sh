@@ -26,7 +26,7 @@ MSG
         "$ODOO_PYTHON" -m pip install -q -r "$ROOT/requirements-test.txt"
     fi
     # The suite's own dependencies (OCA addons, libraries), from PyPI.
-    if "$ODOO_PYTHON" -m pip install -q --dry-run -r "$ROOT/requirements.txt" 2>/dev/null |
+    if "$ODOO_PYTHON" -m pip install --dry-run -r "$ROOT/requirements.txt" 2>/dev/null |
         grep -q "^Would install"; then
         log "installing the suite's dependencies (requirements.txt)"
         "$ODOO_PYTHON" -m pip install -q -r "$ROOT/requirements.txt"
