@@ -113,17 +113,22 @@ class TestLevel(EcrmCase):
         customer = self._customer()
         self._order(customer, 100, self.TODAY - timedelta(days=10))
         self._recompute_all()
+        # may edit contacts: what stops them is the profile's protection
         user = new_test_user(
             self.env,
             login="ecrm_user",
-            groups="base.group_user,ecrm_core.group_ecrm_user",
+            groups="base.group_user,base.group_partner_manager,ecrm_core.group_ecrm_user",
             company_ids=[(6, 0, self.company.ids)],
             company_id=self.company.id,
         )
-        with self.assertRaises(AccessError):
+        customer.with_user(user).write({"comment": "A contact they may edit"})
+        with self.assertRaisesRegex(AccessError, r"\(ecrm\.profile\)"):
             customer.with_user(user).write({"ecrm_level_id": self.level_value.id})
-        with self.assertRaises(AccessError):
+        with self.assertRaisesRegex(AccessError, r"\(ecrm\.profile\)"):
             customer.with_user(user)._ecrm_pin_level(self.level_value.id, "no")
+        with self.assertRaisesRegex(AccessError, r"\(ecrm\.profile\)"):
+            customer.with_user(user).action_ecrm_unpin_level()
+        self.assertEqual(customer.ecrm_level_id, self.level_foundational)
 
     def test_negative_threshold_refused(self):
         with self.assertRaises(ValidationError):
