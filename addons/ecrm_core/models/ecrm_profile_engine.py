@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 import pytz
 
 from odoo import api, fields, models
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
@@ -113,7 +114,15 @@ class EcrmProfileEngine(models.AbstractModel):
                 # No full run yet (the addon was just installed): never one in
                 # a request. Score without boundaries and ask for the first.
                 self.env.ref("ecrm_core.ir_cron_ecrm_recompute").sudo()._trigger()
-            rows = self._ecrm_run_incremental(company, partner_ids, skip_grace)
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    rows = self._ecrm_run_incremental(company, partner_ids, skip_grace)
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                # another transaction wrote these profiles meanwhile (Odoo's
+                # repeatable read): theirs stands, these customers wait
+                _logger.info("eCRM: customers %s left for the next run", partner_ids)
+                self._ecrm_mark_dirty(company, partner_ids)
+                return False
         self.env.invalidate_all()
         self._ecrm_after_write(company, rows)
         return True
@@ -182,18 +191,18 @@ class EcrmProfileEngine(models.AbstractModel):
             )
         )
         previous = cr.fetchone()[::2]
-        try:
-            yield
-        finally:
-            cr.execute(
-                SQL(
-                    "SELECT %s",
-                    SQL(", ").join(
-                        SQL("set_config(%s, %s, true)", name, value)
-                        for name, value in zip(names, previous, strict=True)
-                    ),
-                )
+        # after an error, the rollback (of the transaction or the savepoint)
+        # restores them
+        yield
+        cr.execute(
+            SQL(
+                "SELECT %s",
+                SQL(", ").join(
+                    SQL("set_config(%s, %s, true)", name, value)
+                    for name, value in zip(names, previous, strict=True)
+                ),
             )
+        )
 
     @api.model
     def _ecrm_today(self, company):
