@@ -1,4 +1,4 @@
-.PHONY: test run bench
+.PHONY: test run bench odoo
 
 test:
 	scripts/test
@@ -8,3 +8,6 @@ run:
 
 bench:
 	scripts/bench
+
+odoo:
+	scripts/odoo
