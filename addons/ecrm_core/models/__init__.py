@@ -7,6 +7,7 @@ from . import ecrm_level_history
 from . import ecrm_lifecycle_history
 from . import ecrm_consent
 from . import ecrm_profile
+from . import ecrm_profile_engine
 from . import res_company
 from . import res_config_settings
 from . import res_partner

@@ -545,9 +545,19 @@ class ResPartner(models.Model):
         self._ecrm_log_level_changes(
             company, [row[:4] for row in rows if row[1] and row[3]]
         )
-        at_risk = self.browse(row[0] for row in rows if row[4])
+        # a first classification (from selection) is no change
+        at_risk = self.browse(
+            row[0]
+            for row in rows
+            if row[5] == "at_risk" and row[4] not in ("at_risk", "selection")
+        )
         at_risk.with_company(company)._ecrm_proactive_followup(
             self.env._("The customer is now at risk of churning.")
+        )
+        self.env["ecrm.profile.engine"].with_company(company)._ecrm_post_run(
+            company,
+            [(row[0], row[1], row[2]) for row in rows if row[3]],
+            [(row[0], row[4], row[5]) for row in rows if row[4] != row[5]],
         )
 
     @api.model
@@ -949,15 +959,9 @@ class ResPartner(models.Model):
                   FROM f
                  WHERE stage <> old_stage
             )
-            SELECT *
-              FROM (SELECT partner_id, old_level, new_level, level_reason,
-                           -- a first classification (from selection) is no change
-                           stage = 'at_risk'
-                           AND old_stage NOT IN ('at_risk', 'selection')
-                               AS entered_at_risk
-                      FROM f) changes
-             WHERE (level_reason IS NOT NULL AND old_level IS NOT NULL)
-                OR entered_at_risk
+            SELECT partner_id, old_level, new_level, level_reason, old_stage, stage
+              FROM f
+             WHERE level_reason IS NOT NULL OR stage <> old_stage
             """,
             r=self._ecrm_score_sql("recency", cuts.get("r"), higher_is_better=False),
             f=self._ecrm_score_sql("frequency", cuts.get("f"), higher_is_better=True),

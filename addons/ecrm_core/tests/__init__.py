@@ -1,5 +1,6 @@
 from . import test_autoresponder
 from . import test_consent
+from . import test_engine
 from . import test_helpdesk_access
 from . import test_level
 from . import test_lifecycle
