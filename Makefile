@@ -1,4 +1,4 @@
-.PHONY: test run bench odoo
+.PHONY: test run bench odoo test-upgrade
 
 test:
 	scripts/test
@@ -11,3 +11,6 @@ bench:
 
 odoo:
 	scripts/odoo
+
+test-upgrade:
+	scripts/test-upgrade
