@@ -1,4 +1,4 @@
-.PHONY: test run bench odoo test-upgrade
+.PHONY: test run bench odoo test-upgrade bench-replica
 
 test:
 	scripts/test
@@ -14,3 +14,6 @@ odoo:
 
 test-upgrade:
 	scripts/test-upgrade
+
+bench-replica:
+	scripts/bench-replica

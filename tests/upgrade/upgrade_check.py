@@ -152,17 +152,30 @@ def uninstall_and_reinstall(registry, addon):
             "SELECT model, name FROM ir_model_data WHERE module = ANY(%s)", [names]
         )
         problems += [f"left behind: {model} {name}" for model, name in cr.fetchall()]
+        # nothing dangling: crons, actions and views of models that are gone,
+        # SQL views of the suite that no model reads any more
+        tables = {model._table for model in env.registry.values()}
+        for xmodel, field in (
+            ("ir.cron", "model_name"),
+            ("ir.actions.server", "model_name"),
+            ("ir.actions.act_window", "res_model"),
+            ("ir.ui.view", "model"),
+        ):
+            records = env[xmodel].with_context(active_test=False).search([])
+            problems += [
+                f"left behind: {xmodel} {record.display_name} on {record[field]}"
+                for record in records
+                if record[field] and record[field] not in env.registry
+            ]
         cr.execute(
-            """
-            SELECT 'cron ' || cron_name FROM ir_cron
-             WHERE cron_name->>'en_US' ILIKE 'ecrm%%'
-            UNION ALL
-            SELECT 'sql view ' || table_name FROM information_schema.views
-             WHERE table_name LIKE 'ecrm%%' AND %s
-            """,
-            [addon == "ecrm_core"],
+            "SELECT table_name FROM information_schema.views"
+            " WHERE table_name LIKE 'ecrm%%'"
         )
-        problems += [f"left behind: {what}" for (what,) in cr.fetchall()]
+        problems += [
+            f"left behind: SQL view {name}"
+            for (name,) in cr.fetchall()
+            if name not in tables
+        ]
         # Odoo still works: the main screens of what the suite extended render.
         for model in (
             "res.partner",
