@@ -1,4 +1,4 @@
-.PHONY: test run bench odoo test-upgrade bench-replica
+.PHONY: test run bench odoo test-upgrade bench-replica bench-load
 
 test:
 	scripts/test
@@ -17,3 +17,6 @@ test-upgrade:
 
 bench-replica:
 	scripts/bench-replica
+
+bench-load:
+	scripts/bench-load
