@@ -1,4 +1,4 @@
-.PHONY: test run bench
+.PHONY: test run bench odoo test-upgrade bench-replica bench-load
 
 test:
 	scripts/test
@@ -8,3 +8,15 @@ run:
 
 bench:
 	scripts/bench
+
+odoo:
+	scripts/odoo
+
+test-upgrade:
+	scripts/test-upgrade
+
+bench-replica:
+	scripts/bench-replica
+
+bench-load:
+	scripts/bench-load
