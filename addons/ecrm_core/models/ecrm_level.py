@@ -105,15 +105,6 @@ class EcrmLevel(models.Model):
                 raise ValidationError(
                     self.env._("An RFM score is at most 15 (5 + 5 + 5).")
                 )
-            if level.min_tenure_days > MAX_DAYS:
-                raise ValidationError(
-                    self.env._(
-                        "The minimum tenure of level %(level)s is at most "
-                        "%(days)s days (100 years).",
-                        level=level.name,
-                        days=MAX_DAYS,
-                    )
-                )
 
     @api.constrains("sequence", "company_id", "active", *THRESHOLDS)
     def _check_ladder_is_monotonic(self):
