@@ -18,12 +18,14 @@ class EcrmConsent(models.Model):
     _description = "eCRM Consent"
     _order = "partner_id, channel"
     _rec_name = "channel"
+    _check_company_auto = True
 
     partner_id = fields.Many2one(
         "res.partner",
         required=True,
         index=True,
         ondelete="cascade",
+        check_company=True,
     )
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company

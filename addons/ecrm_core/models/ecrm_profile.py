@@ -74,16 +74,16 @@ class EcrmProfile(models.Model):
         "acquisition period for one-time buyers.",
     )
     frequency = fields.Integer(help="Confirmed orders over the eCRM window.")
-    monetary = fields.Float(
-        digits="Product Price",
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    monetary = fields.Monetary(
         help="Net untaxed revenue over the eCRM window, in the company currency.",
     )
     r_score = fields.Integer(string="R score")
     f_score = fields.Integer(string="F score")
     m_score = fields.Integer(string="M score")
     rfm_segment = fields.Selection(RFM_SEGMENTS, string="RFM segment")
-    aov = fields.Float(string="Average order value", digits="Product Price")
-    clv = fields.Float(string="Customer lifetime value", digits="Product Price")
+    aov = fields.Monetary(string="Average order value")
+    clv = fields.Monetary(string="Customer lifetime value")
     churn_risk = fields.Float(
         string="Churn risk (%)", digits=(5, 1), compute="_compute_recency"
     )

@@ -53,13 +53,13 @@ class ResPartner(models.Model):
     ecrm_order_count = _profile_field(fields.Integer, "order_count")
     ecrm_recency_days = _profile_field(fields.Integer, "recency_days")
     ecrm_frequency = _profile_field(fields.Integer, "frequency")
-    ecrm_monetary = _profile_field(fields.Float, "monetary")
+    ecrm_monetary = _profile_field(fields.Monetary, "monetary")
     ecrm_r_score = _profile_field(fields.Integer, "r_score")
     ecrm_f_score = _profile_field(fields.Integer, "f_score")
     ecrm_m_score = _profile_field(fields.Integer, "m_score")
     ecrm_rfm_segment = _profile_field(fields.Selection, "rfm_segment")
-    ecrm_aov = _profile_field(fields.Float, "aov")
-    ecrm_clv = _profile_field(fields.Float, "clv")
+    ecrm_aov = _profile_field(fields.Monetary, "aov")
+    ecrm_clv = _profile_field(fields.Monetary, "clv")
     ecrm_churn_risk = _profile_field(fields.Float, "churn_risk")
     ecrm_tenure_days = fields.Integer(
         string="Tenure (days)", compute="_compute_ecrm_tenure_days"

@@ -273,3 +273,12 @@ class TestLevel(EcrmCase):
         self._recompute_all()
         self.assertEqual(visible.ecrm_level_id, self.level_centred)
         self.assertEqual(hidden.ecrm_level_id, self.level_foundational)
+
+    def test_level_of_another_company_refused(self):
+        other = self.env["res.company"].create({"name": "Other eCRM Co"})
+        theirs = self.env["ecrm.level"].create(
+            {"name": "Theirs", "company_id": other.id, "sequence": -1}
+        )
+        customer = self._customer()
+        with self.assertRaises(UserError):
+            customer._ecrm_pin_level(theirs.id, "Wrong company")
