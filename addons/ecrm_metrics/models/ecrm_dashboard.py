@@ -11,6 +11,11 @@ from odoo.tools import SQL
 _logger = logging.getLogger(__name__)
 
 RATED_MODELS = ("helpdesk.ticket", "sale.order", "stock.picking")
+# the rate of the currency table sale.report joins (1 where there is none)
+RATE = SQL(
+    "CASE COALESCE(account_currency_table.rate, 0) WHEN 0 THEN 1.0"
+    " ELSE account_currency_table.rate END"
+)
 SATISFIED = 4  # Odoo's RATING_LIMIT_SATISFIED: 4 and 5 are "satisfied"
 
 
@@ -182,13 +187,15 @@ class EcrmDashboard(models.AbstractModel):
                    so.amount_untaxed
                        / CASE COALESCE(so.currency_rate, 0) WHEN 0 THEN 1.0
                               ELSE so.currency_rate END
-                       * CASE COALESCE(account_currency_table.rate, 0) WHEN 0 THEN 1.0 ELSE account_currency_table.rate END
+                       * %(rate)s
                        AS amount
               FROM sale_order so
-              JOIN %(currency_table)s ON account_currency_table.company_id = so.company_id
+              JOIN %(currency_table)s
+                    ON account_currency_table.company_id = so.company_id
              WHERE so.state = 'sale' AND so.company_id = ANY(%(companies)s)
             """,
             currency_table=self._ecrm_currency_table(companies),
+            rate=RATE,
             companies=companies.ids,
         )
 
@@ -221,15 +228,16 @@ class EcrmDashboard(models.AbstractModel):
                        (SELECT count(*) FROM prev),
                        (SELECT count(*) FROM prev JOIN per_customer USING (customer)),
                        (SELECT avg(pr.clv
-                                   * CASE COALESCE(account_currency_table.rate, 0) WHEN 0 THEN 1.0
-                                          ELSE account_currency_table.rate END)
+                                   * %(rate)s)
                           FROM (SELECT DISTINCT customer, company_id FROM p) a
                           JOIN ecrm_profile pr ON pr.partner_id = a.customer
                            AND pr.company_id = a.company_id
-                          JOIN %(currency_table)s ON account_currency_table.company_id = a.company_id)
+                          JOIN %(currency_table)s
+                    ON account_currency_table.company_id = a.company_id)
                 """,
                 orders=self._ecrm_order_sql(companies),
                 currency_table=self._ecrm_currency_table(companies),
+                rate=RATE,
                 start=start,
                 end=end,
                 prev_start=prev_start,
@@ -428,14 +436,15 @@ class EcrmDashboard(models.AbstractModel):
             SQL(
                 """
                 SELECT sum(d.orders),
-                       sum(d.revenue * CASE COALESCE(account_currency_table.rate, 0) WHEN 0 THEN 1.0
-                                            ELSE account_currency_table.rate END)
+                       sum(d.revenue * %(rate)s)
                   FROM ecrm_metrics_order_day d
-                  JOIN %(currency_table)s ON account_currency_table.company_id = d.company_id
+                  JOIN %(currency_table)s
+                    ON account_currency_table.company_id = d.company_id
                  WHERE d.company_id = ANY(%(companies)s)
                    AND d.date BETWEEN %(start)s AND %(end)s
                 """,
                 currency_table=self._ecrm_currency_table(companies),
+                rate=RATE,
                 companies=companies.ids,
                 start=start,
                 end=end,
@@ -766,15 +775,16 @@ class EcrmDashboard(models.AbstractModel):
         cr.execute(
             SQL(
                 """
-                SELECT d.date, sum(d.revenue * CASE COALESCE(account_currency_table.rate, 0) WHEN 0
-                                                    THEN 1.0 ELSE account_currency_table.rate END)
+                SELECT d.date, sum(d.revenue * %(rate)s)
                   FROM ecrm_metrics_order_day d
-                  JOIN %(currency_table)s ON account_currency_table.company_id = d.company_id
+                  JOIN %(currency_table)s
+                    ON account_currency_table.company_id = d.company_id
                  WHERE d.company_id = ANY(%(companies)s)
                    AND d.date BETWEEN %(start)s AND %(end)s
                  GROUP BY d.date ORDER BY d.date
                 """,
                 currency_table=self._ecrm_currency_table(companies),
+                rate=RATE,
                 companies=companies.ids,
                 start=start,
                 end=end,
