@@ -820,6 +820,7 @@ class EcrmDashboard(models.AbstractModel):
             ["clv:sum", "customers:sum"],
         )[0]
         return {
+            "currency_id": self.env.company.currency_id.id,
             "labels": self._ecrm_labels(),
             "kpis": kpis,
             "previous": previous,
@@ -958,11 +959,17 @@ class EcrmDashboard(models.AbstractModel):
         today, as they would be after the fact."""
         rng = random.Random(seed)
         company = self.env.ref("base.main_company")
+        users = self.env["res.users"].with_context(active_test=False).search([])
         customers = self.env["res.partner"].search(
-            [("customer_rank", ">", 0), ("company_id", "in", (False, company.id))],
-            limit=24,
+            [
+                ("parent_id", "=", False),
+                ("id", "not in", users.partner_id.ids),
+                ("id", "not in", self.env["res.company"].search([]).partner_id.ids),
+                ("company_id", "in", (False, company.id)),
+            ],
+            limit=30,
             order="id",
-        ) or self.env["res.partner"].search([("is_company", "=", True)], limit=24)
+        )
         products = self.env["product.product"].search(
             [("sale_ok", "=", True), ("type", "=", "consu")], limit=6
         )
