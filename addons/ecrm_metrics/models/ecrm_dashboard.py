@@ -733,27 +733,26 @@ class EcrmDashboard(models.AbstractModel):
 
     @api.model
     def _ecrm_labels(self):
-        _ = self.env._
         return {
-            "orders": _("Orders"),
-            "revenue": _("Revenue"),
-            "average_order_value": _("Average order value"),
-            "active_customers": _("Active customers"),
-            "new_customers": _("New customers"),
-            "retention_rate": _("Retention"),
-            "churn_rate": _("Churn"),
-            "repeat_rate": _("Repeat customers"),
-            "clv_average": _("Average CLV"),
-            "tickets": _("Tickets"),
-            "avg_first_response_hours": _("First response (hours)"),
-            "sla_met_rate": _("SLA met"),
-            "csat": _("CSAT"),
-            "nps": _("NPS"),
-            "on_time_delivery_rate": _("On-time delivery"),
-            "coupons_issued": _("Coupons issued"),
-            "coupons_redeemed": _("Coupons redeemed"),
-            "coupon_revenue": _("Coupon revenue"),
-            "incremental_revenue": _("Incremental revenue"),
+            "orders": self.env._("Orders"),
+            "revenue": self.env._("Revenue"),
+            "average_order_value": self.env._("Average order value"),
+            "active_customers": self.env._("Active customers"),
+            "new_customers": self.env._("New customers"),
+            "retention_rate": self.env._("Retention"),
+            "churn_rate": self.env._("Churn"),
+            "repeat_rate": self.env._("Repeat customers"),
+            "clv_average": self.env._("Average CLV"),
+            "tickets": self.env._("Tickets"),
+            "avg_first_response_hours": self.env._("First response (hours)"),
+            "sla_met_rate": self.env._("SLA met"),
+            "csat": self.env._("CSAT"),
+            "nps": self.env._("NPS"),
+            "on_time_delivery_rate": self.env._("On-time delivery"),
+            "coupons_issued": self.env._("Coupons issued"),
+            "coupons_redeemed": self.env._("Coupons redeemed"),
+            "coupon_revenue": self.env._("Coupon revenue"),
+            "incremental_revenue": self.env._("Incremental revenue"),
         }
 
     # ------------------------------------------------------------------
@@ -865,7 +864,6 @@ class EcrmDashboard(models.AbstractModel):
             ("date_order", ">=", after),
             ("date_order", "<=", before),
         ]
-        _ = self.env._
         if key in ("orders", "revenue", "average_order_value", "coupon_revenue"):
             if key == "coupon_revenue" and "ecrm.coupon.issue" in self.env:
                 orders.append(
@@ -878,7 +876,7 @@ class EcrmDashboard(models.AbstractModel):
                         .order_id.ids,
                     )
                 )
-            return self._ecrm_window("sale.order", _("Orders"), orders)
+            return self._ecrm_window("sale.order", self.env._("Orders"), orders)
         if key in (
             "active_customers",
             "new_customers",
@@ -891,13 +889,13 @@ class EcrmDashboard(models.AbstractModel):
             partners = self.env["res.partner"].union(*(p for (p,) in customers))
             return self._ecrm_window(
                 "res.partner",
-                _("Customers"),
+                self.env._("Customers"),
                 [("id", "in", partners.commercial_partner_id.ids)],
             )
         if key in ("tickets", "avg_first_response_hours", "sla_met_rate"):
             return self._ecrm_window(
                 "helpdesk.ticket",
-                _("Tickets"),
+                self.env._("Tickets"),
                 [
                     ("company_id", "in", companies.ids),
                     ("create_date", ">=", after),
@@ -907,7 +905,7 @@ class EcrmDashboard(models.AbstractModel):
         if key in ("csat", "nps"):
             return self._ecrm_window(
                 "rating.rating",
-                _("Ratings"),
+                self.env._("Ratings"),
                 [
                     ("consumed", "=", True),
                     ("res_model", "in", list(RATED_MODELS)),
@@ -918,7 +916,7 @@ class EcrmDashboard(models.AbstractModel):
         if key == "on_time_delivery_rate":
             return self._ecrm_window(
                 "stock.picking",
-                _("Deliveries"),
+                self.env._("Deliveries"),
                 [
                     ("picking_type_code", "=", "outgoing"),
                     ("state", "=", "done"),
@@ -930,10 +928,10 @@ class EcrmDashboard(models.AbstractModel):
         if key.startswith("coupons") or key == "incremental_revenue":
             return self._ecrm_window(
                 "ecrm.coupon.rule",
-                _("Coupon rules"),
+                self.env._("Coupon rules"),
                 [("company_id", "in", companies.ids)],
             )
-        raise UserError(_("Unknown figure: %s", key))
+        raise UserError(self.env._("Unknown figure: %s", key))
 
     @api.model
     def _ecrm_window(self, model, name, domain):
@@ -959,12 +957,12 @@ class EcrmDashboard(models.AbstractModel):
         today, as they would be after the fact."""
         rng = random.Random(seed)
         company = self.env.ref("base.main_company")
-        users = self.env["res.users"].with_context(active_test=False).search([])
+        users = self.env["res.users"].with_context(active_test=False).search([])  # pylint: disable=no-search-all
         customers = self.env["res.partner"].search(
             [
                 ("parent_id", "=", False),
                 ("id", "not in", users.partner_id.ids),
-                ("id", "not in", self.env["res.company"].search([]).partner_id.ids),
+                ("id", "not in", self.env["res.company"].search([]).partner_id.ids),  # pylint: disable=no-search-all
                 ("company_id", "in", (False, company.id)),
             ],
             limit=30,
