@@ -91,7 +91,7 @@ def main():
         f"   ({kpis['orders']} orders, {kpis['active_customers']} active customers)"
     )
     print(
-        f"get_cohorts, 12 months          {cohorts_time:8.3f} s ({len(cohorts)} cohorts)"
+        f"get_cohorts, 12 months          {cohorts_time:8.3f} s {len(cohorts)} cohorts"
     )
     print(
         f"_read_group on sale.order       {orm_time:8.3f} s"
