@@ -1,0 +1,85 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import fields, models
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    def _ecrm_bound_coupon_error(self, coupon):
+        if coupon and not coupon._ecrm_usable_by(self.partner_id):
+            return {
+                "error": self.env._(
+                    "This coupon (%s) belongs to another customer.", coupon.code
+                )
+            }
+        return None
+
+    def _try_apply_code(self, code):
+        self.ensure_one()
+        coupon = self.env["loyalty.card"].search([("code", "=", code)], limit=1)
+        return self._ecrm_bound_coupon_error(coupon) or super()._try_apply_code(code)
+
+    def _apply_program_reward(self, reward, coupon, **kwargs):
+        # also when the customer of the order changes after the code was applied
+        return self._ecrm_bound_coupon_error(coupon) or super()._apply_program_reward(
+            reward, coupon, **kwargs
+        )
+
+    def _update_programs_and_rewards(self):
+        # the customer of the order may have changed since the code was applied
+        for order in self:
+            foreign = (order.applied_coupon_ids | order.order_line.coupon_id).filtered(
+                lambda coupon, order=order: not coupon._ecrm_usable_by(order.partner_id)
+            )
+            if foreign:
+                order.applied_coupon_ids -= foreign
+                order.order_line.filtered(
+                    lambda line, foreign=foreign: line.coupon_id in foreign
+                ).unlink()
+        return super()._update_programs_and_rewards()
+
+    def _get_reward_values_discount(self, reward, coupon, **kwargs):
+        order = self
+        if coupon.ecrm_product_ids:
+            order = self.with_context(
+                ecrm_coupon_product_ids=coupon.ecrm_product_ids.ids
+            )
+        return super(SaleOrder, order)._get_reward_values_discount(
+            reward, coupon, **kwargs
+        )
+
+    def _get_specific_discountable_lines(self, reward):
+        lines = super()._get_specific_discountable_lines(reward)
+        product_ids = self.env.context.get("ecrm_coupon_product_ids")
+        if product_ids is not None:
+            lines = lines.filtered(lambda line: line.product_id.id in product_ids)
+        return lines
+
+    def action_confirm(self):
+        res = super().action_confirm()
+        self._ecrm_record_redemptions()
+        return res
+
+    def _action_cancel(self):
+        res = super()._action_cancel()
+        issues = (
+            self.env["ecrm.coupon.issue"].sudo().search([("order_id", "in", self.ids)])
+        )
+        issues.write({"order_id": False, "redeemed_date": False})
+        return res
+
+    def _ecrm_record_redemptions(self):
+        coupons = self.order_line.coupon_id.filtered("ecrm_bound")
+        if not coupons:
+            return
+        issues = (
+            self.env["ecrm.coupon.issue"]
+            .sudo()
+            .search([("card_id", "in", coupons.ids), ("order_id", "=", False)])
+        )
+        now = fields.Datetime.now()
+        for issue in issues:
+            order = self.filtered(
+                lambda o, card=issue.card_id: card in o.order_line.coupon_id
+            )
+            issue.write({"order_id": order[:1].id, "redeemed_date": now})
