@@ -147,7 +147,77 @@ class EcrmCouponEngine(models.AbstractModel):
                 offered=offered,
                 company=company,
             )
+        if rule.trigger == "abandoned_cart":
+            return SQL(
+                """
+                SELECT cart.partner_id, NULL::int[] AS product_ids
+                  FROM (%s) cart
+                 GROUP BY cart.partner_id
+                """,
+                self._ecrm_carts_sql(rule, rule.coupon_hours, rule.period_days * 24),
+            )
         raise NotImplementedError(rule.trigger)
+
+    @api.model
+    def _ecrm_carts_sql(self, rule, idle_hours, until_hours):
+        """``SELECT id, partner_id`` (commercial) of the website carts of the
+        rule's company idle between ``idle_hours`` and ``until_hours``, whose
+        customer has not ordered since."""
+        now = fields.Datetime.now()
+        return SQL(
+            """
+            SELECT so.id, p.commercial_partner_id AS partner_id
+              FROM sale_order so
+              JOIN res_partner p ON p.id = so.partner_id
+              JOIN website w ON w.id = so.website_id
+              JOIN res_users wu ON wu.id = w.user_id
+             WHERE so.state = 'draft'
+               AND so.company_id = %(company)s
+               AND so.partner_id != wu.partner_id
+               AND so.date_order <= %(idle)s
+               AND so.date_order > %(until)s
+               AND EXISTS (SELECT 1 FROM sale_order_line sol WHERE sol.order_id = so.id)
+               AND NOT EXISTS (
+                    SELECT 1
+                      FROM sale_order so2
+                     WHERE so2.ecrm_commercial_partner_id = p.commercial_partner_id
+                       AND so2.state = 'sale'
+                       AND so2.date_order >= so.date_order
+                   )
+            """,
+            company=rule.company_id.id,
+            idle=now - timedelta(hours=idle_hours),
+            until=now - timedelta(hours=until_hours),
+        )
+
+    @api.model
+    def _ecrm_remind_carts(self, rule, batch_size):
+        """First step of the abandoned cart sequence: the website's own cart
+        recovery email, once per cart (website_sale's flag), to the customers
+        who accept emails."""
+        carts = self._ecrm_carts_sql(rule, rule.reminder_hours, rule.coupon_hours)
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT cart.id
+                  FROM (%s) cart
+                  JOIN sale_order so ON so.id = cart.id
+                 WHERE so.cart_recovery_email_sent IS NOT TRUE
+                 ORDER BY cart.id
+                 LIMIT %s
+                """,
+                carts,
+                batch_size,
+            )
+        )
+        orders = self.env["sale.order"].browse(row[0] for row in self.env.cr.fetchall())
+        reachable = orders.partner_id._ecrm_filter_consent("email")
+        orders.filtered(
+            lambda order: order.partner_id in reachable
+        )._cart_recovery_email_send()
+        # opted out: no reminder, but the cart is not asked about again
+        orders.cart_recovery_email_sent = True
+        return len(orders)
 
     @api.model
     def _ecrm_viewed_sql(self, rule, today):
@@ -270,15 +340,20 @@ class EcrmCouponEngine(models.AbstractModel):
             return 0, 0
         today = fields.Date.context_today(rule)
         period_start = rule._ecrm_period_start(today)
+        reminded = 0
+        if rule.trigger == "abandoned_cart":
+            reminded = self._ecrm_remind_carts(rule, batch_size)
+            self.env.flush_all()
         left = self._ecrm_left(rule, period_start)
         limit = batch_size if left is None else min(batch_size, left)
+        more = int(reminded == batch_size)
         if not limit:
-            return 0, 0
+            return reminded, more
         audience = self._ecrm_audience_sql(rule, today, period_start)
         cr.execute(SQL("%s ORDER BY c.partner_id LIMIT %s", audience, limit))
         rows = cr.fetchall()
         if not rows:
-            return 0, 0
+            return reminded, more
         products = {partner_id: product_ids for partner_id, product_ids in rows}
         cr.execute(
             SQL(
@@ -311,7 +386,7 @@ class EcrmCouponEngine(models.AbstractModel):
         remaining = cr.fetchone()[0]
         if left is not None:
             remaining = min(remaining, left - len(rows))
-        return len(rows), remaining
+        return reminded + len(rows), remaining + more
 
     @api.model
     def _ecrm_card_values(self, rule, partner_id, product_ids, today):

@@ -14,6 +14,7 @@ TRIGGERS = [
     ("win_back", "Win-back"),
     ("level_upgrade", "Level upgrade"),
     ("cross_sell", "Cross-sell"),
+    ("abandoned_cart", "Abandoned cart"),
 ]
 PRODUCT_TRIGGERS = ("purchase_history", "cross_sell")
 
@@ -82,6 +83,17 @@ class EcrmCouponRule(models.Model):
         ),
         help="Queued for each coupon to the customers who accept emails; "
         "without a template the coupon is only shown in the portal.",
+    )
+    reminder_hours = fields.Float(
+        string="Reminder after (hours)",
+        default=1.0,
+        help="Abandoned cart: a website cart idle this long gets the website's "
+        "cart recovery email (once, shared with the website's own reminder).",
+    )
+    coupon_hours = fields.Float(
+        string="Coupon after (hours)",
+        default=24.0,
+        help="Abandoned cart: still idle this long, the customer gets a coupon.",
     )
     count_viewed_products = fields.Boolean(
         help="Past purchases and cross-sell: also offer the products the "
@@ -162,6 +174,14 @@ class EcrmCouponRule(models.Model):
                 raise ValidationError(
                     self.env._("Invalid audience filter: %s", error)
                 ) from error
+
+    @api.constrains("reminder_hours", "coupon_hours")
+    def _check_cart_delays(self):
+        for rule in self:
+            if not 0 < rule.reminder_hours < rule.coupon_hours:
+                raise ValidationError(
+                    self.env._("The coupon of a cart comes after its reminder.")
+                )
 
     @api.constrains("program_id", "trigger")
     def _check_program(self):

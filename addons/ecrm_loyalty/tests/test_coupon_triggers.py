@@ -1,6 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from datetime import timedelta
 
+from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
@@ -220,3 +221,62 @@ class TestCouponTriggers(LoyaltyCase):
             self.assertEqual(issue.order_id.partner_id, issue.partner_id)
         self.assertTrue(orders.order_line.filtered("is_reward_line"))
         self.assertEqual(orders.order_line.coupon_id.mapped("points"), [0, 0])
+
+    def test_abandoned_cart(self):
+        """idle H → the website's reminder; idle H2 → coupon; ordering stops it"""
+        website = self.env["website"].create(
+            {"name": "eCRM cart shop", "company_id": self.company.id}
+        )
+        cart_a = self._cart(self.customer_a, self.products[0])
+        cart_b = self._cart(self.customer_b, self.products[1])
+        now = fields.Datetime.now()
+        (cart_a | cart_b).write(
+            {"website_id": website.id, "date_order": now - timedelta(hours=2)}
+        )
+        # website_sale already reminded B: never a second reminder
+        cart_b.cart_recovery_email_sent = True
+        rule = self._rule(trigger="abandoned_cart", reminder_hours=1, coupon_hours=24)
+        Mail = self.env["mail.mail"]
+        rule._ecrm_run()
+        self.assertFalse(rule.issue_ids, "no coupon before H2")
+        self.assertTrue(cart_a.cart_recovery_email_sent)
+        reminders = Mail.search(
+            [("model", "=", "sale.order"), ("res_id", "=", cart_a.id)]
+        )
+        self.assertEqual(len(reminders), 1)
+        self.assertFalse(
+            Mail.search([("model", "=", "sale.order"), ("res_id", "=", cart_b.id)])
+        )
+        rule._ecrm_run()
+        self.assertEqual(
+            Mail.search_count(
+                [("model", "=", "sale.order"), ("res_id", "=", cart_a.id)]
+            ),
+            1,
+        )
+        # B orders: the sequence stops for B
+        self._order(self.customer_b, 50.0, self.today)
+        (cart_a | cart_b).date_order = now - timedelta(hours=25)
+        rule._ecrm_run()
+        self.assertEqual(rule.issue_ids.partner_id, self.customer_a)
+        # A's cart itself is where the coupon is used
+        order = self._apply(cart_a, rule.issue_ids.code)
+        self.assertAlmostEqual(self._discount(order), 20.0)
+        order.action_confirm()
+        self.assertEqual(rule.issue_ids.order_id, cart_a)
+        self.assertEqual(rule.result_redeemed, 1)
+        # the timeline shows website carts
+        cart = self.env["ecrm.interaction"].search(
+            [("kind", "=", "cart"), ("partner_id", "=", self.customer_b.id)]
+        )
+        self.assertEqual((cart.res_id, cart.company_id), (cart_b.id, self.company))
+        self.assertFalse(
+            self.env["ecrm.interaction"].search(
+                [("kind", "=", "cart"), ("res_id", "=", cart_a.id)]
+            ),
+            "a confirmed cart is an order, not a cart",
+        )
+
+    def test_cart_delays(self):
+        with self.assertRaises(ValidationError):
+            self._rule(trigger="abandoned_cart", reminder_hours=5, coupon_hours=2)
