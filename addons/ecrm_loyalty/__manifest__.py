@@ -18,4 +18,7 @@
         "views/ecrm_coupon_issue_views.xml",
         "views/portal_templates.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["ecrm_loyalty/static/tests/tours/*.js"],
+    },
 }
