@@ -1,4 +1,4 @@
-.PHONY: test run bench odoo
+.PHONY: test run bench odoo test-upgrade bench-replica bench-load
 
 test:
 	scripts/test
@@ -11,3 +11,12 @@ bench:
 
 odoo:
 	scripts/odoo
+
+test-upgrade:
+	scripts/test-upgrade
+
+bench-replica:
+	scripts/bench-replica
+
+bench-load:
+	scripts/bench-load
