@@ -18,6 +18,7 @@
         "views/ecrm_coupon_issue_views.xml",
         "views/portal_templates.xml",
     ],
+    "demo": ["demo/ecrm_coupon_rule_demo.xml"],
     "assets": {
         "web.assets_tests": ["ecrm_loyalty/static/tests/tours/*.js"],
     },

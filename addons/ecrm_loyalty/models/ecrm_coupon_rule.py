@@ -287,10 +287,10 @@ class EcrmCouponRule(models.Model):
         return action
 
     def _ecrm_run(self):
-        """Issue the coupons of this rule for the current period, one batch;
-        returns how many customers of the audience are left."""
-        self.ensure_one()
-        return self.env["ecrm.coupon.engine"]._ecrm_issue(self)[1]
+        """Issue the coupons of these rules for the current period, one batch
+        each; returns how many customers of their audiences are left."""
+        engine = self.env["ecrm.coupon.engine"]
+        return sum(engine._ecrm_issue(rule)[1] for rule in self)
 
     @api.model
     def _ecrm_cron_run(self):
