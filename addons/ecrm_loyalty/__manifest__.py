@@ -17,6 +17,7 @@
         "views/ecrm_coupon_rule_views.xml",
         "views/ecrm_coupon_issue_views.xml",
         "views/portal_templates.xml",
+        "views/loyalty_program_views.xml",
     ],
     "demo": ["demo/ecrm_coupon_rule_demo.xml"],
     "assets": {

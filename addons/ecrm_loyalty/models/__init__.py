@@ -6,3 +6,6 @@ from . import ecrm_interaction
 from . import loyalty_card
 from . import res_partner
 from . import sale_order
+from . import ecrm_loyalty_tier
+from . import loyalty_program
+from . import loyalty_reward

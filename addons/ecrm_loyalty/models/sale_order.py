@@ -14,6 +14,48 @@ class SaleOrder(models.Model):
             }
         return None
 
+    def _ecrm_level(self):
+        """The eCRM level of the order's customer in the order's company."""
+        self.ensure_one()
+        return (
+            self.env["ecrm.profile"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "=", self.partner_id.commercial_partner_id.id),
+                    ("company_id", "=", self.company_id.id),
+                ],
+                limit=1,
+            )
+            .level_id
+        )
+
+    def _program_check_compute_points(self, programs):
+        result = super()._program_check_compute_points(programs)
+        tiered = programs.filtered("ecrm_tier_ids")
+        if tiered:
+            level = self._ecrm_level()
+            for program in tiered:
+                multiplier = program._ecrm_multiplier(level)
+                if "points" in result.get(program, {}):
+                    result[program]["points"] = [
+                        points * multiplier for points in result[program]["points"]
+                    ]
+        return result
+
+    def _get_claimable_rewards(self, forced_coupons=None):
+        result = super()._get_claimable_rewards(forced_coupons=forced_coupons)
+        if not any(
+            reward.ecrm_level_ids for rewards in result.values() for reward in rewards
+        ):
+            return result
+        level = self._ecrm_level()
+        granted = {
+            coupon: rewards.filtered(lambda reward: reward._ecrm_granted_to(level))
+            for coupon, rewards in result.items()
+        }
+        return {coupon: rewards for coupon, rewards in granted.items() if rewards}
+
     def _try_apply_code(self, code):
         self.ensure_one()
         coupon = self.env["loyalty.card"].search([("code", "=", code)], limit=1)
@@ -21,9 +63,13 @@ class SaleOrder(models.Model):
 
     def _apply_program_reward(self, reward, coupon, **kwargs):
         # also when the customer of the order changes after the code was applied
-        return self._ecrm_bound_coupon_error(coupon) or super()._apply_program_reward(
-            reward, coupon, **kwargs
-        )
+        if error := self._ecrm_bound_coupon_error(coupon):
+            return error
+        if reward.ecrm_level_ids and not reward._ecrm_granted_to(self._ecrm_level()):
+            return {
+                "error": self.env._("This reward is reserved to other customer levels.")
+            }
+        return super()._apply_program_reward(reward, coupon, **kwargs)
 
     def _update_programs_and_rewards(self):
         # the customer of the order may have changed since the code was applied

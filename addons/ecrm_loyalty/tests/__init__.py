@@ -3,3 +3,4 @@ from . import test_coupon_triggers
 from . import test_coupon_security
 from . import test_concurrency
 from . import test_portal
+from . import test_tiers
