@@ -156,6 +156,11 @@ class EcrmCouponEngine(models.AbstractModel):
                 """,
                 self._ecrm_carts_sql(rule, rule.coupon_hours, rule.period_days * 24),
             )
+        if rule.trigger == "referral":
+            # issued when a referee applies a code, not by the cron
+            return SQL(
+                "SELECT NULL::int AS partner_id, NULL::int[] AS product_ids LIMIT 0"
+            )
         raise NotImplementedError(rule.trigger)
 
     @api.model
@@ -355,7 +360,19 @@ class EcrmCouponEngine(models.AbstractModel):
         if not rows:
             return reminded, more
         products = {partner_id: product_ids for partner_id, product_ids in rows}
-        cr.execute(
+        self._ecrm_draw(rule, period_start, products, today, rule.control_percent)
+        cr.execute(SQL("SELECT count(*) FROM (%s) a", audience))
+        remaining = cr.fetchone()[0]
+        if left is not None:
+            remaining = min(remaining, left - len(rows))
+        return reminded + len(rows), remaining + more
+
+    @api.model
+    def _ecrm_draw(self, rule, period_start, products, today, control_percent=0):
+        """Issue rows for the customers of ``products`` ({partner_id:
+        product_ids}) not yet drawn in the period, ``control_percent`` of them
+        at random in the control group, and coupons for the others."""
+        self.env.cr.execute(
             SQL(
                 """
                 INSERT INTO ecrm_coupon_issue
@@ -372,21 +389,18 @@ class EcrmCouponEngine(models.AbstractModel):
                 rule=rule.id,
                 company=rule.company_id.id,
                 period=period_start,
-                control=rule.control_percent,
+                control=control_percent,
                 uid=self.env.uid,
                 partners=list(products),
             )
         )
         treated = [
-            (issue_id, pid) for issue_id, pid, control in cr.fetchall() if not control
+            (issue_id, pid)
+            for issue_id, pid, control in self.env.cr.fetchall()
+            if not control
         ]
         self._ecrm_create_coupons(rule, treated, products, today)
         self.env["ecrm.coupon.issue"].invalidate_model()
-        cr.execute(SQL("SELECT count(*) FROM (%s) a", audience))
-        remaining = cr.fetchone()[0]
-        if left is not None:
-            remaining = min(remaining, left - len(rows))
-        return reminded + len(rows), remaining + more
 
     @api.model
     def _ecrm_card_values(self, rule, partner_id, product_ids, today):
@@ -481,6 +495,58 @@ class EcrmCouponEngine(models.AbstractModel):
             mailed.ids, email_layout_xmlid="mail.mail_notification_light"
         )
         return {mail.res_id: mail.id for mail in mails}
+
+    # ------------------------------------------------------------------
+    # Referral
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _ecrm_referee_coupon(self, rule, referee):
+        """The referee's coupon of the referral rule (issued once)."""
+        rule = rule.sudo().with_company(rule.company_id)
+        today = fields.Date.context_today(rule)
+        Issue = self.env["ecrm.coupon.issue"].sudo()
+        domain = [("rule_id", "=", rule.id), ("partner_id", "=", referee.id)]
+        if not Issue.search_count(domain):
+            self._ecrm_draw(
+                rule, rule._ecrm_period_start(today), {referee.id: None}, today
+            )
+        return Issue.search(domain, limit=1).card_id
+
+    @api.model
+    def _ecrm_reward_referrer(self, rule, referee):
+        """The referrer's coupon for ``referee``'s first confirmed order,
+        once per referee (the referee's row is locked while deciding)."""
+        rule = rule.sudo().with_company(rule.company_id)
+        self.env.cr.execute(
+            SQL(
+                "SELECT ecrm_referral_reward_id FROM res_partner WHERE id = %s FOR UPDATE",
+                referee.id,
+            )
+        )
+        if self.env.cr.fetchone()[0]:
+            return self.env["loyalty.card"]
+        referee = referee.sudo()
+        referee.invalidate_recordset(["ecrm_referral_reward_id"])
+        today = fields.Date.context_today(rule)
+        card = (
+            self.env["loyalty.card"]
+            .sudo()
+            .with_context(loyalty_no_mail=True)
+            .create(
+                self._ecrm_card_values(rule, referee.ecrm_referrer_id.id, None, today)
+            )
+        )
+        self.env["loyalty.history"].sudo().create(
+            {
+                "card_id": card.id,
+                "description": self.env._("Referral of %s", referee.name),
+                "issued": card.points,
+            }
+        )
+        self._ecrm_queue_mails(rule, card)
+        referee.ecrm_referral_reward_id = card
+        return card
 
     # ------------------------------------------------------------------
     # Results

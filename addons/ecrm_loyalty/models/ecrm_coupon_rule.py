@@ -15,6 +15,7 @@ TRIGGERS = [
     ("level_upgrade", "Level upgrade"),
     ("cross_sell", "Cross-sell"),
     ("abandoned_cart", "Abandoned cart"),
+    ("referral", "Referral"),
 ]
 PRODUCT_TRIGGERS = ("purchase_history", "cross_sell")
 

@@ -59,7 +59,65 @@ class SaleOrder(models.Model):
     def _try_apply_code(self, code):
         self.ensure_one()
         coupon = self.env["loyalty.card"].search([("code", "=", code)], limit=1)
+        if not coupon and (referral := self._ecrm_try_referral(code)):
+            if "error" in referral:
+                return referral
+            coupon = referral["coupon"]
+            code = coupon.code
         return self._ecrm_bound_coupon_error(coupon) or super()._try_apply_code(code)
+
+    def _ecrm_referral_rule(self):
+        return (
+            self.env["ecrm.coupon.rule"]
+            .sudo()
+            .search(
+                [("trigger", "=", "referral"), ("company_id", "=", self.company_id.id)],
+                limit=1,
+            )
+        )
+
+    def _ecrm_try_referral(self, code):
+        """A referral code applied by a new customer: their coupon of the
+        referral rule (``{"coupon": card}``), an error, or None when ``code``
+        is no referral code."""
+        referrer = (
+            self.env["res.partner"]
+            .sudo()
+            .search([("ecrm_referral_code", "=", code)], limit=1)
+        )
+        rule = referrer and self._ecrm_referral_rule()
+        if not rule:
+            return None
+        referee = self.partner_id.commercial_partner_id.sudo()
+        public = self.website_id and self.partner_id == self.website_id.partner_id
+        if public:
+            return {"error": self.env._("Sign in to use a referral code.")}
+        if referee == referrer.commercial_partner_id or (
+            referee.email_normalized
+            and referee.email_normalized == referrer.email_normalized
+        ):
+            return {"error": self.env._("You cannot use your own referral code.")}
+        if (
+            referee.ecrm_referrer_id
+            and referee.ecrm_referrer_id != referrer.commercial_partner_id
+        ):
+            return {"error": self.env._("You were already referred by someone else.")}
+        confirmed = (
+            self.env["sale.order"]
+            .sudo()
+            .search_count(
+                [
+                    ("partner_id", "child_of", referee.id),
+                    ("state", "=", "sale"),
+                ],
+                limit=1,
+            )
+        )
+        if confirmed:
+            return {"error": self.env._("Referral codes are for new customers.")}
+        referee.ecrm_referrer_id = referrer.commercial_partner_id
+        coupon = self.env["ecrm.coupon.engine"]._ecrm_referee_coupon(rule, referee)
+        return {"coupon": coupon.with_env(self.env)}
 
     def _apply_program_reward(self, reward, coupon, **kwargs):
         # also when the customer of the order changes after the code was applied
@@ -104,7 +162,17 @@ class SaleOrder(models.Model):
     def action_confirm(self):
         res = super().action_confirm()
         self._ecrm_record_redemptions()
+        self._ecrm_reward_referrers()
         return res
+
+    def _ecrm_reward_referrers(self):
+        engine = self.env["ecrm.coupon.engine"]
+        for order in self:
+            referee = order.partner_id.commercial_partner_id.sudo()
+            if not referee.ecrm_referrer_id or referee.ecrm_referral_reward_id:
+                continue
+            if rule := order._ecrm_referral_rule():
+                engine._ecrm_reward_referrer(rule, referee)
 
     def _action_cancel(self):
         res = super()._action_cancel()

@@ -280,3 +280,52 @@ class TestCouponTriggers(LoyaltyCase):
     def test_cart_delays(self):
         with self.assertRaises(ValidationError):
             self._rule(trigger="abandoned_cart", reminder_hours=5, coupon_hours=2)
+
+    def test_referral(self):
+        """referee coupon on the first order, referrer reward at its
+        confirmation, once; no self-referral"""
+        rule = self._rule(trigger="referral", name="Bring a friend")
+        code = self.customer_a._ecrm_get_referral_code()
+        self.assertEqual(len(code), 10)
+        self.assertEqual(self.customer_a._ecrm_get_referral_code(), code)
+        # self-referral: same customer, or same email
+        with self.assertRaisesRegex(ValidationError, "your own referral code"):
+            self._apply(self._cart(self.customer_a, self.products[0]), code)
+        twin = self._customer("Anna again", email="anna@loyalty.example")
+        with self.assertRaisesRegex(ValidationError, "your own referral code"):
+            self._apply(self._cart(twin, self.products[0]), code)
+        # an existing customer is not a referee
+        self._order(self.customer_c, 10.0, self.today)
+        with self.assertRaisesRegex(ValidationError, "for new customers"):
+            self._apply(self._cart(self.customer_c, self.products[0]), code)
+
+        order = self._apply(self._cart(self.customer_b, self.products[0]), code)
+        self.assertAlmostEqual(self._discount(order), 20.0)
+        issue = rule.issue_ids
+        self.assertEqual(issue.partner_id, self.customer_b)
+        self.assertEqual(self.customer_b.ecrm_referrer_id, self.customer_a)
+        # B's coupon is B's: A cannot use it
+        with self.assertRaisesRegex(ValidationError, "belongs to another customer"):
+            self._apply(self._cart(self.customer_a, self.products[0]), issue.code)
+        order.action_confirm()
+        self.assertEqual(issue.order_id, order)
+        reward = self.customer_b.ecrm_referral_reward_id
+        self.assertEqual(reward.partner_id, self.customer_a)
+        self.assertTrue(reward.ecrm_bound)
+        # one reward per referee
+        self._order(self.customer_b, 10.0, self.today)
+        self.assertEqual(
+            self.env["loyalty.card"].search_count(
+                [
+                    ("partner_id", "=", self.customer_a.id),
+                    ("program_id", "=", self.program_order.id),
+                ]
+            ),
+            1,
+        )
+        # A uses the reward
+        order_a = self._apply(
+            self._cart(self.customer_a, self.products[1]), reward.code
+        )
+        self.assertAlmostEqual(self._discount(order_a), 20.0)
+        self.assertEqual(self.customer_a._ecrm_loyalty_rewards()["referral_code"], code)
