@@ -18,6 +18,7 @@
         "views/ecrm_coupon_issue_views.xml",
         "views/portal_templates.xml",
         "views/loyalty_program_views.xml",
+        "views/res_partner_views.xml",
     ],
     "demo": ["demo/ecrm_coupon_rule_demo.xml"],
     "assets": {

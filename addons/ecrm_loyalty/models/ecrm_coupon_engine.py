@@ -520,7 +520,8 @@ class EcrmCouponEngine(models.AbstractModel):
         rule = rule.sudo().with_company(rule.company_id)
         self.env.cr.execute(
             SQL(
-                "SELECT ecrm_referral_reward_id FROM res_partner WHERE id = %s FOR UPDATE",
+                "SELECT ecrm_referral_reward_id FROM res_partner"
+                " WHERE id = %s FOR UPDATE",
                 referee.id,
             )
         )
