@@ -20,6 +20,7 @@
         "views/loyalty_program_views.xml",
         "views/res_partner_views.xml",
     ],
+    "uninstall_hook": "uninstall_hook",
     "demo": ["demo/ecrm_coupon_rule_demo.xml"],
     "assets": {
         "web.assets_tests": ["ecrm_loyalty/static/tests/tours/*.js"],

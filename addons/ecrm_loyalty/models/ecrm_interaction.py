@@ -35,6 +35,8 @@ class EcrmInteraction(models.Model):
 
     @api.model
     def _ecrm_interaction_sources(self):
+        if self.env.context.get("ecrm_loyalty_uninstall"):
+            return super()._ecrm_interaction_sources()
         return {
             **super()._ecrm_interaction_sources(),
             30: SQL(

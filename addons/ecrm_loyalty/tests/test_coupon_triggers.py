@@ -329,3 +329,23 @@ class TestCouponTriggers(LoyaltyCase):
         )
         self.assertAlmostEqual(self._discount(order_a), 20.0)
         self.assertEqual(self.customer_a._ecrm_loyalty_rewards()["referral_code"], code)
+
+    def test_uninstall_hook_rebuilds_the_timeline(self):
+        from odoo.addons.ecrm_loyalty import uninstall_hook
+
+        uninstall_hook(self.env)
+        self.env.cr.execute(
+            "SELECT count(*) FROM pg_depend d"
+            "  JOIN pg_rewrite r ON r.oid = d.objid"
+            " WHERE r.ev_class = 'ecrm_interaction'::regclass"
+            "   AND d.refobjid = 'ecrm_coupon_issue'::regclass"
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], 0)
+        self.env["ecrm.interaction"].init()
+        self.env.cr.execute(
+            "SELECT count(*) FROM pg_depend d"
+            "  JOIN pg_rewrite r ON r.oid = d.objid"
+            " WHERE r.ev_class = 'ecrm_interaction'::regclass"
+            "   AND d.refobjid = 'ecrm_coupon_issue'::regclass"
+        )
+        self.assertTrue(self.env.cr.fetchone()[0])
