@@ -5,6 +5,7 @@ from unittest.mock import patch
 
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.ecrm_loyalty.models import ecrm_coupon_engine
 from odoo.addons.ecrm_loyalty.models.ecrm_coupon_engine import CODE_ALPHABET
@@ -139,6 +140,7 @@ class TestCouponRule(LoyaltyCase):
             self.assertLogs(
                 "odoo.addons.ecrm_loyalty.models.ecrm_coupon_engine", "ERROR"
             ),
+            mute_logger("odoo.sql_db"),
         ):
             self.rule._ecrm_run()
         self.assertEqual(self.rule.issue_ids.partner_id, self.customer_a)
