@@ -331,6 +331,11 @@ class EcrmCouponEngine(models.AbstractModel):
         control rows, coupons and queued mails. Returns (customers drawn,
         customers left for the period)."""
         rule = rule.sudo().with_company(rule.company_id)
+        # consent and mail rendering are per company: the rule's
+        return self.with_env(rule.env)._ecrm_issue_batch(rule, batch_size)
+
+    @api.model
+    def _ecrm_issue_batch(self, rule, batch_size):
         self.env.flush_all()
         cr = self.env.cr
         # A second worker on the same rule leaves it to the first; the unique
@@ -504,8 +509,9 @@ class EcrmCouponEngine(models.AbstractModel):
     def _ecrm_referee_coupon(self, rule, referee):
         """The referee's coupon of the referral rule (issued once)."""
         rule = rule.sudo().with_company(rule.company_id)
+        self = self.with_env(rule.env)  # noqa: PLW0642
         today = fields.Date.context_today(rule)
-        Issue = self.env["ecrm.coupon.issue"].sudo()
+        Issue = self.env["ecrm.coupon.issue"]
         domain = [("rule_id", "=", rule.id), ("partner_id", "=", referee.id)]
         if not Issue.search_count(domain):
             self._ecrm_draw(
@@ -518,6 +524,7 @@ class EcrmCouponEngine(models.AbstractModel):
         """The referrer's coupon for ``referee``'s first confirmed order,
         once per referee (the referee's row is locked while deciding)."""
         rule = rule.sudo().with_company(rule.company_id)
+        self = self.with_env(rule.env)  # noqa: PLW0642
         self.env.cr.execute(
             SQL(
                 "SELECT ecrm_referral_reward_id FROM res_partner"

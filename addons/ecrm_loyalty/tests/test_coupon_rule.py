@@ -81,7 +81,12 @@ class TestCouponRule(LoyaltyCase):
     def test_consent(self):
         """An opted-out customer gets the coupon (portal) but no email."""
         self.customer_b._ecrm_set_consent("email", "opt_out", "backend")
-        self.rule._ecrm_run()
+        # the cron's company is not the rule's: consent is read in the rule's
+        main = self.env.ref("base.main_company")
+        self.env.user.company_ids |= main
+        self.rule.with_context(
+            allowed_company_ids=[main.id, self.company.id]
+        )._ecrm_run()
         issue_b = self.rule.issue_ids.filtered(
             lambda i: i.partner_id == self.customer_b
         )

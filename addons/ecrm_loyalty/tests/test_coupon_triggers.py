@@ -5,6 +5,7 @@ from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
+from .. import uninstall_hook
 from .common import LoyaltyCase
 
 
@@ -331,8 +332,6 @@ class TestCouponTriggers(LoyaltyCase):
         self.assertEqual(self.customer_a._ecrm_loyalty_rewards()["referral_code"], code)
 
     def test_uninstall_hook_rebuilds_the_timeline(self):
-        from odoo.addons.ecrm_loyalty import uninstall_hook
-
         uninstall_hook(self.env)
         self.env.cr.execute(
             "SELECT count(*) FROM pg_depend d"
