@@ -1,7 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
 from odoo.tools import SQL
-from odoo.tools.sql import create_index
 
 
 class EcrmInteraction(models.Model):
@@ -92,12 +91,3 @@ class EcrmInteraction(models.Model):
                 """
             ),
         }
-
-    def init(self):
-        create_index(
-            self.env.cr,
-            "website_visitor_partner_id_index",
-            "website_visitor",
-            ["partner_id"],
-        )
-        return super().init()
