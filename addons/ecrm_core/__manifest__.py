@@ -4,17 +4,16 @@
     "name": "eCRM Core",
     "summary": "Customer eCRM profile: service levels, lifecycle, RFM/CLV, "
     "consent, 360° timeline and service desk",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/CRM",
     "license": "AGPL-3",
     "author": "eCRM suite developers",
     "website": "https://github.com/ecrm-suite/ecrm",
     "depends": [
         "mail",
+        "phone_validation",
         "portal",
-        "utm",
         "rating",
-        "sale_management",
         "sale_stock",
         "helpdesk_mgmt",
     ],
@@ -52,5 +51,7 @@
     "assets": {
         "web.assets_tests": ["ecrm_core/static/tests/tours/*.js"],
     },
+    "post_init_hook": "post_init_hook",
+    "uninstall_hook": "uninstall_hook",
     "application": True,
 }

@@ -13,6 +13,7 @@ from . import res_config_settings
 from . import res_partner
 from . import sale_order
 from . import sale_order_line
+from . import product_template
 from . import helpdesk_ticket_channel
 from . import helpdesk_ticket_team
 from . import ecrm_sla_policy

@@ -1,21 +1,16 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.tools import SQL
 
-CONTACT_CHANNELS = [
-    ("email", "Email"),
-    ("sms", "SMS"),
-    ("phone", "Phone"),
-    ("post", "Post"),
-    ("portal", "Portal"),
-]
+from .ecrm_selection import CONTACT_CHANNELS
 
 
 class EcrmConsent(models.Model):
     """A customer's consent to be contacted on one channel, in one company.
 
-    Whether an eCRM message may go out is decided by
-    ``res.partner._ecrm_filter_consent`` alone; this model only records what
-    the customer said, when and where.
+    Whether an eCRM message may go out is decided by ``_ecrm_filter`` alone
+    (``res.partner._ecrm_filter_consent``); the records say what the customer
+    said, when and where.
     """
 
     _name = "ecrm.consent"
@@ -23,12 +18,14 @@ class EcrmConsent(models.Model):
     _description = "eCRM Consent"
     _order = "partner_id, channel"
     _rec_name = "channel"
+    _check_company_auto = True
 
     partner_id = fields.Many2one(
         "res.partner",
         required=True,
         index=True,
         ondelete="cascade",
+        check_company=True,
     )
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company
@@ -66,3 +63,71 @@ class EcrmConsent(models.Model):
         if "state" in vals and "date" not in vals:
             vals["date"] = fields.Datetime.now()
         return super().write(vals)
+
+    @api.model
+    def _ecrm_filter(self, partners, channel):
+        """The partners of ``partners`` that may be contacted on ``channel`` by
+        the current company, in one query. A partner may be contacted unless
+        their commercial partner opted out of the channel, or — when the
+        company requires explicit consent — unless it opted in; email also
+        needs an address that is not in ``mail.blacklist``, SMS and phone a
+        number that is not in ``phone.blacklist``."""
+        if not partners.ids:
+            return partners
+        partners.flush_model(["email_normalized", "commercial_partner_id"])
+        self.flush_model()
+        self.env["mail.blacklist"].flush_model(["email", "active"])
+        company = self.env.company
+        checks = SQL("")
+        if channel == "email":
+            checks = SQL(
+                """
+                AND p.email_normalized IS NOT NULL
+                AND NOT EXISTS (
+                    SELECT 1 FROM mail_blacklist bl
+                     WHERE bl.email = p.email_normalized AND bl.active
+                )
+                """
+            )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT p.id
+                  FROM res_partner p
+                  LEFT JOIN ecrm_consent c
+                         ON c.partner_id = p.commercial_partner_id
+                        AND c.company_id = %(company)s
+                        AND c.channel = %(channel)s
+                 WHERE p.id = ANY(%(ids)s)
+                   AND COALESCE(c.state, %(default)s) = 'opt_in'
+                   %(checks)s
+                """,
+                company=company.id,
+                channel=channel,
+                ids=partners.ids,
+                default="opt_out" if company.ecrm_consent_required else "opt_in",
+                checks=checks,
+            )
+        )
+        allowed = partners.browse(row[0] for row in self.env.cr.fetchall())
+        if channel in ("sms", "phone"):
+            allowed -= allowed._ecrm_phone_blacklisted()
+        return allowed
+
+    @api.model
+    def _ecrm_record(self, partners, channel, state, source, note=False):
+        """Record what the customers said about ``channel``, on their
+        commercial partners, in the current company."""
+        for partner in partners.commercial_partner_id:
+            consent = self.search(
+                [
+                    ("partner_id", "=", partner.id),
+                    ("company_id", "=", self.env.company.id),
+                    ("channel", "=", channel),
+                ]
+            )
+            values = {"state": state, "source": source, "note": note}
+            if consent:
+                consent.write(values)
+            else:
+                self.create(dict(values, partner_id=partner.id, channel=channel))

@@ -1,10 +1,13 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from datetime import timedelta
 from itertools import pairwise
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
 
+from .ecrm_selection import MAX_DAYS
 from .ecrm_sla_policy import PRIORITIES
 
 # Qualification thresholds, compared level by level along the ladder.
@@ -72,6 +75,22 @@ class EcrmLevel(models.Model):
     )
     customer_count = fields.Integer(compute="_compute_customer_count")
 
+    _sql_constraints = [
+        (
+            "ecrm_thresholds_bounded",
+            (
+                f"CHECK(min_revenue >= 0 AND min_orders >= 0 AND min_tenure_days >= 0 "
+                f"AND min_tenure_days <= {MAX_DAYS} "
+                f"AND min_rfm_score >= 0 AND min_rfm_score <= 15)"
+            ),
+            (
+                f"The thresholds of a level cannot be negative, the minimum tenure "
+                f"is at most {MAX_DAYS} days (100 years) and the minimum RFM score "
+                f"at most 15."
+            ),
+        ),
+    ]
+
     @api.constrains(*THRESHOLDS)
     def _check_thresholds_positive(self):
         for level in self:
@@ -92,8 +111,10 @@ class EcrmLevel(models.Model):
         companies = self.company_id
         if not all(level.company_id for level in self):
             companies = self.env["res.company"].sudo().search([])  # pylint: disable=no-search-all
+        # the whole ladder of each company, also the levels the user cannot see
+        Level = self.sudo().with_context(active_test=True)
         for company in companies:
-            ladder = self.search(self._ladder_domain(company), order="sequence, id")
+            ladder = Level.search(self._ladder_domain(company), order="sequence, id")
             for lower, higher in pairwise(ladder):
                 weaker = [
                     higher._fields[name].get_description(self.env)["string"]
@@ -114,10 +135,13 @@ class EcrmLevel(models.Model):
 
     @api.constrains("domain")
     def _check_domain(self):
+        # Run as its author will be in the engine (see _ecrm_rule_sql), so
+        # that type errors in values show now, not in the nightly run.
         for level in self:
             try:
                 domain = safe_eval(level.domain or "[]")
-                self.env["res.partner"]._search(domain)
+                with self.env.cr.savepoint():
+                    self.env["res.partner"].search_count(domain, limit=1)
             except Exception as error:
                 raise ValidationError(
                     self.env._(
@@ -131,6 +155,50 @@ class EcrmLevel(models.Model):
     @api.model
     def _ladder_domain(self, company):
         return [("company_id", "in", [company.id, False])]
+
+    @api.model
+    def _ecrm_rule_sql(self, company, today):
+        """CASE expression giving the highest level of the ladder of
+        ``company`` whose rule the scored row ``s`` of the eCRM engine meets.
+
+        A level's extra condition selects the partners its author (the last
+        user who wrote the level) may read in that company: it never reveals
+        anything about the partners hidden from them."""
+        levels = self.sudo().search(
+            self._ladder_domain(company), order="sequence desc, id desc"
+        )
+        whens = []
+        for level in levels:
+            conditions = [SQL("TRUE")]
+            if level.min_revenue:
+                conditions.append(SQL("s.monetary >= %s", level.min_revenue))
+            if level.min_orders:
+                conditions.append(SQL("s.frequency >= %s", level.min_orders))
+            if level.min_tenure_days:
+                first_day = today - timedelta(days=level.min_tenure_days)
+                conditions.append(SQL("s.first_day <= %s", first_day))
+            if level.min_rfm_score:
+                conditions.append(
+                    SQL("s.r_score + s.f_score + s.m_score >= %s", level.min_rfm_score)
+                )
+            domain = safe_eval(level.domain or "[]")
+            if domain:
+                conditions.append(level._ecrm_domain_sql(company, domain))
+            whens.append(
+                SQL("WHEN %s THEN %s", SQL(" AND ").join(conditions), level.id)
+            )
+        if not whens:
+            return SQL("NULL::int")
+        return SQL("CASE %s END", SQL(" ").join(whens))
+
+    def _ecrm_domain_sql(self, company, domain):
+        author = self.write_uid.id or SUPERUSER_ID
+        su = author == SUPERUSER_ID
+        if not su and company.id not in self.write_uid._get_company_ids():
+            return SQL("FALSE")
+        partners = self.env(user=author, su=su)["res.partner"]
+        query = partners.with_company(company)._search(domain)
+        return SQL("s.partner_id IN %s", query.subselect())
 
     def _compute_customer_count(self):
         groups = self.env["res.partner"]._read_group(

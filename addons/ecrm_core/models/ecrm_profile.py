@@ -1,31 +1,20 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .ecrm_lifecycle_history import LIFECYCLE_STAGES
+from .ecrm_selection import LIFECYCLE_STAGES, RFM_SEGMENTS
 
-RFM_SEGMENTS = [
-    ("champions", "Champions"),
-    ("loyal", "Loyal"),
-    ("potential_loyalist", "Potential loyalist"),
-    ("new", "New"),
-    ("promising", "Promising"),
-    ("need_attention", "Need attention"),
-    ("about_to_sleep", "About to sleep"),
-    ("at_risk", "At risk"),
-    ("cant_lose", "Can't lose"),
-    ("hibernating", "Hibernating"),
-    ("lost", "Lost"),
-]
+_logger = logging.getLogger(__name__)
 
 
 class EcrmProfile(models.Model):
     """The eCRM profile of a customer (a commercial partner) in one company.
 
     A narrow table of its own rather than columns of ``res_partner``: the
-    engine (``res.partner._ecrm_compute``) rewrites the profiles of all
+    engine (``ecrm.profile.engine``) rewrites the profiles of all
     customers in one statement, which is cheap on a few short rows and costly
     on the wide, heavily indexed partner table. The partner shows the profile
     of the current company through related fields (``ecrm_level_id``, ...)
@@ -47,7 +36,11 @@ class EcrmProfile(models.Model):
         default=lambda self: self.env.company,
     )
     level_id = fields.Many2one(
-        "ecrm.level", string="eCRM Level", ondelete="restrict", index=True
+        "ecrm.level",
+        string="eCRM Level",
+        ondelete="restrict",
+        index=True,
+        check_company=True,
     )
     level_pinned = fields.Boolean(
         string="Level pinned",
@@ -81,20 +74,21 @@ class EcrmProfile(models.Model):
         "acquisition period for one-time buyers.",
     )
     frequency = fields.Integer(help="Confirmed orders over the eCRM window.")
-    monetary = fields.Float(
-        digits="Product Price",
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    monetary = fields.Monetary(
         help="Net untaxed revenue over the eCRM window, in the company currency.",
     )
     r_score = fields.Integer(string="R score")
     f_score = fields.Integer(string="F score")
     m_score = fields.Integer(string="M score")
     rfm_segment = fields.Selection(RFM_SEGMENTS, string="RFM segment")
-    aov = fields.Float(string="Average order value", digits="Product Price")
-    clv = fields.Float(string="Customer lifetime value", digits="Product Price")
+    aov = fields.Monetary(string="Average order value")
+    clv = fields.Monetary(string="Customer lifetime value")
     churn_risk = fields.Float(
         string="Churn risk (%)", digits=(5, 1), compute="_compute_recency"
     )
 
+    _check_company_auto = True
     _sql_constraints = [
         (
             "partner_company_uniq",
@@ -104,13 +98,12 @@ class EcrmProfile(models.Model):
     ]
 
     @api.depends("last_order_date", "risk_days", "company_id.ecrm_churn_days")
-    @api.depends_context("tz")
     def _compute_recency(self):
         for profile in self:
             if not profile.last_order_date:
                 profile.recency_days = profile.churn_risk = 0
                 continue
-            today = fields.Date.context_today(profile.with_company(profile.company_id))
+            today = self.env["ecrm.profile.engine"]._ecrm_today(profile.company_id)
             recency = (today - profile.last_order_date).days
             profile.recency_days = recency
             if recency >= profile.company_id.ecrm_churn_days:
@@ -130,10 +123,110 @@ class EcrmProfile(models.Model):
             raise UserError(
                 self.env._("Recency can only be compared with a number of days.")
             )
-        day = fields.Date.context_today(self) - timedelta(days=value)
+        today = self.env["ecrm.profile.engine"]._ecrm_today(self.env.company)
+        day = today - timedelta(days=value)
         return [("last_order_date", mirrored[operator], day)]
 
     def init(self):
         # Room on each page lets the nightly rewrite of the profiles that
         # changed be HOT updates, which leave the indexes alone.
         self.env.cr.execute("ALTER TABLE ecrm_profile SET (fillfactor = 70)")
+
+    # ------------------------------------------------------------------
+    # Recompute API (the engine is ``ecrm.profile.engine``)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _ecrm_recompute(self, partners, skip_grace=False):
+        """Recompute these customers (their commercial partners) in the current
+        company; scores are placed within the stored quintile boundaries."""
+        return self.env["ecrm.profile.engine"]._ecrm_run(
+            self.env.company, partners.commercial_partner_id.ids, skip_grace
+        )
+
+    @api.model
+    def _ecrm_recompute_all(self):
+        """Recompute every customer of the current company and refresh the RFM
+        quintile boundaries."""
+        self.env["ecrm.profile.engine"]._ecrm_run(self.env.company)
+
+    @api.model
+    def _ecrm_cron_recompute(self):
+        """The scheduled recompute: one company per call (Odoo's batch
+        protocol), the companies not run yet in this round first. A company
+        whose run fails is logged, reported on the company and skipped: it
+        never makes the others run again."""
+        lastcall = self.env.context.get("lastcall")
+        domain = [("ecrm_last_run", "=", False)]
+        if lastcall:
+            domain = ["|", *domain, ("ecrm_last_run", "<", lastcall)]
+        Company = self.env["res.company"].sudo()
+        pending = Company.search(domain, order="ecrm_last_run, id")
+        if not pending:
+            return
+        company = pending[0]
+        error = False
+        try:
+            with self.env.cr.savepoint():
+                self.with_company(company)._ecrm_recompute_all()
+        except Exception as exc:  # pylint: disable=broad-except
+            _logger.exception("eCRM recompute of company %s failed", company.name)
+            error = str(exc)
+        company.write(
+            {"ecrm_last_run": fields.Datetime.now(), "ecrm_last_run_error": error}
+        )
+        self.env["ir.cron"]._notify_progress(done=1, remaining=len(pending) - 1)
+
+    # ------------------------------------------------------------------
+    # Levels set by hand
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _ecrm_pin_level(self, partners, level, reason):
+        """Pin ``level`` on these customers (their commercial partners) in the
+        current company: the rules no longer change it."""
+        self.check_access("write")
+        company = self.env.company
+        changes = []
+        for partner in partners.commercial_partner_id:
+            profile = partner.ecrm_profile_id or self.create(
+                {"partner_id": partner.id, "lifecycle_stage": "selection"}
+            )
+            old_level = profile.level_id
+            profile.write(
+                {
+                    "level_id": level.id,
+                    "level_pinned": True,
+                    "level_pin_reason": reason,
+                    "level_below_since": False,
+                }
+            )
+            self.env["ecrm.level.history"].create(
+                {
+                    "partner_id": partner.id,
+                    "company_id": company.id,
+                    "from_level_id": old_level.id,
+                    "to_level_id": level.id,
+                    "reason": "manual",
+                    "note": reason,
+                }
+            )
+            partner._message_log(
+                body=self.env["ecrm.level.history"]._ecrm_change_body(
+                    old_level, level, reason
+                )
+            )
+            if old_level != level:
+                changes.append((partner.id, old_level.id or None, level.id))
+        if changes:
+            self.env["ecrm.profile.engine"]._ecrm_post_run(company, changes, [])
+
+    @api.model
+    def _ecrm_unpin_level(self, partners):
+        """Give these customers back to the rules, at once, without grace."""
+        self.check_access("write")
+        partners = partners.commercial_partner_id
+        partners.ecrm_profile_id.write(
+            {"level_pinned": False, "level_pin_reason": False}
+        )
+        self._ecrm_recompute(partners, skip_grace=True)

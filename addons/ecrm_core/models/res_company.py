@@ -1,6 +1,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import fields, models
 
+from .ecrm_selection import MAX_AT_RISK_FACTOR, MAX_DAYS, MAX_HORIZON_YEARS
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -57,6 +59,11 @@ class ResCompany(models.Model):
     # full recompute recounts every customer's categories when it changed.
     ecrm_extension_counted = fields.Integer(readonly=True)
 
+    # Progress of the scheduled recompute, company by company (see
+    # ecrm.profile._ecrm_cron_recompute).
+    ecrm_last_run = fields.Datetime(string="Last eCRM recompute", readonly=True)
+    ecrm_last_run_error = fields.Text(string="Last eCRM recompute error", readonly=True)
+
     _sql_constraints = [
         (
             "ecrm_settings_positive",
@@ -68,4 +75,27 @@ class ResCompany(models.Model):
             ),
             "eCRM windows, thresholds and factors must be positive.",
         ),
+        (
+            "ecrm_settings_bounded",
+            (
+                f"CHECK(ecrm_window_days <= {MAX_DAYS} "
+                f"AND ecrm_acquisition_days <= {MAX_DAYS} "
+                f"AND ecrm_churn_days <= {MAX_DAYS} "
+                f"AND ecrm_downgrade_grace_days <= {MAX_DAYS} "
+                f"AND ecrm_at_risk_factor <= {MAX_AT_RISK_FACTOR} "
+                f"AND ecrm_clv_horizon_years <= {MAX_HORIZON_YEARS} "
+                f"AND ecrm_extension_categories <= 1000)"
+            ),
+            (
+                f"eCRM periods are at most {MAX_DAYS} days (100 years), the at-risk "
+                f"factor at most {MAX_AT_RISK_FACTOR}, the CLV horizon at most "
+                f"{MAX_HORIZON_YEARS} years and the extension categories at most 1000."
+            ),
+        ),
     ]
+
+    def _ecrm_tz(self):
+        """The company's time zone (its address's), UTC when it has none: the
+        eCRM engine's "today" and the day of each order are in this zone."""
+        self.ensure_one()
+        return self.partner_id.tz or "UTC"

@@ -1,6 +1,12 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from dateutil.relativedelta import relativedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+
+# The scheduled recompute runs at most every 15 minutes and at least monthly.
+SHORTEST_INTERVAL = relativedelta(minutes=15)
+LONGEST_INTERVAL = relativedelta(months=1)
 
 
 class ResConfigSettings(models.TransientModel):
@@ -54,9 +60,25 @@ class ResConfigSettings(models.TransientModel):
 
     def _inverse_ecrm_recompute_interval(self):
         for settings in self:
-            if settings.ecrm_recompute_interval_number < 1:
+            number = settings.ecrm_recompute_interval_number
+            if number < 1:
                 raise ValidationError(
                     self.env._("The eCRM recompute interval must be at least 1.")
+                )
+            start = fields.Datetime.now()
+            interval = relativedelta(
+                **{settings.ecrm_recompute_interval_type or "days": number}
+            )
+            if not (
+                start + SHORTEST_INTERVAL
+                <= start + interval
+                <= start + LONGEST_INTERVAL
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The eCRM recompute runs at most every 15 minutes and at "
+                        "least once a month."
+                    )
                 )
             settings._ecrm_recompute_cron().write(
                 {

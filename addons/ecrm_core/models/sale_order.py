@@ -1,6 +1,10 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import logging
+
 from odoo import api, fields, models
 from odoo.tools.sql import column_exists, create_column, create_index
+
+_logger = logging.getLogger(__name__)
 
 
 class SaleOrder(models.Model):
@@ -22,6 +26,7 @@ class SaleOrder(models.Model):
         string="eCRM level at confirmation",
         readonly=True,
         copy=False,
+        check_company=True,
     )
 
     # Stored like account.move's: the eCRM statistics of every customer are
@@ -67,7 +72,7 @@ class SaleOrder(models.Model):
 
     def action_confirm(self):
         for order in self:
-            customer = order.partner_id.commercial_partner_id
+            customer = order.partner_id.commercial_partner_id.sudo()
             order.ecrm_level_id = customer.with_company(order.company_id).ecrm_level_id
         result = super().action_confirm()
         self._ecrm_recompute_customers()
@@ -79,8 +84,21 @@ class SaleOrder(models.Model):
         return result
 
     def _ecrm_recompute_customers(self):
+        """Update the eCRM profiles of these orders' customers. Never makes
+        the order's operation fail: an engine error is logged and the
+        customers are left for the next run."""
+        Profile = self.env["ecrm.profile"].sudo()
         for company, orders in self.grouped("company_id").items():
-            orders.partner_id.with_company(company).sudo()._ecrm_recompute()
+            partners = orders.partner_id.commercial_partner_id
+            try:
+                with self.env.cr.savepoint():
+                    Profile.with_company(company)._ecrm_recompute(partners)
+            except Exception:  # pylint: disable=broad-except
+                _logger.exception(
+                    "eCRM update of customers %s failed; left for the next run",
+                    partners.ids,
+                )
+                self.env["ecrm.profile.engine"]._ecrm_mark_dirty(company, partners.ids)
 
     def init(self):
         res = super().init()

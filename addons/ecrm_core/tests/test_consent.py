@@ -67,3 +67,16 @@ class TestConsent(EcrmCase):
         self.env.flush_all()
         with self.assertQueryCount(1):
             self.assertEqual(partners._ecrm_filter_consent("email"), partners)
+
+    def test_blacklisted_phone(self):
+        self.customer.write(
+            {"phone": "+32470123456", "country_id": self.env.ref("base.be").id}
+        )
+        self.assertTrue(self.customer._ecrm_has_consent("sms"))
+        self.env["phone.blacklist"].sudo().add("+32470123456")
+        for channel in ("sms", "phone"):
+            self.assertFalse(self.customer._ecrm_has_consent(channel))
+        self.assertTrue(self.customer._ecrm_has_consent("email"))
+        # the contact's own number is not blacklisted
+        self.contact.phone = "+32470654321"
+        self.assertTrue(self.contact._ecrm_has_consent("sms"))

@@ -2,9 +2,11 @@
 from datetime import timedelta
 
 from freezegun import freeze_time
+from psycopg2 import IntegrityError
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
 
 from .common import EcrmCase
 
@@ -113,17 +115,22 @@ class TestLevel(EcrmCase):
         customer = self._customer()
         self._order(customer, 100, self.TODAY - timedelta(days=10))
         self._recompute_all()
+        # may edit contacts: what stops them is the profile's protection
         user = new_test_user(
             self.env,
             login="ecrm_user",
-            groups="base.group_user,ecrm_core.group_ecrm_user",
+            groups="base.group_user,base.group_partner_manager,ecrm_core.group_ecrm_user",
             company_ids=[(6, 0, self.company.ids)],
             company_id=self.company.id,
         )
-        with self.assertRaises(AccessError):
+        customer.with_user(user).write({"comment": "A contact they may edit"})
+        with self.assertRaisesRegex(AccessError, r"\(ecrm\.profile\)"):
             customer.with_user(user).write({"ecrm_level_id": self.level_value.id})
-        with self.assertRaises(AccessError):
+        with self.assertRaisesRegex(AccessError, r"\(ecrm\.profile\)"):
             customer.with_user(user)._ecrm_pin_level(self.level_value.id, "no")
+        with self.assertRaisesRegex(AccessError, r"\(ecrm\.profile\)"):
+            customer.with_user(user).action_ecrm_unpin_level()
+        self.assertEqual(customer.ecrm_level_id, self.level_foundational)
 
     def test_negative_threshold_refused(self):
         with self.assertRaises(ValidationError):
@@ -183,3 +190,95 @@ class TestLevel(EcrmCase):
         confirm_cost(second)
         large = confirm_cost(second)
         self.assertEqual(small, large)
+
+    def test_tenure_of_never_refused(self):
+        for name, value in (("min_tenure_days", 800_000), ("min_rfm_score", 16)):
+            with (
+                self.subTest(name=name),
+                mute_logger("odoo.sql_db"),
+                self.assertRaises(Exception) as caught,
+            ):
+                self.level_value.write({name: value})
+                self.level_value.flush_recordset()
+            self.assertIsInstance(caught.exception, (IntegrityError, ValidationError))
+
+    def test_domain_failing_when_run_refused(self):
+        with self.assertRaises(ValidationError):
+            self.level_centred.domain = "[('id', '=', 'abc')]"
+        # the transaction is still usable
+        self.assertEqual(self.level_centred.domain, "[]")
+
+    def test_histories_are_append_only(self):
+        customer = self._customer()
+        self._order(customer, 1500, self.TODAY - timedelta(days=3))
+        histories = [
+            customer.ecrm_level_history_ids,
+            customer.ecrm_lifecycle_history_ids,
+        ]
+        for history in histories:
+            self.assertEqual(len(history), 1)
+            with self.assertRaises(UserError):
+                history.write({"partner_id": self._customer("Other").id})
+            with self.assertRaises(UserError):
+                history.unlink()
+
+    def test_ladder_checked_in_companies_the_user_cannot_see(self):
+        other = self.env["res.company"].create({"name": "Other eCRM Co"})
+        self.env["ecrm.level"].create(
+            {
+                "name": "Other's top",
+                "company_id": other.id,
+                "sequence": 100,
+                "min_revenue": 6000,
+                "min_orders": 3,
+                "min_tenure_days": self.level_value.min_tenure_days,
+                "min_rfm_score": self.level_value.min_rfm_score,
+            }
+        )
+        manager = new_test_user(
+            self.env,
+            login="ecrm_ladder_manager",
+            groups="base.group_user,ecrm_core.group_ecrm_manager",
+            company_ids=[(6, 0, self.company.ids)],
+            company_id=self.company.id,
+        )
+        # a shared level above the other company's top level, which asks more
+        with self.assertRaises(ValidationError):
+            self.level_value.with_user(manager).write(
+                {"sequence": 200, "min_revenue": 5000}
+            )
+
+    def test_extra_condition_sees_what_its_author_sees(self):
+        other = self.env["res.company"].create({"name": "Other eCRM Co"})
+        manager = new_test_user(
+            self.env,
+            login="ecrm_domain_manager",
+            groups="base.group_user,base.group_partner_manager,"
+            "ecrm_core.group_ecrm_manager",
+            company_ids=[(6, 0, self.company.ids)],
+            company_id=self.company.id,
+        )
+        # a customer here whose contact card belongs to a company the
+        # manager cannot see
+        hidden, visible = self._customer("Hidden"), self._customer("Visible")
+        for customer in hidden | visible:
+            self._order(customer, 1500, self.TODAY - timedelta(days=3))
+        self.env.cr.execute(
+            "UPDATE res_partner SET company_id = %s WHERE id = %s",
+            [other.id, hidden.id],
+        )
+        self.env.invalidate_all()
+        self.company.ecrm_downgrade_grace_days = 0
+        self.level_centred.with_user(manager).domain = "[('id', '!=', 0)]"
+        self._recompute_all()
+        self.assertEqual(visible.ecrm_level_id, self.level_centred)
+        self.assertEqual(hidden.ecrm_level_id, self.level_foundational)
+
+    def test_level_of_another_company_refused(self):
+        other = self.env["res.company"].create({"name": "Other eCRM Co"})
+        theirs = self.env["ecrm.level"].create(
+            {"name": "Theirs", "company_id": other.id, "sequence": -1}
+        )
+        customer = self._customer()
+        with self.assertRaises(UserError):
+            customer._ecrm_pin_level(theirs.id, "Wrong company")

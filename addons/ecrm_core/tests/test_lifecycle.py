@@ -31,7 +31,8 @@ class TestLifecycle(EcrmCase):
         prospect = self._customer()
         self._recompute_all()
         self.assertFalse(prospect.ecrm_profile_id)
-        self.assertFalse(prospect.ecrm_lifecycle_stage)
+        # a prospect is in "selection", with or without a profile
+        self.assertEqual(prospect.ecrm_lifecycle_stage, "selection")
         prospect._ecrm_pin_level(self.level_value.id, "Trade fair lead")
         self.assertEqual(prospect.ecrm_lifecycle_stage, "selection")
         self.assertEqual(prospect.ecrm_level_id, self.level_value)
@@ -100,4 +101,68 @@ class TestLifecycle(EcrmCase):
         self._order(customer, 100, self.TODAY - timedelta(days=400))
         self.assertEqual(self._stage_on(customer, 0), "churned")
         self._order(customer, 100, self.TODAY + timedelta(days=1))
+        self.assertEqual(customer.ecrm_lifecycle_stage, "retention")
+
+    def test_prospects_are_searched_and_grouped_in_selection(self):
+        prospect, buyer = self._customer("Prospect"), self._customer("Buyer")
+        self._order(buyer, 100, self.TODAY)
+        everyone = [("id", "in", (prospect | buyer).ids)]
+        Partner = self.env["res.partner"]
+        self.env.invalidate_all()
+        self.assertEqual(
+            (prospect.ecrm_lifecycle_stage, buyer.ecrm_lifecycle_stage),
+            ("selection", "acquisition"),
+        )
+        self.assertEqual(
+            Partner.search(everyone + [("ecrm_lifecycle_stage", "=", "selection")]),
+            prospect,
+        )
+        self.assertEqual(
+            Partner.search(everyone + [("ecrm_lifecycle_stage", "!=", "selection")]),
+            buyer,
+        )
+        self.assertEqual(
+            Partner.search(
+                everyone
+                + [("ecrm_lifecycle_stage", "in", ["selection", "acquisition"])]
+            ),
+            prospect | buyer,
+        )
+        self.assertFalse(
+            Partner.search(everyone + [("ecrm_lifecycle_stage", "=", False)])
+        )
+        groups = dict(
+            Partner._read_group(everyone, ["ecrm_lifecycle_stage"], ["__count"])
+        )
+        self.assertEqual(groups, {"selection": 1, "acquisition": 1})
+        self.assertEqual(
+            Partner.search(everyone, order="ecrm_lifecycle_stage desc"),
+            prospect + buyer,
+        )
+
+    def test_moving_a_product_to_another_category_recounts_its_buyers(self):
+        extra = self.env["product.product"].create(
+            {
+                "name": "eCRM product 1b",
+                "type": "service",
+                "categ_id": self.products[1].categ_id.id,
+                "taxes_id": False,
+            }
+        )
+        customer = self._customer()
+        for days_ago, product in (
+            (5, self.products[0]),
+            (3, self.products[1]),
+            (2, extra),
+        ):
+            self._order(customer, 100, self.TODAY - timedelta(days=days_ago), product)
+        self.assertEqual(self._stage_on(customer, 0), "retention")
+        with freeze_time(self.TODAY):
+            extra.product_tmpl_id.categ_id = self.products[2].categ_id
+        self.env.invalidate_all()
+        self.assertEqual(customer.ecrm_lifecycle_stage, "extension")
+        self.assertEqual(self._stage_on(customer, 0), "extension")
+        with freeze_time(self.TODAY):
+            extra.categ_id = self.products[1].categ_id
+        self.env.invalidate_all()
         self.assertEqual(customer.ecrm_lifecycle_stage, "retention")

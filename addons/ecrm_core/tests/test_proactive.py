@@ -1,6 +1,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from datetime import timedelta
 
+from freezegun import freeze_time
+
 from odoo.tests import tagged
 
 from .common import DeskCase
@@ -67,3 +69,89 @@ class TestProactive(DeskCase):
             [("partner_id", "=", self.customer.id), ("kind", "=", "follow_up")]
         )
         self.assertEqual((entry.initiative, entry.direction), ("proactive", "out"))
+
+    def test_followups_are_batched_without_a_mail_each(self):
+        other = self._customer("Second Customer", is_company=True)
+        other.user_id = self.salesperson
+        for customer in self.customer | other:
+            for days_ago in (60, 30, 0):
+                self._order(customer, 100, self.TODAY - timedelta(days=days_ago))
+        self._recompute_all()
+        notifications = self.env["mail.message"].search_count(
+            [("message_type", "=", "user_notification")]
+        )
+        activity_creates = []
+        create = type(self.env["mail.activity"]).create
+
+        def recording_create(activities, vals_list):
+            activity_creates.append(len(vals_list))
+            return create(activities, vals_list)
+
+        self.patch(type(self.env["mail.activity"]), "create", recording_create)
+        self._recompute_all(self.TODAY + timedelta(days=61))
+        self.assertEqual(activity_creates, [2])
+        self.assertEqual(len(self._followups()), 1)
+        # the daily digest tells the salesperson, not one mail per customer
+        self.assertEqual(
+            self.env["mail.message"].search_count(
+                [("message_type", "=", "user_notification")]
+            ),
+            notifications,
+        )
+
+    def test_first_classification_is_no_change(self):
+        # orders from before the addon was installed: no profile yet
+        self._order(self.customer, 100, self.TODAY - timedelta(days=200))
+        self.env.cr.execute(
+            "DELETE FROM ecrm_profile WHERE partner_id = %s", [self.customer.id]
+        )
+        self.env.cr.execute(
+            "DELETE FROM ecrm_lifecycle_history WHERE partner_id = %s",
+            [self.customer.id],
+        )
+        self.env.invalidate_all()
+        self._recompute_all()
+        self.assertEqual(self.customer.ecrm_lifecycle_stage, "at_risk")
+        self.assertFalse(self._followups())
+
+    def test_followup_stays_in_its_company(self):
+        other = self.env["res.company"].create({"name": "Other eCRM Co"})
+        self.env.user.company_ids |= other
+        other_leader = self.env["res.users"].create(
+            {
+                "name": "Other leader",
+                "login": "ecrm_other_leader",
+                "company_id": other.id,
+                "company_ids": [(6, 0, other.ids)],
+            }
+        )
+        other_team = self.env["helpdesk.ticket.team"].create(
+            {"name": "Other desk", "company_id": other.id, "user_id": other_leader.id}
+        )
+        # the salesperson does not work for this company: the leader of the
+        # team of the customer's last ticket here is asked
+        self.customer.user_id = other_leader
+        self._ticket(name="Here")
+        with freeze_time(self.TODAY + timedelta(days=1)):
+            self.env["helpdesk.ticket"].create(
+                {
+                    "name": "Elsewhere",
+                    "description": "<p>Elsewhere</p>",
+                    "partner_id": self.customer.id,
+                    "team_id": other_team.id,
+                    "company_id": other.id,
+                }
+            )
+            self.env["sale.order"].create(
+                {
+                    "partner_id": self.customer.id,
+                    "company_id": other.id,
+                    "name": "OTHER-CO-ORDER",
+                    "state": "sale",
+                }
+            )
+        self.customer._ecrm_proactive_followup("Check in")
+        followup = self._followups()
+        self.assertEqual(followup.user_id, self.leader)
+        self.assertNotIn("OTHER-CO-ORDER", followup.note)
+        self.assertNotIn("Elsewhere", followup.note)

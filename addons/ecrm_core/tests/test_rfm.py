@@ -4,14 +4,17 @@ from datetime import timedelta
 
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import TransactionCase, tagged
 
 from .common import EcrmCase
 
-# a few ORM reads, then _ecrm_compute: the statistics, the extension stage, one
-# statement scoring and writing the profile and its histories, the cleanup
-QUERIES_PER_ORDER_UPDATE = 17
+# the order's and the engine's savepoints, a few ORM reads, the engine's lock and
+# session settings, then one statement computing the statistics and the
+# extension stage, scoring and writing the profile and its histories (no
+# temporary table), the settings back
+QUERIES_PER_ORDER_UPDATE = 18
 
 
 @tagged("post_install", "-at_install")
@@ -235,3 +238,46 @@ class TestRfm(EcrmCase):
         self._recompute_all()
         costs.append(order_update_cost())
         self.assertEqual(costs, [QUERIES_PER_ORDER_UPDATE] * 2)
+
+
+@tagged("post_install", "-at_install")
+class TestRefunds(TransactionCase):
+    """Refunds are deducted from the monetary value and the CLV (a company
+    with accounting: the main one)."""
+
+    def test_refund_reduces_the_monetary_value(self):
+        customer = self.env["res.partner"].create({"name": "Refunded"})
+        product = self.env["product.product"].create(
+            {"name": "Refundable", "type": "service", "taxes_id": False}
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": customer.id,
+                "order_line": [
+                    Command.create(
+                        {"product_id": product.id, "price_unit": 1000, "tax_id": False}
+                    )
+                ],
+            }
+        )
+        order.action_confirm()
+        self.assertEqual(customer.ecrm_monetary, 1000)
+        refund = self.env["account.move"].create(
+            {
+                "move_type": "out_refund",
+                "partner_id": customer.id,
+                # the engine's day is the company's
+                "invoice_date": self.env["ecrm.profile.engine"]._ecrm_today(
+                    order.company_id
+                ),
+                "invoice_line_ids": [
+                    Command.create(
+                        {"product_id": product.id, "price_unit": 300, "tax_ids": False}
+                    )
+                ],
+            }
+        )
+        refund.action_post()
+        customer._ecrm_recompute()
+        self.assertEqual(customer.ecrm_monetary, 700)
+        self.assertEqual(customer.ecrm_profile_id.monetary, 700)

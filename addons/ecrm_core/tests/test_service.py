@@ -16,28 +16,33 @@ class TestEcrmService(TransactionCase):
         cls.foundational = cls.env.ref("ecrm_core.ecrm_level_foundational")
         cls.customer_centred = cls.env.ref("ecrm_core.ecrm_level_customer_centred")
 
+    def _set_level(self, level):
+        # as users do: a pinned level, stored on the profile
+        self.company._ecrm_pin_level(level.id, "Service test")
+        self.env.invalidate_all()
+
     def test_service_granted_by_level(self):
-        self.company.ecrm_level_id = self.customer_centred
+        self._set_level(self.customer_centred)
         self.assertTrue(self.company._ecrm_has_service("order_tracking"))
-        self.company.ecrm_level_id = self.foundational
+        self._set_level(self.foundational)
         self.assertFalse(self.company._ecrm_has_service("order_tracking"))
         self.assertTrue(self.company._ecrm_has_service("order_fulfilment"))
 
     def test_contact_shares_commercial_partner_level(self):
-        self.company.ecrm_level_id = self.customer_centred
+        self._set_level(self.customer_centred)
         self.assertTrue(self.contact._ecrm_has_service("order_tracking"))
 
     def test_no_level_grants_nothing(self):
         self.assertFalse(self.company._ecrm_has_service("order_fulfilment"))
 
     def test_archived_service_not_granted(self):
-        self.company.ecrm_level_id = self.customer_centred
+        self._set_level(self.customer_centred)
         self.env.ref("ecrm_core.ecrm_service_order_tracking").active = False
         self.assertFalse(self.company._ecrm_has_service("order_tracking"))
 
     def test_level_is_per_company(self):
         other = self.env["res.company"].create({"name": "Other eCRM Co"})
-        self.company.ecrm_level_id = self.customer_centred
+        self._set_level(self.customer_centred)
         partner_other = self.company.with_company(other)
         self.assertFalse(partner_other.ecrm_level_id)
         self.assertFalse(partner_other._ecrm_has_service("order_tracking"))
