@@ -6,8 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from odoo.addons.ecrm_core.models.ecrm_lifecycle_history import LIFECYCLE_STAGES
-from odoo.addons.ecrm_core.models.ecrm_profile import RFM_SEGMENTS
+from odoo.addons.ecrm_core.models.ecrm_selection import LIFECYCLE_STAGES, RFM_SEGMENTS
 
 TRIGGERS = [
     ("purchase_history", "Past purchases"),

@@ -73,9 +73,10 @@ class TestConcurrency(TransactionCase):
             program.active = False
             program.unlink()
             partner = env["res.partner"].browse(self.ids["partner"])
-            env["ecrm.lifecycle.history"].search(
-                [("partner_id", "=", partner.id)]
-            ).unlink()
+            # histories are append-only for the ORM
+            cr.execute(
+                "DELETE FROM ecrm_lifecycle_history WHERE partner_id = %s", [partner.id]
+            )
             env["ecrm.profile"].search([("partner_id", "=", partner.id)]).unlink()
             partner.unlink()
 
