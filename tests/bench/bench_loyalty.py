@@ -28,6 +28,12 @@ def main():
     parser.add_argument("--db", required=True)
     parser.add_argument("--coupons", type=int, default=100000)
     parser.add_argument("--batch", type=int, default=10000)
+    parser.add_argument(
+        "--mails",
+        choices=["both", "without", "with"],
+        default="both",
+        help="time without mails, with queued mails, or both",
+    )
     args = parser.parse_args()
     odoo.tools.config.parse_config(["-c", args.config, "-d", args.db])
     registry = odoo.modules.registry.Registry(args.db)
@@ -114,7 +120,8 @@ def main():
             return elapsed
 
         print(f"audience: {size} customers, query {audience_time:.2f} s", flush=True)
-        for mail in (False, True):
+        modes = {"both": (False, True), "without": (False,), "with": (True,)}
+        for mail in modes[args.mails]:
             label = "with queued mails" if mail else "without mails"
             issued, mails, elapsed, partners = ours(mail)
             peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -1,4 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import base64
 import logging
 import secrets
 from datetime import timedelta
@@ -13,10 +14,15 @@ CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 # 32 symbols = 5 bits each: 18 symbols = 90 bits (Odoo's default: ~32 bits).
 CODE_LENGTH = 18
 BATCH_SIZE = 2000
+# base32 maps 5 random bits to a symbol in C; translated to our alphabet
+_BASE32_TO_CODE = bytes.maketrans(
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", CODE_ALPHABET.encode()
+)
 
 
 def generate_code():
-    return "".join(secrets.choice(CODE_ALPHABET) for _index in range(CODE_LENGTH))
+    random = base64.b32encode(secrets.token_bytes(CODE_LENGTH * 5 // 8 + 1))
+    return random.translate(_BASE32_TO_CODE)[:CODE_LENGTH].decode()
 
 
 class EcrmCouponEngine(models.AbstractModel):
@@ -409,65 +415,129 @@ class EcrmCouponEngine(models.AbstractModel):
 
     @api.model
     def _ecrm_card_values(self, rule, partner_id, product_ids, today):
-        program = rule.program_id
+        rewards = rule.program_id.reward_ids
         return {
-            "program_id": program.id,
             "partner_id": partner_id,
             "code": generate_code(),
-            "points": min(program.reward_ids.mapped("required_points") or [1]),
+            "points": min((reward.required_points for reward in rewards), default=1),
             "expiration_date": rule.validity_days
-            and today + timedelta(days=rule.validity_days),
-            "ecrm_bound": True,
-            "ecrm_product_ids": [fields.Command.set(product_ids or [])],
+            and today + timedelta(days=rule.validity_days)
+            or None,
+            "product_ids": product_ids or [],
         }
 
     @api.model
+    def _ecrm_insert_cards(self, rule, values_list):
+        """Insert the coupons of ``values_list`` (see ``_ecrm_card_values``),
+        their personal products and their history line in three statements;
+        returns their ids in the same order. ``loyalty.card.create`` only adds
+        the program's creation mail, which the rule's mail replaces."""
+        cr = self.env.cr
+        self.env["loyalty.card"].flush_model()
+        codes = [values["code"] for values in values_list]
+        now = fields.Datetime.now()
+        cr.execute(
+            SQL(
+                """
+                INSERT INTO loyalty_card
+                       (program_id, company_id, partner_id, code, points,
+                        expiration_date, active, ecrm_bound,
+                        create_uid, create_date, write_uid, write_date)
+                SELECT %(program)s, %(company)s, v.partner_id, v.code, v.points,
+                       v.expiration_date, TRUE, TRUE,
+                       %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM unnest(%(partners)s::int[], %(codes)s::varchar[],
+                              %(points)s::float8[], %(dates)s::date[])
+                       AS v(partner_id, code, points, expiration_date)
+             RETURNING code, id
+                """,
+                program=rule.program_id.id,
+                company=rule.program_id.company_id.id or None,
+                partners=[values["partner_id"] for values in values_list],
+                codes=codes,
+                points=[values["points"] for values in values_list],
+                dates=[values["expiration_date"] for values in values_list],
+                uid=self.env.uid,
+                now=now,
+            )
+        )
+        ids_by_code = dict(cr.fetchall())
+        card_ids = [ids_by_code[code] for code in codes]
+        pairs = [
+            (card_id, product_id)
+            for card_id, values in zip(card_ids, values_list, strict=True)
+            for product_id in values["product_ids"]
+        ]
+        if pairs:
+            cr.execute(
+                SQL(
+                    """
+                    INSERT INTO ecrm_loyalty_card_product_rel (card_id, product_id)
+                    SELECT * FROM unnest(%s::int[], %s::int[])
+                    """,
+                    [pair[0] for pair in pairs],
+                    [pair[1] for pair in pairs],
+                )
+            )
+        cr.execute(
+            SQL(
+                """
+                INSERT INTO loyalty_history
+                       (card_id, description, issued, used,
+                        create_uid, create_date, write_uid, write_date)
+                SELECT v.card_id, %(description)s, v.points, 0,
+                       %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM unnest(%(cards)s::int[], %(points)s::float8[])
+                       AS v(card_id, points)
+                """,
+                description=rule.name,
+                cards=card_ids,
+                points=[values["points"] for values in values_list],
+                uid=self.env.uid,
+                now=now,
+            )
+        )
+        self.env["loyalty.card"].invalidate_model()
+        return card_ids
+
+    @api.model
     def _ecrm_create_coupons(self, rule, treated, products, today):
-        """Coupons for ``treated`` [(issue_id, partner_id)] in one create; if
+        """Coupons for ``treated`` [(issue_id, partner_id)] in one insert; if
         that fails, one by one so that a bad customer is logged and skipped
         (their issue row removed) and the others get their coupon."""
         if not treated:
             return
-        Card = self.env["loyalty.card"].with_context(loyalty_no_mail=True)
+        values = [
+            (issue_id, self._ecrm_card_values(rule, pid, products[pid], today))
+            for issue_id, pid in treated
+        ]
         try:
             with self.env.cr.savepoint():
-                cards = Card.create(
-                    [
-                        self._ecrm_card_values(rule, pid, products[pid], today)
-                        for _issue_id, pid in treated
-                    ]
-                )
+                card_ids = self._ecrm_insert_cards(rule, [vals for _id, vals in values])
             issued = list(
-                zip((issue_id for issue_id, _pid in treated), cards, strict=True)
+                zip((issue_id for issue_id, _vals in values), card_ids, strict=True)
             )
         except Exception:  # noqa: BLE001 — retried one by one below
             issued = []
-            for issue_id, pid in treated:
+            for issue_id, vals in values:
                 try:
                     with self.env.cr.savepoint():
-                        card = Card.create(
-                            self._ecrm_card_values(rule, pid, products[pid], today)
+                        issued.append(
+                            (issue_id, self._ecrm_insert_cards(rule, [vals])[0])
                         )
-                    issued.append((issue_id, card))
                 except Exception:
                     _logger.exception(
-                        "Coupon rule %s: no coupon for customer %s", rule.id, pid
+                        "Coupon rule %s: no coupon for customer %s",
+                        rule.id,
+                        vals["partner_id"],
                     )
                     self.env.cr.execute(
                         SQL("DELETE FROM ecrm_coupon_issue WHERE id = %s", issue_id)
                     )
         if not issued:
             return
-        cards = self.env["loyalty.card"].union(*(card for _issue_id, card in issued))
-        self.env["loyalty.history"].create(
-            [
-                {
-                    "card_id": card.id,
-                    "description": rule.name,
-                    "issued": card.points,
-                }
-                for card in cards
-            ]
+        cards = self.env["loyalty.card"].browse(
+            card_id for _issue_id, card_id in issued
         )
         mails = self._ecrm_queue_mails(rule, cards)
         self.env.cr.execute(
@@ -479,9 +549,9 @@ class EcrmCouponEngine(models.AbstractModel):
                        AS v(issue_id, card_id, mail_id)
                  WHERE i.id = v.issue_id
                 """,
-                [issue_id for issue_id, _card in issued],
-                [card.id for _issue_id, card in issued],
-                [mails.get(card.id) for _issue_id, card in issued],
+                [issue_id for issue_id, _card_id in issued],
+                [card_id for _issue_id, card_id in issued],
+                [mails.get(card_id) for _issue_id, card_id in issued],
             )
         )
 
@@ -537,21 +607,8 @@ class EcrmCouponEngine(models.AbstractModel):
         referee = referee.sudo()
         referee.invalidate_recordset(["ecrm_referral_reward_id"])
         today = fields.Date.context_today(rule)
-        card = (
-            self.env["loyalty.card"]
-            .sudo()
-            .with_context(loyalty_no_mail=True)
-            .create(
-                self._ecrm_card_values(rule, referee.ecrm_referrer_id.id, None, today)
-            )
-        )
-        self.env["loyalty.history"].sudo().create(
-            {
-                "card_id": card.id,
-                "description": self.env._("Referral of %s", referee.name),
-                "issued": card.points,
-            }
-        )
+        values = self._ecrm_card_values(rule, referee.ecrm_referrer_id.id, None, today)
+        card = self.env["loyalty.card"].browse(self._ecrm_insert_cards(rule, [values]))
         self._ecrm_queue_mails(rule, card)
         referee.ecrm_referral_reward_id = card
         return card
