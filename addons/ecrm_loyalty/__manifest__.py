@@ -9,4 +9,20 @@
     "author": "eCRM suite developers",
     "website": "https://github.com/ecrm-suite/ecrm",
     "depends": ["ecrm_core", "sale_loyalty", "website_sale"],
+    "data": [
+        "security/ecrm_loyalty_security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_cron_data.xml",
+        "data/mail_template_data.xml",
+        "views/ecrm_coupon_rule_views.xml",
+        "views/ecrm_coupon_issue_views.xml",
+        "views/portal_templates.xml",
+        "views/loyalty_program_views.xml",
+        "views/res_partner_views.xml",
+    ],
+    "uninstall_hook": "uninstall_hook",
+    "demo": ["demo/ecrm_coupon_rule_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["ecrm_loyalty/static/tests/tours/*.js"],
+    },
 }

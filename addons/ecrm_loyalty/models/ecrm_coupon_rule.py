@@ -1,0 +1,364 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import ast
+from datetime import date, timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+from odoo.addons.ecrm_core.models.ecrm_selection import LIFECYCLE_STAGES, RFM_SEGMENTS
+
+TRIGGERS = [
+    ("purchase_history", "Past purchases"),
+    ("win_back", "Win-back"),
+    ("level_upgrade", "Level upgrade"),
+    ("cross_sell", "Cross-sell"),
+    ("abandoned_cart", "Abandoned cart"),
+    ("referral", "Referral"),
+]
+PRODUCT_TRIGGERS = ("purchase_history", "cross_sell")
+
+
+class EcrmCouponRule(models.Model):
+    """A coupon campaign: who gets a coupon (trigger and audience), which
+    coupon (a program of type coupons: the reward and its validity), how often
+    (one per customer and period) and how it went (results against a random
+    control group). Issuance lives in ``ecrm.coupon.engine``."""
+
+    _name = "ecrm.coupon.rule"
+    _description = "eCRM Coupon Rule"
+    _order = "sequence, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True)
+    active = fields.Boolean(default=True)
+    sequence = fields.Integer(default=10)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    trigger = fields.Selection(TRIGGERS, required=True, default="purchase_history")
+    program_id = fields.Many2one(
+        "loyalty.program",
+        string="Coupon program",
+        required=True,
+        check_company=True,
+        domain="[('program_type', '=', 'coupons')]",
+        help="The coupon program that holds the reward; its coupons are valid "
+        "for the program's validity from their issue.",
+    )
+    validity_days = fields.Integer(
+        string="Valid for (days)",
+        default=30,
+        help="Each coupon expires this many days after it is issued (0: never).",
+    )
+    period_days = fields.Integer(
+        string="Period (days)",
+        default=30,
+        required=True,
+        help="At most one coupon per customer and rule in each period.",
+    )
+    lookback_days = fields.Integer(
+        string="Look back (days)",
+        default=90,
+        help="Past purchases: the orders of the last days that decide the "
+        "coupon's products. Cross-sell: how long after the order the "
+        "accessories are offered.",
+    )
+    control_percent = fields.Integer(
+        string="Control group (%)",
+        help="Share of the audience drawn at random each period that gets no "
+        "coupon, to measure the incremental revenue of the rule.",
+    )
+    max_per_run = fields.Integer(
+        string="Max coupons per period",
+        help="Stop issuing once this many customers were drawn in the period "
+        "(0: no limit).",
+    )
+    mail_template_id = fields.Many2one(
+        "mail.template",
+        string="Email template",
+        domain="[('model', '=', 'loyalty.card')]",
+        default=lambda self: self.env.ref(
+            "ecrm_loyalty.mail_template_ecrm_coupon", raise_if_not_found=False
+        ),
+        help="Queued for each coupon to the customers who accept emails; "
+        "without a template the coupon is only shown in the portal.",
+    )
+    reminder_hours = fields.Float(
+        string="Reminder after (hours)",
+        default=1.0,
+        help="Abandoned cart: a website cart idle this long gets the website's "
+        "cart recovery email (once, shared with the website's own reminder).",
+    )
+    coupon_hours = fields.Float(
+        string="Coupon after (hours)",
+        default=24.0,
+        help="Abandoned cart: still idle this long, the customer gets a coupon.",
+    )
+    count_viewed_products = fields.Boolean(
+        help="Past purchases and cross-sell: also offer the products the "
+        "customer viewed several times on the website without buying them.",
+    )
+    min_views = fields.Integer(string="Minimum views", default=3)
+    # audience (all optional, combined with AND)
+    level_ids = fields.Many2many("ecrm.level", string="Levels")
+    lifecycle_stages = fields.Char(
+        help="Comma-separated lifecycle stages, e.g. retention,extension.",
+    )
+    rfm_segments = fields.Char(
+        string="RFM segments",
+        help="Comma-separated RFM segments, e.g. champions,loyal.",
+    )
+    audience_domain = fields.Char(default="[]", help="Extra filter on customers.")
+    # results
+    issue_ids = fields.One2many("ecrm.coupon.issue", "rule_id")
+    result_audience = fields.Integer(string="Audience", compute="_compute_results")
+    result_issued = fields.Integer(string="Issued", compute="_compute_results")
+    result_mailed = fields.Integer(string="Mailed", compute="_compute_results")
+    result_redeemed = fields.Integer(string="Redeemed", compute="_compute_results")
+    result_redemption_rate = fields.Float(
+        string="Redemption rate (%)", compute="_compute_results"
+    )
+    result_revenue = fields.Float(
+        string="Coupon revenue", digits="Product Price", compute="_compute_results"
+    )
+    result_treated = fields.Integer(string="Treated", compute="_compute_results")
+    result_control = fields.Integer(string="Control", compute="_compute_results")
+    result_incremental_revenue = fields.Float(
+        string="Incremental revenue",
+        digits="Product Price",
+        compute="_compute_results",
+    )
+    preview_count = fields.Integer(compute="_compute_preview")
+    preview_sample = fields.Html(compute="_compute_preview", sanitize=True)
+
+    _sql_constraints = [
+        (
+            "control_percent_range",
+            "CHECK(control_percent BETWEEN 0 AND 50)",
+            "The control group is between 0 and 50% of the audience.",
+        ),
+        ("period_days_positive", "CHECK(period_days > 0)", "The period is positive."),
+        (
+            "max_per_run_positive",
+            "CHECK(max_per_run >= 0)",
+            "The maximum per period cannot be negative.",
+        ),
+    ]
+
+    @api.constrains("lifecycle_stages", "rfm_segments", "audience_domain")
+    def _check_audience(self):
+        stages = {code for code, _label in LIFECYCLE_STAGES}
+        segments = {code for code, _label in RFM_SEGMENTS}
+        for rule in self:
+            if unknown := set(rule._ecrm_codes("lifecycle_stages")) - stages:
+                raise ValidationError(
+                    self.env._(
+                        "Unknown lifecycle stages: %(codes)s (known: %(known)s).",
+                        codes=", ".join(sorted(unknown)),
+                        known=", ".join(code for code, _label in LIFECYCLE_STAGES),
+                    )
+                )
+            if unknown := set(rule._ecrm_codes("rfm_segments")) - segments:
+                raise ValidationError(
+                    self.env._(
+                        "Unknown RFM segments: %(codes)s (known: %(known)s).",
+                        codes=", ".join(sorted(unknown)),
+                        known=", ".join(code for code, _label in RFM_SEGMENTS),
+                    )
+                )
+            try:
+                domain = ast.literal_eval(rule.audience_domain or "[]")
+                self.env["res.partner"]._search(domain)
+            except Exception as error:
+                raise ValidationError(
+                    self.env._("Invalid audience filter: %s", error)
+                ) from error
+
+    @api.constrains("reminder_hours", "coupon_hours")
+    def _check_cart_delays(self):
+        for rule in self:
+            if not 0 < rule.reminder_hours < rule.coupon_hours:
+                raise ValidationError(
+                    self.env._("The coupon of a cart comes after its reminder.")
+                )
+
+    @api.constrains("program_id", "trigger")
+    def _check_program(self):
+        for rule in self:
+            if rule.program_id.program_type != "coupons":
+                raise ValidationError(
+                    self.env._("The program of a coupon rule must be of type Coupons.")
+                )
+            # the personal products of a coupon restrict "specific" discounts
+            if rule.trigger in PRODUCT_TRIGGERS and any(
+                reward.reward_type != "discount"
+                or reward.discount_applicability != "specific"
+                for reward in rule.program_id.reward_ids
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Coupons on the customer's own products need a program "
+                        "whose rewards are discounts on specific products."
+                    )
+                )
+
+    def _ecrm_codes(self, fname):
+        return [code.strip() for code in (self[fname] or "").split(",") if code.strip()]
+
+    def _ecrm_period_start(self, today=None):
+        """First day of the current period: periods are counted from a fixed
+        day, so that every worker computes the same period."""
+        self.ensure_one()
+        today = today or fields.Date.context_today(self.with_company(self.company_id))
+        return today - timedelta(days=today.toordinal() % self.period_days)
+
+    @api.depends("trigger", "level_ids", "lifecycle_stages", "rfm_segments")
+    @api.depends_context("uid")
+    def _compute_preview(self):
+        engine = self.env["ecrm.coupon.engine"]
+        for rule in self:
+            if not rule.id or not rule.program_id:
+                rule.preview_count, rule.preview_sample = 0, False
+                continue
+            count, sample = engine._ecrm_preview(rule)
+            rule.preview_count = count
+            rule.preview_sample = self.env["ir.qweb"]._render(
+                "ecrm_loyalty.ecrm_coupon_rule_preview",
+                {"rule": rule, "count": count, "sample": sample},
+            )
+
+    def _compute_results(self):
+        results = self._ecrm_results() if self.ids else {}
+        for rule in self:
+            res = results.get(rule.id) or {}
+            rule.result_audience = res.get("audience", 0)
+            rule.result_issued = res.get("issued", 0)
+            rule.result_mailed = res.get("mailed", 0)
+            rule.result_redeemed = res.get("redeemed", 0)
+            rule.result_redemption_rate = res.get("redemption_rate", 0.0) * 100
+            rule.result_revenue = res.get("revenue", 0.0)
+            rule.result_treated = res.get("treated", 0)
+            rule.result_control = res.get("control", 0)
+            rule.result_incremental_revenue = res.get("incremental_revenue", 0.0)
+
+    def action_preview(self):
+        """Reopen the form: the preview is computed when the form is read."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
+    def action_run(self):
+        """Issue one batch now; the cron finishes a larger audience."""
+        self.ensure_one()
+        self.check_access("write")
+        remaining = self._ecrm_run()
+        if remaining:
+            self.env.ref("ecrm_loyalty.ir_cron_ecrm_coupon_rules")._trigger()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": (
+                    self.env._(
+                        "%s more customers will get their coupon in the background.",
+                        remaining,
+                    )
+                    if remaining
+                    else self.env._("Coupons issued.")
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def action_view_issues(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "ecrm_loyalty.ecrm_coupon_issue_action"
+        )
+        action["domain"] = [("rule_id", "=", self.id)]
+        action["context"] = {"search_default_group_period": 1}
+        return action
+
+    def _ecrm_run(self):
+        """Issue the coupons of these rules for the current period, one batch
+        each; returns how many customers of their audiences are left."""
+        engine = self.env["ecrm.coupon.engine"]
+        return sum(engine._ecrm_issue(rule)[1] for rule in self)
+
+    @api.model
+    def _ecrm_cron_run(self):
+        """One batch of the first active rule with customers to draw; the cron
+        is called again while something remains."""
+        engine = self.env["ecrm.coupon.engine"]
+        rules = self.sudo().search([("active", "=", True)], order="sequence, id")
+        for index, rule in enumerate(rules):
+            drawn, remaining = engine._ecrm_issue(rule)
+            if drawn or remaining:
+                self.env["ir.cron"]._notify_progress(
+                    done=drawn, remaining=remaining + len(rules) - index - 1
+                )
+                return
+        self.env["ir.cron"]._notify_progress(done=0, remaining=0)
+
+    def _ecrm_results(self, date_from=None, date_to=None):
+        """``{rule_id: {...}}``: the results of the issues created between
+        ``date_from`` and ``date_to`` (dates, both included). Revenue is
+        untaxed in the company currency; the incremental revenue compares
+        what treated and control customers bought in the period of their
+        issue (coupon or not) and scales the difference to the treated."""
+        return self.env["ecrm.coupon.engine"]._ecrm_results(self, date_from, date_to)
+
+    @api.model
+    def _ecrm_date_bounds(self, date_from, date_to):
+        return (
+            date_from or date(1900, 1, 1),
+            (date_to or date(9999, 12, 30)) + timedelta(days=1),
+        )
+
+    def _ecrm_audience_filters(self, profile_alias):
+        """SQL conditions of the audience on the profile and the partner."""
+        self.ensure_one()
+        conditions = []
+        if self.level_ids:
+            conditions.append(
+                SQL(
+                    "%s.level_id = ANY(%s)",
+                    SQL.identifier(profile_alias),
+                    self.level_ids.ids,
+                )
+            )
+        if stages := self._ecrm_codes("lifecycle_stages"):
+            conditions.append(
+                SQL(
+                    "%s.lifecycle_stage = ANY(%s)",
+                    SQL.identifier(profile_alias),
+                    stages,
+                )
+            )
+        if segments := self._ecrm_codes("rfm_segments"):
+            conditions.append(
+                SQL("%s.rfm_segment = ANY(%s)", SQL.identifier(profile_alias), segments)
+            )
+        domain = ast.literal_eval(self.audience_domain or "[]")
+        if domain:
+            partners = (
+                self.env["res.partner"]
+                .sudo()
+                .with_company(self.company_id)
+                .with_context(active_test=False)
+            )
+            conditions.append(
+                SQL(
+                    "%s.partner_id IN %s",
+                    SQL.identifier(profile_alias),
+                    partners._search(domain).subselect(),
+                )
+            )
+        return SQL(" AND ").join(conditions) if conditions else SQL("TRUE")

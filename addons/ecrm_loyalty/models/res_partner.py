@@ -1,0 +1,111 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import secrets
+
+from odoo import fields, models
+
+from .ecrm_coupon_engine import CODE_ALPHABET
+
+REFERRAL_CODE_LENGTH = 10
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    ecrm_referral_code = fields.Char(
+        string="Referral code",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        groups="ecrm_core.group_ecrm_user",
+        help="Given by this customer to friends: a new customer who uses it "
+        "gets a coupon, and this customer a reward at their first order.",
+    )
+    ecrm_referrer_id = fields.Many2one(
+        "res.partner",
+        string="Referred by",
+        readonly=True,
+        copy=False,
+        groups="ecrm_core.group_ecrm_user",
+    )
+    ecrm_referral_reward_id = fields.Many2one(
+        "loyalty.card",
+        string="Referrer's reward",
+        readonly=True,
+        copy=False,
+        groups="ecrm_core.group_ecrm_user",
+        help="The coupon the referrer got for this customer's first order.",
+    )
+
+    _sql_constraints = [
+        (
+            "ecrm_referral_code_uniq",
+            "unique(ecrm_referral_code)",
+            "Referral codes are unique.",
+        ),
+    ]
+
+    def _ecrm_get_referral_code(self):
+        """This customer's referral code, created the first time it is asked."""
+        self.ensure_one()
+        partner = self.sudo()
+        if not partner.ecrm_referral_code:
+            partner.ecrm_referral_code = "".join(
+                secrets.choice(CODE_ALPHABET) for _index in range(REFERRAL_CODE_LENGTH)
+            )
+        return partner.ecrm_referral_code
+
+    def _ecrm_loyalty_rewards(self):
+        """What "My rewards" shows to this customer (a commercial partner):
+        their level in the current company and their valid personal coupons.
+        Reads with sudo, restricted to this one customer."""
+        self.ensure_one()
+        profile = (
+            self.env["ecrm.profile"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "=", self.id),
+                    ("company_id", "=", self.env.company.id),
+                ],
+                limit=1,
+            )
+        )
+        today = fields.Date.context_today(self)
+        coupons = (
+            self.env["loyalty.card"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "=", self.id),
+                    ("ecrm_bound", "=", True),
+                    ("points", ">", 0),
+                    ("program_id.active", "=", True),
+                    "|",
+                    ("expiration_date", "=", False),
+                    ("expiration_date", ">=", today),
+                ],
+                order="expiration_date, id",
+            )
+        )
+        coupons = coupons.filtered(
+            lambda card: (
+                card.points
+                >= min(card.program_id.reward_ids.mapped("required_points") or [0])
+            )
+        )
+        referral = (
+            self.env["ecrm.coupon.rule"]
+            .sudo()
+            .search(
+                [
+                    ("trigger", "=", "referral"),
+                    ("company_id", "=", self.env.company.id),
+                ],
+                limit=1,
+            )
+        )
+        return {
+            "level": profile.level_id,
+            "coupons": coupons,
+            "referral_code": referral and self._ecrm_get_referral_code(),
+        }

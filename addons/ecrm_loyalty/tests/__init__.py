@@ -1,0 +1,6 @@
+from . import test_coupon_rule
+from . import test_coupon_triggers
+from . import test_coupon_security
+from . import test_concurrency
+from . import test_portal
+from . import test_tiers

@@ -1,0 +1,233 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import re
+from datetime import timedelta
+from unittest.mock import patch
+
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from odoo.addons.ecrm_loyalty.models import ecrm_coupon_engine
+from odoo.addons.ecrm_loyalty.models.ecrm_coupon_engine import CODE_ALPHABET
+
+from .common import LoyaltyCase
+
+
+@tagged("post_install", "-at_install")
+class TestCouponRule(LoyaltyCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        for partner in (cls.customer_a, cls.customer_b):
+            cls._stage_change(partner, "at_risk")
+        cls.rule = cls._rule(name="Come back", trigger="win_back")
+
+    def test_win_back_end_to_end(self):
+        """at risk → run → coupon and queued mail → applied → redeemed → results"""
+        self.assertEqual(self.rule.preview_count, 2)
+        self.assertIn("Anna", self.rule.preview_sample)
+        self.assertEqual(self.rule._ecrm_run(), 0)
+        issues = self.rule.issue_ids
+        self.assertEqual(issues.partner_id, self.customer_a | self.customer_b)
+        issue = issues.filtered(lambda i: i.partner_id == self.customer_a)
+        card = issue.card_id
+        self.assertTrue(card.ecrm_bound)
+        self.assertEqual(card.partner_id, self.customer_a)
+        self.assertEqual(card.expiration_date, self.today + timedelta(days=30))
+        self.assertEqual(card.company_id, self.company)
+        self.assertEqual(card.points, 1)
+        self.assertEqual(card.history_ids.mapped("issued"), [1.0])
+        self.assertEqual(card.history_ids.description, "Come back")
+        self.assertEqual(issue.period_start, self.rule._ecrm_period_start())
+        self.assertEqual(issue.mail_id.state, "outgoing", "queued, never sent inline")
+        self.assertIn(card.code, issue.mail_id.body_html)
+        self.assertEqual(issue.mail_id.recipient_ids, self.customer_a)
+
+        order = self._apply(self._cart(self.customer_a, self.products[0]), card.code)
+        self.assertAlmostEqual(self._discount(order), 20.0)
+        order.action_confirm()
+        self.assertEqual(issue.order_id, order)
+        self.assertTrue(issue.redeemed_date)
+
+        results = self.rule._ecrm_results()[self.rule.id]
+        self.assertEqual(results["issued"], 2)
+        self.assertEqual(results["mailed"], 2)
+        self.assertEqual(results["redeemed"], 1)
+        self.assertEqual(results["redemption_rate"], 0.5)
+        self.assertAlmostEqual(results["revenue"], 80.0)
+        self.assertEqual(self.rule.result_redeemed, 1)
+        # the period in the past has no issue
+        before = self.today - timedelta(days=2)
+        self.assertEqual(
+            self.rule._ecrm_results(date_to=before)[self.rule.id]["issued"], 0
+        )
+
+        order._action_cancel()
+        self.assertFalse(issue.order_id)
+
+    def test_once_per_period(self):
+        self.rule._ecrm_run()
+        self.rule._ecrm_run()
+        self.assertEqual(len(self.rule.issue_ids), 2)
+        self.assertEqual(self.rule.preview_count, 0)
+        self.assertEqual(self.rule._ecrm_period_start().toordinal() % 30, 0)
+
+    def test_code_entropy(self):
+        self.rule._ecrm_run()
+        codes = self.rule.issue_ids.card_id.mapped("code")
+        self.assertEqual(len(CODE_ALPHABET), 32)
+        self.assertFalse(set("01IO") & set(CODE_ALPHABET))
+        for code in codes:
+            # 18 symbols of 5 bits: 90 bits of randomness
+            self.assertRegex(code, rf"^[{re.escape(CODE_ALPHABET)}]{{18}}$")
+        self.assertEqual(len(set(codes)), len(codes))
+
+    def test_consent(self):
+        """An opted-out customer gets the coupon (portal) but no email."""
+        self.customer_b._ecrm_set_consent("email", "opt_out", "backend")
+        # the cron's company is not the rule's: consent is read in the rule's
+        main = self.env.ref("base.main_company")
+        self.env.user.company_ids |= main
+        self.rule.with_context(
+            allowed_company_ids=[main.id, self.company.id]
+        )._ecrm_run()
+        issue_b = self.rule.issue_ids.filtered(
+            lambda i: i.partner_id == self.customer_b
+        )
+        self.assertTrue(issue_b.card_id)
+        self.assertFalse(issue_b.mail_id)
+        self.assertEqual(self.rule._ecrm_results()[self.rule.id]["mailed"], 1)
+
+    def test_no_template_no_mail(self):
+        self.rule.mail_template_id = False
+        self.rule._ecrm_run()
+        self.assertFalse(self.rule.issue_ids.mail_id)
+
+    def test_max_per_period_and_batches(self):
+        self._stage_change(self.customer_c, "churned")
+        self.rule.max_per_run = 2
+        engine = self.env["ecrm.coupon.engine"]
+        self.assertEqual(engine._ecrm_issue(self.rule, batch_size=1), (1, 1))
+        self.assertEqual(engine._ecrm_issue(self.rule, batch_size=1), (1, 0))
+        self.assertEqual(engine._ecrm_issue(self.rule, batch_size=1), (0, 0))
+        self.assertEqual(len(self.rule.issue_ids), 2)
+        self.assertEqual(self.rule.preview_count, 0)
+
+    def test_audience_filters(self):
+        self.env["ecrm.profile"].search(
+            [("partner_id", "=", self.customer_a.id)]
+        ).level_id = self.level_centred
+        self.rule.level_ids = self.level_centred
+        self.assertEqual(self.rule.preview_count, 1)
+        self.rule.level_ids = False
+        self.rule.audience_domain = f"[('id', '=', {self.customer_b.id})]"
+        self.assertEqual(self.rule.preview_count, 1)
+        self.rule.audience_domain = "[]"
+        self.rule.rfm_segments = "champions"
+        self.assertEqual(self.rule.preview_count, 0)
+        with self.assertRaises(ValidationError):
+            self.rule.rfm_segments = "nobody"
+        with self.assertRaises(ValidationError):
+            self.rule.lifecycle_stages = "asleep"
+        with self.assertRaises(ValidationError):
+            self.rule.audience_domain = "[('no_such_field', '=', 1)]"
+
+    def test_failure_skips_one_customer(self):
+        """A customer whose coupon cannot be created is logged and skipped."""
+        card_values = type(self.env["ecrm.coupon.engine"])._ecrm_card_values
+
+        def broken(engine, rule, partner_id, product_ids, today):
+            values = card_values(engine, rule, partner_id, product_ids, today)
+            if partner_id == self.customer_b.id:
+                values["code"] = False  # NOT NULL: the database refuses it
+            return values
+
+        with (
+            patch.object(
+                type(self.env["ecrm.coupon.engine"]), "_ecrm_card_values", broken
+            ),
+            self.assertLogs(
+                "odoo.addons.ecrm_loyalty.models.ecrm_coupon_engine", "ERROR"
+            ),
+            mute_logger("odoo.sql_db"),
+        ):
+            self.rule._ecrm_run()
+        self.assertEqual(self.rule.issue_ids.partner_id, self.customer_a)
+        self.assertTrue(self.rule.issue_ids.card_id)
+
+    def test_control_group(self):
+        self.rule.control_percent = 50
+        with patch.object(ecrm_coupon_engine, "BATCH_SIZE", 2000):
+            self.rule._ecrm_run()
+        issues = self.rule.issue_ids
+        self.assertEqual(len(issues), 2)
+        for issue in issues:
+            self.assertEqual(bool(issue.card_id), not issue.is_control)
+
+    def test_incremental_revenue(self):
+        """treated: A (coupon, spends 100); control: B and C (spend 0 and 40)"""
+        self._stage_change(self.customer_c, "churned")
+        self.rule._ecrm_run()
+        issues = self.rule.issue_ids
+        issues.filtered(lambda i: i.partner_id != self.customer_a).write(
+            {"is_control": True, "card_id": False}
+        )
+        self._order(self.customer_a, 100.0, self.today + timedelta(days=1))
+        self._order(self.customer_c, 40.0, self.today + timedelta(days=1))
+        results = self.rule._ecrm_results()[self.rule.id]
+        self.assertEqual((results["treated"], results["control"]), (1, 2))
+        self.assertEqual(results["audience"], 3)
+        # (100 / 1 - 40 / 2) * 1
+        self.assertAlmostEqual(results["incremental_revenue"], 80.0)
+        self.assertAlmostEqual(self.rule.result_incremental_revenue, 80.0)
+
+    def test_cron(self):
+        other = self._rule(name="Also come back", trigger="win_back")
+        Rule = self.env["ecrm.coupon.rule"]
+        # the cron runs the rules of every company: keep the demo ones out
+        Rule.sudo().search([("id", "not in", (self.rule | other).ids)]).active = False
+        progress = self.env["ir.cron.progress"].create(
+            {"cron_id": self.env.ref("ecrm_loyalty.ir_cron_ecrm_coupon_rules").id}
+        )
+        Rule = Rule.with_context(ir_cron_progress_id=progress.id)
+        Rule._ecrm_cron_run()
+        self.assertEqual((progress.done, progress.remaining), (2, 1))
+        self.assertFalse(other.issue_ids, "one batch per call")
+        Rule._ecrm_cron_run()
+        self.assertEqual((progress.done, progress.remaining), (2, 0))
+        Rule._ecrm_cron_run()
+        self.assertEqual((progress.done, progress.remaining), (0, 0))
+        self.assertEqual(len(self.rule.issue_ids), 2)
+        self.assertEqual(len(other.issue_ids), 2)
+
+    def test_run_button(self):
+        action = self.rule.action_run()
+        self.assertEqual(action["params"]["type"], "success")
+        self.assertEqual(len(self.rule.issue_ids), 2)
+
+    def test_program_type(self):
+        loyalty = self.env["loyalty.program"].create(
+            {"name": "Points", "program_type": "loyalty"}
+        )
+        with self.assertRaises(ValidationError):
+            self.rule.program_id = loyalty
+        with self.assertRaises(ValidationError):
+            self._rule(trigger="purchase_history", program_id=self.program_order.id)
+
+    def test_engine_hook_triggers_cron(self):
+        cron = self.env.ref("ecrm_loyalty.ir_cron_ecrm_coupon_rules")
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        self.env["ecrm.profile.engine"]._ecrm_post_run(
+            self.company, [], [(self.customer_a.id, "retention", "retention")]
+        )
+        self.assertEqual(
+            self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]),
+            triggers,
+        )
+        self.env["ecrm.profile.engine"]._ecrm_post_run(
+            self.company, [], [(self.customer_a.id, "retention", "at_risk")]
+        )
+        self.assertEqual(
+            self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]),
+            triggers + 1,
+        )
