@@ -89,9 +89,9 @@ class TestEngineOrderPath(EcrmCase):
         full_runs = []
         run_full = type(self.engine)._ecrm_run_full
 
-        def counting_run_full(engine, company):
+        def counting_run_full(engine, company, skip_grace):
             full_runs.append(company)
-            return run_full(engine, company)
+            return run_full(engine, company, skip_grace)
 
         self.patch(type(self.engine), "_ecrm_run_full", counting_run_full)
         self._triggered().unlink()
