@@ -6,7 +6,8 @@ every profile; a second one the same day, which finds nothing to rewrite; and th
 daily one, the next day, when recency, churn risk and CLV of every customer move.
 Then the daily run's ratio to an ORM loop over a sample of customers
 (extrapolated to all of them, rolled back) and to a bare ``GROUP BY`` over the
-same orders, and the peak memory of this process.
+same orders, the time of one customer's incremental run (what each order
+confirmation adds) and the peak memory of this process.
 
     python tests/bench/bench_recompute.py --config odoo.conf --db NAME [--sample 10000]
 """
@@ -20,6 +21,8 @@ from freezegun import freeze_time
 
 import odoo
 from odoo import fields
+
+INCREMENTAL_SAMPLE = 200
 
 
 def orm_loop(env, partners, window_days):
@@ -103,6 +106,12 @@ def main():
         loop = timed(lambda: orm_loop(env, sample, company.ecrm_window_days))
         loop_all = loop / max(len(sample), 1) * customers
         cr.rollback()
+        # what each order confirmation adds: one customer's incremental run
+        few = sample[:INCREMENTAL_SAMPLE]
+        incremental = timed(lambda: [one._ecrm_recompute() for one in few]) / max(
+            len(few), 1
+        )
+        cr.rollback()
 
     print(f"first _ecrm_recompute_all {first:9.2f} s   (creates every profile)")
     print(f"same day again           {same_day:10.2f} s   (nothing to rewrite)")
@@ -113,6 +122,7 @@ def main():
         f"ORM loop, {len(sample)} customers {loop:8.2f} s"
         f"   → {loop_all:.0f} s for all   ratio loop/daily {loop_all / daily:6.1f}×"
     )
+    print(f"one customer's update    {incremental * 1000:10.1f} ms  (per order)")
     print(f"peak memory (RSS) after the recomputes {peak_mb:.0f} MB")
 
 

@@ -196,8 +196,11 @@ class EcrmLevel(models.Model):
         su = author == SUPERUSER_ID
         if not su and company.id not in self.write_uid._get_company_ids():
             return SQL("FALSE")
-        partners = self.env(user=author, su=su)["res.partner"]
-        query = partners.with_company(company)._search(domain)
+        # the author's rules in this company only, whatever the caller's context
+        partners = self.env(
+            user=author, su=su, context={"allowed_company_ids": [company.id]}
+        )["res.partner"]
+        query = partners._search(domain)
         return SQL("s.partner_id IN %s", query.subselect())
 
     def _compute_customer_count(self):

@@ -145,10 +145,12 @@ class EcrmProfile(models.Model):
         )
 
     @api.model
-    def _ecrm_recompute_all(self):
+    def _ecrm_recompute_all(self, skip_grace=False):
         """Recompute every customer of the current company and refresh the RFM
-        quintile boundaries."""
-        self.env["ecrm.profile.engine"]._ecrm_run(self.env.company)
+        quintile boundaries (downgrades at once with ``skip_grace``)."""
+        self.env["ecrm.profile.engine"]._ecrm_run(
+            self.env.company, skip_grace=skip_grace
+        )
 
     @api.model
     def _ecrm_cron_recompute(self):

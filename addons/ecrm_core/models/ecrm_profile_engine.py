@@ -100,7 +100,7 @@ class EcrmProfileEngine(models.AbstractModel):
         self.env.flush_all()
         if partner_ids is None:
             self._ecrm_lock(company)
-            rows = self._ecrm_run_full(company)
+            rows = self._ecrm_run_full(company, skip_grace)
             dirty = self._ecrm_pop_dirty(company)
             if dirty:
                 rows += self._ecrm_run_incremental(company, dirty, skip_grace)
@@ -209,7 +209,7 @@ class EcrmProfileEngine(models.AbstractModel):
         return fields.Date.context_today(self.with_context(tz=company._ecrm_tz()))
 
     @api.model
-    def _ecrm_run_full(self, company):
+    def _ecrm_run_full(self, company, skip_grace):
         cr = self.env.cr
         today = self._ecrm_today(company)
         # The planner's cost estimate of these queries triggers PostgreSQL's JIT
@@ -260,7 +260,7 @@ class EcrmProfileEngine(models.AbstractModel):
             company.sudo().flush_recordset(["ecrm_rfm_cuts", "ecrm_extension_counted"])
             cr.execute(
                 self._ecrm_update_sql(
-                    company, cuts, today, SQL("pg_temp.ecrm_stats"), False
+                    company, cuts, today, SQL("pg_temp.ecrm_stats"), skip_grace
                 )
             )
             rows = cr.fetchall()

@@ -36,6 +36,8 @@ class ResConfigSettings(models.TransientModel):
     ecrm_consent_required = fields.Boolean(
         related="company_id.ecrm_consent_required", readonly=False
     )
+    ecrm_last_run = fields.Datetime(related="company_id.ecrm_last_run")
+    ecrm_last_run_error = fields.Text(related="company_id.ecrm_last_run_error")
     ecrm_recompute_interval_number = fields.Integer(
         string="Recompute every",
         compute="_compute_ecrm_recompute_interval",

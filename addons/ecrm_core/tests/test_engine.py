@@ -1,7 +1,9 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import re
 import threading
 import time
 from datetime import date, datetime, timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -89,9 +91,9 @@ class TestEngineOrderPath(EcrmCase):
         full_runs = []
         run_full = type(self.engine)._ecrm_run_full
 
-        def counting_run_full(engine, company):
+        def counting_run_full(engine, company, skip_grace):
             full_runs.append(company)
-            return run_full(engine, company)
+            return run_full(engine, company, skip_grace)
 
         self.patch(type(self.engine), "_ecrm_run_full", counting_run_full)
         self._triggered().unlink()
@@ -105,6 +107,28 @@ class TestEngineOrderPath(EcrmCase):
         self._recompute_all()
         self.assertEqual(full_runs, [self.company])
         self.assertEqual(customer.ecrm_r_score, 5)
+
+    def test_a_confirmation_creates_no_temporary_table(self):
+        customer = self._customer()
+        self._order(customer, 100, self.TODAY - timedelta(days=9))
+        self._recompute_all()
+        order = self._order(customer, 100, self.TODAY, confirm=False)
+        statements = []
+        execute = type(self.env.cr).execute
+
+        def recording_execute(cr, query, params=None, log_exceptions=True):
+            statements.append(str(query.code if hasattr(query, "code") else query))
+            return execute(cr, query, params, log_exceptions)
+
+        with (
+            freeze_time(self.TODAY),
+            patch.object(type(self.env.cr), "execute", recording_execute),
+        ):
+            order.action_confirm()
+        self.assertTrue(any("ecrm_profile" in sql for sql in statements))
+        table_ddl = re.compile(r"\b(CREATE\s+TEMP|DROP\s+TABLE)", re.IGNORECASE)
+        self.assertFalse([sql for sql in statements if table_ddl.search(sql)])
+        self.assertEqual(customer.ecrm_order_count, 2)
 
     def test_install_asks_for_the_first_run(self):
         self._triggered().unlink()

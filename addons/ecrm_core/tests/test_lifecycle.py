@@ -1,5 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from datetime import timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -166,3 +167,32 @@ class TestLifecycle(EcrmCase):
             extra.categ_id = self.products[1].categ_id
         self.env.invalidate_all()
         self.assertEqual(customer.ecrm_lifecycle_stage, "retention")
+
+    def test_many_buyers_of_a_moved_product_are_left_to_the_scheduler(self):
+        extra = self.env["product.product"].create(
+            {
+                "name": "eCRM product 1c",
+                "type": "service",
+                "categ_id": self.products[1].categ_id.id,
+                "taxes_id": False,
+            }
+        )
+        customer = self._customer()
+        for days_ago, product in (
+            (5, self.products[0]),
+            (3, self.products[1]),
+            (2, extra),
+        ):
+            self._order(customer, 100, self.TODAY - timedelta(days=days_ago), product)
+        self.assertEqual(self._stage_on(customer, 0), "retention")
+        cron = self.env.ref("ecrm_core.ir_cron_ecrm_recompute")
+        self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]).unlink()
+        with (
+            patch("odoo.addons.ecrm_core.models.product_template.RECOUNT_INLINE", 0),
+            freeze_time(self.TODAY),
+        ):
+            extra.product_tmpl_id.categ_id = self.products[2].categ_id
+        self.env.invalidate_all()
+        self.assertEqual(customer.ecrm_lifecycle_stage, "retention")
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]))
+        self.assertEqual(self._stage_on(customer, 0), "extension")
