@@ -9,6 +9,7 @@ from freezegun import freeze_time
 
 from odoo import SUPERUSER_ID, api
 from odoo.tests import TransactionCase, tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.ecrm_core.hooks import post_init_hook
 from odoo.addons.ecrm_core.models.ecrm_profile_engine import LOCK_NAMESPACE
@@ -231,6 +232,7 @@ class TestEngineConcurrency(TransactionCase):
         with self.registry.cursor() as cr:
             cr.execute("DELETE FROM res_partner WHERE id = %s", [partner_id])
 
+    @mute_logger("odoo.sql_db")
     def test_two_first_runs_of_a_customer_at_once(self):
         partner_id = self._committed_customer()
         company_id = self.env.company.id
@@ -287,6 +289,7 @@ class TestEngineCron(EcrmCase):
         )._ecrm_cron_recompute()
         return progress
 
+    @mute_logger("odoo.sql_db")
     def test_one_company_per_call_a_failing_one_skipped(self):
         Company = self.env["res.company"]
         bad, good = Company.create([{"name": "Bad eCRM Co"}, {"name": "Good eCRM Co"}])

@@ -202,6 +202,7 @@ class TestLevel(EcrmCase):
                 self.level_value.flush_recordset()
             self.assertIsInstance(caught.exception, (IntegrityError, ValidationError))
 
+    @mute_logger("odoo.sql_db")
     def test_domain_failing_when_run_refused(self):
         with self.assertRaises(ValidationError):
             self.level_centred.domain = "[('id', '=', 'abc')]"
