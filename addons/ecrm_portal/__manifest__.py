@@ -9,4 +9,13 @@
     "author": "eCRM suite developers",
     "website": "https://github.com/ecrm-suite/ecrm",
     "depends": ["ecrm_core", "portal", "stock_delivery"],
+    "data": [
+        "security/ir.model.access.csv",
+        "views/portal_home_templates.xml",
+        "views/help_templates.xml",
+        "views/ecrm_faq_article_views.xml",
+    ],
+    "assets": {
+        "web.assets_tests": ["ecrm_portal/static/tests/tours/*.js"],
+    },
 }

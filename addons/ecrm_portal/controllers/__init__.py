@@ -1,0 +1,2 @@
+from . import help
+from . import home

@@ -1,0 +1,110 @@
+# Copyright 2026 eCRM suite developers
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import json
+
+from odoo.tests import HttpCase, new_test_user, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestPortalHome(HttpCase):
+    """The personalised home, the preferences page and the data export, over
+    HTTP as two portal customers."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.alice = new_test_user(
+            cls.env, login="home_alice", groups="base.group_portal"
+        )
+        cls.bob = new_test_user(cls.env, login="home_bob", groups="base.group_portal")
+        cls.alice.partner_id.email = "alice@home.test"
+        cls.bob.partner_id.email = "bob@home.test"
+        cls.bob.partner_id.ecrm_category_ids = cls.env["product.category"].search(
+            [], limit=1
+        )
+
+    def blocks(self):
+        page = self.url_open("/my/home").text
+        order = []
+        for chunk in page.split('class="o_ecrm_home_block card mb-2" data-key="')[1:]:
+            order.append(chunk.split('"', 1)[0])
+        return order
+
+    def post(self, url, **data):
+        page = self.url_open("/my/home").text
+        token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        return self.url_open(url, data={"csrf_token": token, **data})
+
+    def test_blocks_rearranged_and_kept(self):
+        self.authenticate("home_alice", "home_alice")
+        self.assertEqual(self.blocks(), ["level", "orders", "recommendations"])
+        self.post("/my/home/layout", key="recommendations", move="up")
+        self.post("/my/home/layout", key="level", move="hide")
+        self.post("/my/home/layout", key="nonsense", move="up")
+        self.assertEqual(self.blocks(), ["recommendations", "orders"])
+        # a new session sees the same home; bob's is untouched
+        self.authenticate("home_alice", "home_alice")
+        self.assertEqual(self.blocks(), ["recommendations", "orders"])
+        self.authenticate("home_bob", "home_bob")
+        self.assertEqual(self.blocks(), ["level", "orders", "recommendations"])
+        self.authenticate("home_alice", "home_alice")
+        self.post("/my/home/layout", key="level", move="show")  # back in its place
+        self.assertEqual(self.blocks(), ["level", "recommendations", "orders"])
+
+    def test_layout_needs_csrf(self):
+        self.authenticate("home_alice", "home_alice")
+        reply = self.url_open("/my/home/layout", data={"key": "level", "move": "hide"})
+        self.assertEqual(reply.status_code, 400)
+        self.assertFalse(self.alice.ecrm_portal_home_layout)
+
+    def test_preferences_change_consent(self):
+        self.authenticate("home_alice", "home_alice")
+        self.assertTrue(self.alice.partner_id._ecrm_has_consent("email"))
+        reply = self.url_open("/my/preferences")
+        self.assertEqual(reply.status_code, 200)
+        self.assertIn('name="consent_email"', reply.text)
+        category = self.env["product.category"].search([], limit=1)
+        # every box but email and sms, sms preferred, one category
+        self.post(
+            "/my/preferences",
+            consent_phone="1",
+            consent_post="1",
+            consent_portal="1",
+            preferred_channel="sms",
+            category_ids=str(category.id),
+        )
+        self.env.invalidate_all()
+        partner = self.alice.partner_id
+        self.assertFalse(partner._ecrm_has_consent("email"))
+        self.assertFalse(partner._ecrm_has_consent("sms"))
+        self.assertTrue(partner._ecrm_has_consent("phone"))
+        self.assertEqual(partner.ecrm_preferred_channel, "sms")
+        self.assertEqual(partner.ecrm_category_ids, category)
+        consent = self.env["ecrm.consent"].search(
+            [("partner_id", "=", partner.id), ("channel", "=", "email")]
+        )
+        self.assertEqual((consent.state, consent.source), ("opt_out", "portal"))
+        # a channel nobody offers is ignored, not stored
+        self.post("/my/preferences", preferred_channel="pigeon")
+        self.env.invalidate_all()
+        self.assertFalse(partner.ecrm_preferred_channel)
+
+    def test_export_holds_only_my_data(self):
+        self.authenticate("home_alice", "home_alice")
+        reply = self.url_open("/my/preferences/export")
+        self.assertEqual(reply.status_code, 200)
+        self.assertIn("attachment", reply.headers["Content-Disposition"])
+        data = json.loads(reply.content)
+        self.assertEqual(data["customer"][0]["email"], "alice@home.test")
+        self.assertNotIn("bob@home.test", reply.text)
+        self.assertEqual(
+            set(data),
+            {"customer", "profiles", "consents", "timeline", "ratings"}
+            | ({"tracking_events"} if "ecrm.tracking.event" in self.env else set()),
+        )
+
+    def test_anonymous_reach_nothing(self):
+        for url in ("/my/preferences", "/my/preferences/export", "/my/home"):
+            reply = self.url_open(url, allow_redirects=False)
+            self.assertIn(reply.status_code, (302, 303), url)
+            self.assertIn("/web/login", reply.headers["Location"])
