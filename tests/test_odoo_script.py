@@ -27,7 +27,11 @@ def run(tmp_path, source):
     target = tmp_path / "installed"
     return target, subprocess.run(
         [str(SCRIPT), "--source-only"],
-        env={"PATH": "/usr/bin:/bin", "ODOO_SOURCE": str(source), "ODOO_DIR": str(target)},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "ODOO_SOURCE": str(source),
+            "ODOO_DIR": str(target),
+        },
         capture_output=True,
         text=True,
         check=False,

@@ -9,4 +9,20 @@
     "author": "eCRM suite developers",
     "website": "https://github.com/ecrm-suite/ecrm",
     "depends": ["ecrm_core", "ecrm_portal", "ecrm_loyalty"],
+    "data": [
+        "security/ir.model.access.csv",
+        "security/ecrm_metrics_security.xml",
+        "data/ir_cron_data.xml",
+        "data/mail_template_data.xml",
+        "views/ecrm_metrics_menus.xml",
+        "views/ecrm_metrics_snapshot_views.xml",
+        "views/res_users_views.xml",
+    ],
+    "demo": ["demo/ecrm_metrics_demo.xml"],
+    "assets": {
+        "web.assets_backend": [
+            "ecrm_metrics/static/src/dashboard/*",
+        ],
+        "web.assets_tests": ["ecrm_metrics/static/tests/tours/*.js"],
+    },
 }

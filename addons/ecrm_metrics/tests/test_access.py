@@ -1,0 +1,86 @@
+# Copyright 2026 eCRM suite developers
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import json
+
+from odoo.tests import HttpCase, new_test_user, tagged
+
+MODELS = (
+    "ecrm.metrics.order.day",
+    "ecrm.metrics.ticket.day",
+    "ecrm.metrics.delivery.day",
+    "ecrm.metrics.profile.day",
+    "ecrm.metrics.segment.history",
+)
+
+
+@tagged("post_install", "-at_install")
+class TestAccess(HttpCase):
+    """Over JSON-RPC: portal and public users reach nothing of this addon; an
+    eCRM user reads the figures of their allowed companies only."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.other = cls.env["res.company"].create({"name": "eCRM Metrics Other Co"})
+        cls.dashboard = cls.env["ecrm.dashboard"]
+        cls.dashboard._ecrm_refresh()
+        new_test_user(cls.env, login="metrics_portal", groups="base.group_portal")
+        new_test_user(
+            cls.env,
+            login="metrics_user",
+            groups="base.group_user,ecrm_core.group_ecrm_user",
+        )
+
+    def call(self, model, method, *args, **kwargs):
+        reply = self.url_open(
+            "/web/dataset/call_kw",
+            data=json.dumps(
+                {
+                    "jsonrpc": "2.0",
+                    "method": "call",
+                    "params": {
+                        "model": model,
+                        "method": method,
+                        "args": list(args),
+                        "kwargs": kwargs,
+                    },
+                }
+            ),
+            headers={"Content-Type": "application/json"},
+        )
+        return reply.json()
+
+    def test_portal_and_public_reach_nothing(self):
+        for login in ("metrics_portal", None):
+            if login:
+                self.authenticate(login, login)
+            else:
+                self.authenticate(None, None)
+            for model in MODELS:
+                answer = self.call(model, "search_read", [], ["id"])
+                self.assertIn("error", answer, (login, model))
+            for method in ("get_kpis", "get_cohorts", "get_dashboard"):
+                answer = self.call("ecrm.dashboard", method, "2025-01-01", "2025-12-31")
+                self.assertIn("error", answer, (login, method))
+            answer = self.call(
+                "ecrm.dashboard", "get_rfm_moves", "2025-01-01", "2025-12-31"
+            )
+            self.assertIn("error", answer, login)
+
+    def test_ecrm_user_sees_allowed_companies_only(self):
+        self.authenticate("metrics_user", "metrics_user")
+        answer = self.call("ecrm.dashboard", "get_kpis", "2000-01-01", "2100-01-01")
+        self.assertIn("result", answer)
+        self.assertGreater(answer["result"]["orders"], 0)
+        answer = self.call(
+            "ecrm.dashboard",
+            "get_kpis",
+            "2000-01-01",
+            "2100-01-01",
+            company_ids=[self.other.id],
+        )
+        self.assertIn("error", answer)
+        rows = self.call("ecrm.metrics.order.day", "search_read", [], ["company_id"])
+        companies = {row["company_id"][0] for row in rows["result"]}
+        self.assertTrue(companies)
+        self.assertNotIn(self.other.id, companies)
