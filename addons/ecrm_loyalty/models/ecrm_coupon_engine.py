@@ -134,9 +134,9 @@ class EcrmCouponEngine(models.AbstractModel):
                 start=today - timedelta(days=rule.lookback_days + rule.period_days),
                 end=today - timedelta(days=rule.lookback_days - 1),
             )
-            return SQL(
+            not_bought = SQL(
                 """
-                SELECT o.partner_id, array_agg(DISTINCT o.product_id) AS product_ids
+                SELECT o.partner_id, o.product_id
                   FROM (%(offered)s) o
                  WHERE NOT EXISTS (
                         SELECT 1
@@ -148,10 +148,21 @@ class EcrmCouponEngine(models.AbstractModel):
                            AND sol2.product_id = o.product_id
                            AND so2.date_order >= o.date_order
                        )
-                 GROUP BY o.partner_id
                 """,
                 offered=offered,
                 company=company,
+            )
+            if rule.count_viewed_products:
+                not_bought = SQL(
+                    "%s UNION ALL %s", not_bought, self._ecrm_viewed_sql(rule, today)
+                )
+            return SQL(
+                """
+                SELECT partner_id, array_agg(DISTINCT product_id) AS product_ids
+                  FROM (%s) offered
+                 GROUP BY partner_id
+                """,
+                not_bought,
             )
         if rule.trigger == "abandoned_cart":
             return SQL(

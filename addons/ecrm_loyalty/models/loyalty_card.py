@@ -1,5 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.tools import format_date
 
 
 class LoyaltyCard(models.Model):
@@ -21,6 +22,39 @@ class LoyaltyCard(models.Model):
         help="The discount of this coupon applies only to these products.",
     )
     ecrm_issue_ids = fields.One2many("ecrm.coupon.issue", "card_id", readonly=True)
+    # plain texts for the coupon mail: a template of field paths only is
+    # rendered without compiling QWeb once per coupon (see
+    # mail.render.mixin._render_template_qweb_regex)
+    ecrm_reward_text = fields.Char(compute="_compute_ecrm_mail_texts")
+    ecrm_products_text = fields.Char(compute="_compute_ecrm_mail_texts")
+    ecrm_validity_text = fields.Char(compute="_compute_ecrm_mail_texts")
+
+    @api.depends_context("lang")
+    @api.depends(
+        "program_id.reward_ids", "points", "ecrm_product_ids", "expiration_date"
+    )
+    def _compute_ecrm_mail_texts(self):
+        for card in self:
+            card.ecrm_reward_text = ", ".join(
+                reward.description
+                for reward in card.program_id.reward_ids
+                if reward.required_points <= card.points
+            )
+            card.ecrm_products_text = card.ecrm_product_ids and self.env._(
+                "On %s", ", ".join(card.ecrm_product_ids.mapped("display_name"))
+            )
+            card.ecrm_validity_text = card.expiration_date and self.env._(
+                "Valid until %s.", format_date(self.env, card.expiration_date)
+            )
+
+    @api.model
+    def mail_allowed_qweb_expressions(self):
+        return super().mail_allowed_qweb_expressions() + (
+            "object.code",
+            "object.ecrm_reward_text",
+            "object.ecrm_products_text",
+            "object.ecrm_validity_text",
+        )
 
     def _ecrm_usable_by(self, partner):
         """Whether ``partner`` may use this coupon: anyone for Odoo's own

@@ -153,23 +153,50 @@ class TestCouponTriggers(LoyaltyCase):
         order.action_confirm()
         self.assertEqual(rule.result_redeemed, 1)
 
-    def test_viewed_products(self):
-        """Past purchases can also offer what the customer kept looking at."""
-        viewed = self.products[2]
-        self._order(self.customer_a, 100.0, self.today - timedelta(days=3))
+    def _views(self, partner, product, count):
         website = self.env["website"].create(
-            {"name": "eCRM shop", "company_id": self.company.id}
+            {"name": "eCRM views shop", "company_id": self.company.id}
         )
         visitor = self.env["website.visitor"].create(
             {
-                "access_token": self.customer_a.id,
-                "partner_id": self.customer_a.id,
+                # a signed-in visitor's token is their partner id
+                "access_token": partner.id,
+                "partner_id": partner.id,
                 "website_id": website.id,
             }
         )
         self.env["website.track"].create(
-            [{"visitor_id": visitor.id, "product_id": viewed.id} for _view in range(3)]
+            [{"visitor_id": visitor.id, "product_id": product.id}] * count
         )
+        return visitor
+
+    def test_cross_sell_viewed_products(self):
+        """Cross-sell can also offer what the customer kept looking at."""
+        main, accessory, viewed = self.products
+        main.accessory_product_ids = accessory
+        self._order(
+            self.customer_a, 100.0, self.today - timedelta(days=10), product=main
+        )
+        visitor = self._views(self.customer_a, viewed, 2)
+        rule = self._rule(
+            trigger="cross_sell",
+            program_id=self.program_products.id,
+            lookback_days=7,
+            count_viewed_products=True,
+            min_views=3,
+        )
+        self.assertEqual(rule.preview_count, 1)
+        self.env["website.track"].create(
+            {"visitor_id": visitor.id, "product_id": viewed.id}
+        )
+        rule._ecrm_run()
+        self.assertEqual(rule.issue_ids.card_id.ecrm_product_ids, accessory | viewed)
+
+    def test_viewed_products(self):
+        """Past purchases can also offer what the customer kept looking at."""
+        viewed = self.products[2]
+        self._order(self.customer_a, 100.0, self.today - timedelta(days=3))
+        self._views(self.customer_a, viewed, 3)
         rule = self._rule(
             trigger="purchase_history",
             program_id=self.program_products.id,

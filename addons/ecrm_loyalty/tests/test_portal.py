@@ -100,7 +100,7 @@ class TestPortal(HttpCase):
     def test_rpc_access(self):
         """No model of this addon answers a portal user or a visitor."""
         self.authenticate("ecrm_rewards_a", "ecrm_rewards_a")
-        for model in ("ecrm.coupon.rule", "ecrm.coupon.issue"):
+        for model in ("ecrm.coupon.rule", "ecrm.coupon.issue", "ecrm.loyalty.tier"):
             for method, args in (
                 ("search_read", [[]]),
                 ("read", [self.rule.issue_ids.ids]),
