@@ -269,8 +269,12 @@ class HelpdeskTicket(models.Model):
     # ------------------------------------------------------------------
 
     def _ecrm_send_rating_request(self):
+        """Ask once per ticket: a ticket closed again after a reopening has
+        its rating request already."""
         template = self.env.ref("ecrm_core.mail_template_ticket_rating_request")
-        self._ecrm_request_rating(template)
+        self.filtered(lambda ticket: not ticket.rating_ids)._ecrm_request_rating(
+            template
+        )
 
     def rating_apply(self, rate, *args, **kwargs):
         rating = super().rating_apply(rate, *args, **kwargs)
