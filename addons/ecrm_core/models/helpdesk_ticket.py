@@ -33,6 +33,7 @@ class HelpdeskTicket(models.Model):
         string="eCRM level",
         readonly=True,
         index=True,
+        groups=SLA_GROUP,
         help="The customer's eCRM level when the ticket was opened.",
     )
     # SLA state: plain fields written by events and by the SLA cron.
@@ -87,7 +88,7 @@ class HelpdeskTicket(models.Model):
     def _ecrm_on_create(self):
         self.ensure_one()
         customer = self.partner_id.commercial_partner_id.with_company(self.company_id)
-        level = customer.ecrm_level_id
+        level = customer.sudo().ecrm_level_id
         values = {"ecrm_level_id": level.id}
         if level.ecrm_ticket_priority and level.ecrm_ticket_priority > self.priority:
             values["priority"] = level.ecrm_ticket_priority

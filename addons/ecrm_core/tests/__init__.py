@@ -15,3 +15,4 @@ from . import test_timeline
 from . import test_timeline_sources
 from . import test_ui
 from . import test_ticket_close
+from . import test_field_access
