@@ -33,6 +33,7 @@ class HelpdeskTicket(models.Model):
         string="eCRM level",
         readonly=True,
         index=True,
+        groups=SLA_GROUP,
         help="The customer's eCRM level when the ticket was opened.",
     )
     # SLA state: plain fields written by events and by the SLA cron.
@@ -87,7 +88,7 @@ class HelpdeskTicket(models.Model):
     def _ecrm_on_create(self):
         self.ensure_one()
         customer = self.partner_id.commercial_partner_id.with_company(self.company_id)
-        level = customer.ecrm_level_id
+        level = customer.sudo().ecrm_level_id
         values = {"ecrm_level_id": level.id}
         if level.ecrm_ticket_priority and level.ecrm_ticket_priority > self.priority:
             values["priority"] = level.ecrm_ticket_priority
@@ -269,8 +270,12 @@ class HelpdeskTicket(models.Model):
     # ------------------------------------------------------------------
 
     def _ecrm_send_rating_request(self):
+        """Ask once per ticket: a ticket closed again after a reopening has
+        its rating request already."""
         template = self.env.ref("ecrm_core.mail_template_ticket_rating_request")
-        self._ecrm_request_rating(template)
+        self.filtered(lambda ticket: not ticket.rating_ids)._ecrm_request_rating(
+            template
+        )
 
     def rating_apply(self, rate, *args, **kwargs):
         rating = super().rating_apply(rate, *args, **kwargs)

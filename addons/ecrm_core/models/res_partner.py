@@ -9,9 +9,17 @@ from .ecrm_selection import CONTACT_CHANNELS, LIFECYCLE_STAGES
 INFERRED_CATEGORIES = 3
 
 
-def _profile_field(field_type, name):
+# Who may read a customer's eCRM figures: eCRM users (not every employee, not
+# the customer on their own partner); private notes, eCRM managers only.
+USER = "ecrm_core.group_ecrm_user"
+MANAGER = "ecrm_core.group_ecrm_manager"
+
+
+def _profile_field(field_type, name, groups=USER):
     """The field ``name`` of the customer's profile in the current company."""
-    return field_type(related=f"ecrm_profile_id.{name}", depends_context=("company",))
+    return field_type(
+        related=f"ecrm_profile_id.{name}", depends_context=("company",), groups=groups
+    )
 
 
 class ResPartner(models.Model):
@@ -21,7 +29,7 @@ class ResPartner(models.Model):
     # fields below read it and can be searched, sorted and grouped by (see
     # _field_to_sql: SQL joins the profile of the current company).
     ecrm_profile_ids = fields.One2many(
-        "ecrm.profile", "partner_id", string="eCRM profiles"
+        "ecrm.profile", "partner_id", string="eCRM profiles", groups=USER
     )
     ecrm_profile_id = fields.Many2one(
         "ecrm.profile",
@@ -29,13 +37,14 @@ class ResPartner(models.Model):
         compute="_compute_ecrm_profile_id",
         compute_sudo=True,
         search="_search_ecrm_profile_id",
+        groups=USER,
     )
     ecrm_level_id = _profile_field(fields.Many2one, "level_id")
     ecrm_level_pinned = _profile_field(fields.Boolean, "level_pinned")
-    ecrm_level_pin_reason = _profile_field(fields.Char, "level_pin_reason")
+    ecrm_level_pin_reason = _profile_field(fields.Char, "level_pin_reason", MANAGER)
     ecrm_level_below_since = _profile_field(fields.Date, "level_below_since")
     ecrm_level_history_ids = fields.One2many(
-        "ecrm.level.history", "partner_id", string="Level history"
+        "ecrm.level.history", "partner_id", string="Level history", groups=USER
     )
     ecrm_lifecycle_stage = fields.Selection(
         LIFECYCLE_STAGES,
@@ -43,10 +52,11 @@ class ResPartner(models.Model):
         compute="_compute_ecrm_lifecycle_stage",
         compute_sudo=True,
         search="_search_ecrm_lifecycle_stage",
+        groups=USER,
     )
     ecrm_lifecycle_date = _profile_field(fields.Date, "lifecycle_date")
     ecrm_lifecycle_history_ids = fields.One2many(
-        "ecrm.lifecycle.history", "partner_id", string="Lifecycle history"
+        "ecrm.lifecycle.history", "partner_id", string="Lifecycle history", groups=USER
     )
     ecrm_first_order_date = _profile_field(fields.Date, "first_order_date")
     ecrm_last_order_date = _profile_field(fields.Date, "last_order_date")
@@ -62,7 +72,7 @@ class ResPartner(models.Model):
     ecrm_clv = _profile_field(fields.Monetary, "clv")
     ecrm_churn_risk = _profile_field(fields.Float, "churn_risk")
     ecrm_tenure_days = fields.Integer(
-        string="Tenure (days)", compute="_compute_ecrm_tenure_days"
+        string="Tenure (days)", compute="_compute_ecrm_tenure_days", groups=USER
     )
 
     # Preferences and consent
@@ -79,15 +89,18 @@ class ResPartner(models.Model):
         string="Categories bought",
         compute="_compute_ecrm_inferred_category_ids",
         help="The product categories this customer spent most on, in this company.",
+        groups=USER,
     )
-    ecrm_consent_ids = fields.One2many("ecrm.consent", "partner_id", string="Consents")
+    ecrm_consent_ids = fields.One2many(
+        "ecrm.consent", "partner_id", string="Consents", groups=USER
+    )
 
     # 360° timeline
     ecrm_interaction_ids = fields.One2many(
-        "ecrm.interaction", "partner_id", string="Timeline"
+        "ecrm.interaction", "partner_id", string="Timeline", groups=USER
     )
     ecrm_interaction_count = fields.Integer(
-        string="Interactions", compute="_compute_ecrm_interaction_count"
+        string="Interactions", compute="_compute_ecrm_interaction_count", groups=USER
     )
 
     @api.depends("ecrm_profile_ids")
@@ -134,6 +147,37 @@ class ResPartner(models.Model):
         if operator in ("in", "="):
             return has
         return ["!", *expression.normalize_domain(has)]
+
+    # Odoo checks a field's groups when it is read, not when a domain, an
+    # order or a group-by goes through a related field (it searches the path
+    # as superuser): without these, anyone could sort customers by CLV.
+    def _ecrm_check_restricted(self, fnames):
+        restricted = [
+            fname
+            for fname in fnames
+            if fname.startswith("ecrm_")
+            and fname in self._fields
+            and self._fields[fname].groups
+        ]
+        if restricted:
+            self.check_field_access_rights("read", restricted)
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None, **kwargs):
+        fnames = [
+            leaf[0].split(".", 1)[0]
+            for leaf in domain or []
+            if isinstance(leaf, (list, tuple))
+            and len(leaf) == 3
+            and isinstance(leaf[0], str)
+        ]
+        fnames += [part.split()[0] for part in (order or "").split(",") if part.strip()]
+        self._ecrm_check_restricted(fnames)
+        return super()._search(domain, offset, limit, order, **kwargs)
+
+    def _read_group_groupby(self, groupby_spec, query):
+        self._ecrm_check_restricted([groupby_spec.split(":")[0].split(".")[0]])
+        return super()._read_group_groupby(groupby_spec, query)
 
     def _field_to_sql(self, alias, fname, query=None, flush=True):
         if fname not in ("ecrm_profile_id", "ecrm_lifecycle_stage") or query is None:
@@ -269,7 +313,7 @@ class ResPartner(models.Model):
         """Whether the customer's eCRM level (of its commercial partner, in the
         current company) grants the service ``code``."""
         self.ensure_one()
-        level = self.commercial_partner_id.ecrm_level_id
+        level = self.commercial_partner_id.sudo().ecrm_level_id
         return code in level.service_ids.mapped("code")
 
     # ------------------------------------------------------------------

@@ -14,3 +14,5 @@ from . import test_sla
 from . import test_timeline
 from . import test_timeline_sources
 from . import test_ui
+from . import test_ticket_close
+from . import test_field_access
