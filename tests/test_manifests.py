@@ -12,7 +12,7 @@ OURS = ["ecrm_core", "ecrm_portal", "ecrm_loyalty", "ecrm_metrics"]
 ALLOWED_OWN_DEPENDENCIES = {
     "ecrm_core": set(),
     "ecrm_portal": {"ecrm_core"},
-    "ecrm_loyalty": {"ecrm_core"},
+    "ecrm_loyalty": {"ecrm_core", "ecrm_portal"},
     "ecrm_metrics": {"ecrm_core", "ecrm_portal", "ecrm_loyalty"},
 }
 

@@ -8,7 +8,7 @@
     "license": "AGPL-3",
     "author": "eCRM suite developers",
     "website": "https://github.com/ecrm-suite/ecrm",
-    "depends": ["ecrm_core", "sale_loyalty", "website_sale"],
+    "depends": ["ecrm_core", "ecrm_portal", "sale_loyalty", "website_sale"],
     "data": [
         "security/ecrm_loyalty_security.xml",
         "security/ir.model.access.csv",

@@ -54,6 +54,17 @@ class ResPartner(models.Model):
             )
         return partner.ecrm_referral_code
 
+    def _ecrm_portal_home_blocks(self):
+        return [
+            *super()._ecrm_portal_home_blocks(),
+            {
+                "key": "rewards",
+                "name": self.env._("My rewards"),
+                "sequence": 25,
+                "template": "ecrm_loyalty.ecrm_my_rewards_block",
+            },
+        ]
+
     def _ecrm_loyalty_rewards(self):
         """What "My rewards" shows to this customer (a commercial partner):
         their level in the current company and their valid personal coupons.
