@@ -1,2 +1,3 @@
 from . import help
 from . import home
+from . import tracking

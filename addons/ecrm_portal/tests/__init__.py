@@ -1,3 +1,5 @@
 from . import test_help
 from . import test_home
 from . import test_level_progress
+from . import test_tracking
+from . import test_tracking_portal

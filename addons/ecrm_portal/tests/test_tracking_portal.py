@@ -1,0 +1,61 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo.tests import HttpCase, tagged
+
+from .common import EcrmPortalCommon
+
+
+@tagged("post_install", "-at_install")
+class TestTrackingPortal(EcrmPortalCommon, HttpCase):
+    """The order page's tracking and "I received it", over HTTP as two
+    portal customers."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.order = cls._order()
+        cls.delivery = cls._deliveries(cls.order)
+        cls._validate(cls.delivery)
+
+    def received(self, order=None, delivery=None, csrf=True):
+        order, delivery = order or self.order, delivery or self.delivery
+        page = self.url_open(f"/my/orders/{order.id}").text
+        data = {"access_token": ""}
+        if csrf and 'name="csrf_token" value="' in page:
+            data["csrf_token"] = page.split('name="csrf_token" value="', 1)[1].split(
+                '"', 1
+            )[0]
+        return self.url_open(
+            f"/my/orders/{order.id}/received/{delivery.id}",
+            data=data,
+            allow_redirects=False,
+        )
+
+    def test_page_shows_the_steps_and_the_customer_confirms(self):
+        self.authenticate(self.user_a.login, self.user_a.login)
+        page = self.url_open(f"/my/orders/{self.order.id}").text
+        self.assertIn("Where is my order?", page)
+        self.assertIn(self.delivery.name, page)
+        self.assertIn("o_ecrm_received", page)
+        reply = self.received()
+        self.assertEqual(reply.status_code, 303)
+        self.delivery.invalidate_recordset()
+        self.assertEqual(self.delivery.ecrm_tracking_state, "delivered")
+        last = self.delivery.ecrm_tracking_event_ids.sorted("id")[-1]
+        self.assertEqual((last.state, last.source), ("delivered", "customer"))
+        # twice: nothing more (the button is gone, the route refuses)
+        self.assertEqual(self.received().status_code, 404)
+
+    def test_other_customer_and_csrf(self):
+        self.authenticate(self.user_b.login, self.user_b.login)
+        self.assertEqual(self.received().status_code, 404)
+        self.authenticate(self.user_a.login, self.user_a.login)
+        self.assertEqual(self.received(csrf=False).status_code, 400)
+        self.delivery.invalidate_recordset()
+        self.assertEqual(self.delivery.ecrm_tracking_state, "shipped")
+
+    def test_no_tracking_without_the_service(self):
+        order = self._order(partner=self.partner_b)
+        self.authenticate(self.user_b.login, self.user_b.login)
+        page = self.url_open(f"/my/orders/{order.id}").text
+        self.assertIn(order.name, page)
+        self.assertNotIn("Where is my order?", page)
