@@ -1,3 +1,4 @@
 from . import help
 from . import home
 from . import tracking
+from . import webhook

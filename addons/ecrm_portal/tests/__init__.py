@@ -3,3 +3,4 @@ from . import test_home
 from . import test_level_progress
 from . import test_tracking
 from . import test_tracking_portal
+from . import test_webhook

@@ -1,0 +1,175 @@
+# Copyright 2026 eCRM suite developers
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+from datetime import datetime, timezone
+
+from easypost.errors import SignatureVerificationError
+from easypost.util import validate_webhook
+
+from odoo import http
+from odoo.http import request
+
+_logger = logging.getLogger(__name__)
+
+MAX_BODY = 64 * 1024
+STATUSES = ("on_the_way", "delivered", "returned")
+# EasyPost tracker statuses -> our steps (others are recorded without a step)
+EASYPOST_STATUSES = {
+    "in_transit": "on_the_way",
+    "out_for_delivery": "on_the_way",
+    "delivered": "delivered",
+    "return_to_sender": "returned",
+}
+
+
+class WebhookError(Exception):
+    def __init__(self, status, message):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class EcrmCarrierWebhook(http.Controller):
+    """Carrier tracking events: ``POST /ecrm/tracking/<carrier id>`` (our JSON,
+    signed ``X-Ecrm-Signature: sha256=<hex HMAC-SHA256 of the body>``) and
+    ``.../easypost`` (EasyPost's tracker events, signed as EasyPost signs).
+    The signature is checked before anything is looked up (401 before 404),
+    an event applies once (the same event again changes nothing), and any
+    failure answers a JSON error with nothing written."""
+
+    def _reply(self, status, payload):
+        return request.make_json_response(payload, status=status)
+
+    def _body(self):
+        body = request.httprequest.get_data(cache=True)
+        if len(body) > MAX_BODY or (request.httprequest.content_length or 0) > MAX_BODY:
+            raise WebhookError(413, "body too large")
+        return body
+
+    @staticmethod
+    def _verify_ours(secret, body, headers):
+        expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+        given = (headers.get("X-Ecrm-Signature") or "").strip()
+        if not hmac.compare_digest(given, f"sha256={expected}"):
+            raise WebhookError(401, "bad or missing signature")
+        try:
+            return json.loads(body)
+        except ValueError as e:
+            raise WebhookError(400, "malformed JSON") from e
+
+    @staticmethod
+    def _verify_easypost(secret, body, headers):
+        try:
+            return validate_webhook(body, headers, secret)
+        except SignatureVerificationError as e:
+            raise WebhookError(401, "bad or missing signature") from e
+        except ValueError as e:
+            raise WebhookError(400, "malformed JSON") from e
+
+    def _delivery(self, carrier, tracking_ref):
+        if not isinstance(tracking_ref, str) or not tracking_ref.strip():
+            raise WebhookError(400, "tracking_ref is required")
+        delivery = (
+            request.env["stock.picking"]
+            .sudo()
+            .search(
+                [
+                    ("carrier_id", "=", carrier.id),
+                    ("carrier_tracking_ref", "=", tracking_ref.strip()),
+                    ("picking_type_code", "=", "outgoing"),
+                ],
+                limit=1,
+            )
+        )
+        if not delivery or not delivery.ecrm_tracking_state:
+            raise WebhookError(404, "unknown tracking reference")
+        return delivery
+
+    @staticmethod
+    def _date(value):
+        try:
+            when = datetime.fromisoformat(value)
+        except (TypeError, ValueError) as e:
+            raise WebhookError(400, "event_time must be ISO 8601 with an offset") from e
+        if when.tzinfo is None:
+            raise WebhookError(400, "event_time must be ISO 8601 with an offset")
+        return when.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def _apply(self, carrier_id, verify, parse):
+        try:
+            body = self._body()
+            carrier = request.env["delivery.carrier"].sudo().browse(carrier_id).exists()
+            # an unknown carrier is checked against a random key: the same work
+            # and the same 401, so that the route tells nothing about carriers
+            secret = carrier.ecrm_webhook_secret or secrets.token_hex(32)
+            data = verify(secret, body, request.httprequest.headers)
+            if not isinstance(data, dict):
+                raise WebhookError(400, "a JSON object is expected")
+            tracking_ref, state, when, note = parse(data)
+            if not carrier:
+                raise WebhookError(404, "unknown carrier")
+            delivery = self._delivery(carrier, tracking_ref)
+            if state:
+                delivery._ecrm_apply_tracking(state, "carrier", when, note or False)
+            else:
+                _logger.info("carrier event without a step for %s", delivery.name)
+        except WebhookError as e:
+            return self._reply(e.status, {"error": e.message})
+        return self._reply(200, {"ok": True})
+
+    def _parse_ours(self, data):
+        status = data.get("status")
+        if status not in STATUSES:
+            raise WebhookError(400, f"status must be one of {', '.join(STATUSES)}")
+        note = data.get("note")
+        if note is not None and not isinstance(note, str):
+            raise WebhookError(400, "note must be a string")
+        return (
+            data.get("tracking_ref"),
+            status,
+            self._date(data.get("event_time")),
+            (note or "")[:500],
+        )
+
+    def _parse_easypost(self, data):
+        result = data.get("result")
+        if data.get("description") != "tracker.updated" or not isinstance(result, dict):
+            raise WebhookError(400, "a tracker.updated event is expected")
+        details = result.get("tracking_details") or []
+        last = details[-1] if isinstance(details, list) and details else {}
+        when = (last.get("datetime") if isinstance(last, dict) else None) or result.get(
+            "updated_at"
+        )
+        note = last.get("message") if isinstance(last, dict) else None
+        return (
+            result.get("tracking_code"),
+            EASYPOST_STATUSES.get(result.get("status")),
+            self._date(when),
+            note if isinstance(note, str) else "",
+        )
+
+    @http.route(
+        "/ecrm/tracking/<int:carrier_id>",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
+    )
+    def ecrm_tracking(self, carrier_id, **kw):
+        return self._apply(carrier_id, self._verify_ours, self._parse_ours)
+
+    @http.route(
+        "/ecrm/tracking/<int:carrier_id>/easypost",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
+    )
+    def ecrm_tracking_easypost(self, carrier_id, **kw):
+        return self._apply(carrier_id, self._verify_easypost, self._parse_easypost)

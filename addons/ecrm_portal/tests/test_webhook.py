@@ -1,0 +1,181 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import hashlib
+import hmac
+import json
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
+
+from .common import EcrmPortalCommon
+
+
+@tagged("post_install", "-at_install")
+class TestWebhook(EcrmPortalCommon, HttpCase):
+    """The carrier webhook: signed events applied once, every failure a JSON
+    error with nothing written; EasyPost's tracker events."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.order = cls._order()
+        cls.delivery = cls._deliveries(cls.order)
+        cls.delivery.carrier_id = cls.carrier
+        cls.delivery.carrier_tracking_ref = "TRACK-0001"
+        cls._validate(cls.delivery)
+        cls.secret = cls.carrier.ecrm_webhook_secret
+        cls.url = f"/ecrm/tracking/{cls.carrier.id}"
+
+    def post(
+        self,
+        body,
+        signature=None,
+        url=None,
+        header="X-Ecrm-Signature",
+        prefix="sha256=",
+    ):
+        raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+        if signature is None:
+            digest = hmac.new(self.secret.encode(), raw, hashlib.sha256).hexdigest()
+            signature = f"{prefix}{digest}"
+        headers = {"Content-Type": "application/json"}
+        if signature:
+            headers[header] = signature
+        return self.url_open(url or self.url, data=raw, headers=headers)
+
+    def event(
+        self, status="on_the_way", ref="TRACK-0001", when="2026-11-20T10:00:00+01:00"
+    ):
+        return {
+            "tracking_ref": ref,
+            "status": status,
+            "event_time": when,
+            "note": "Hub",
+        }
+
+    def events(self):
+        return self.env["ecrm.tracking.event"].search_count(
+            [("picking_id", "=", self.delivery.id)]
+        )
+
+    def test_applied_once(self):
+        before = self.events()
+        reply = self.post(self.event())
+        self.assertEqual((reply.status_code, reply.json()), (200, {"ok": True}))
+        self.delivery.invalidate_recordset()
+        self.assertEqual(self.delivery.ecrm_tracking_state, "on_the_way")
+        self.assertEqual(self.events(), before + 1)
+        self.assertEqual(self.post(self.event()).status_code, 200)
+        self.assertEqual(self.events(), before + 1)
+
+    def test_older_event_recorded_without_moving_back(self):
+        self.post(self.event("delivered", when="2026-11-21T10:00:00Z"))
+        reply = self.post(self.event("on_the_way", when="2026-11-20T10:00:00Z"))
+        self.assertEqual(reply.status_code, 200)
+        self.delivery.invalidate_recordset()
+        self.assertEqual(self.delivery.ecrm_tracking_state, "delivered")
+        late = self.delivery.ecrm_tracking_event_ids.filtered(
+            lambda e: e.state == "on_the_way"
+        )
+        self.assertTrue(late)
+        self.assertFalse(late.applied)
+
+    def test_failures(self):
+        before = self.events()
+        cases = [
+            (self.post(self.event(), signature="sha256=" + "0" * 64), 401),
+            (self.post(self.event(), signature=""), 401),
+            (self.post(self.event(), url="/ecrm/tracking/999999"), 401),
+            (self.post(self.event(ref="NOPE")), 404),
+            (self.post(b"{not json"), 400),
+            (self.post(self.event(status="lost")), 400),
+            (self.post(self.event(when="yesterday")), 400),
+            (self.post(self.event(when="2026-11-20T10:00:00")), 400),
+            (self.post(b"x" * (64 * 1024 + 1)), 413),
+        ]
+        for n, (reply, status) in enumerate(cases):
+            self.assertEqual(reply.status_code, status, n)
+            self.assertIn("error", reply.json(), n)
+        self.assertEqual(self.events(), before)
+        self.delivery.invalidate_recordset()
+        self.assertEqual(self.delivery.ecrm_tracking_state, "shipped")
+
+    def test_easypost_events(self):
+        # the shape of EasyPost's documented tracker.updated event
+        sample = {
+            "object": "Event",
+            "description": "tracker.updated",
+            "result": {
+                "object": "Tracker",
+                "tracking_code": "TRACK-0001",
+                "status": "in_transit",
+                "updated_at": "2026-11-20T09:00:00Z",
+                "tracking_details": [
+                    {
+                        "object": "TrackingDetail",
+                        "message": "Arrived at USPS Regional Facility",
+                        "status": "in_transit",
+                        "datetime": "2026-11-20T08:00:00Z",
+                    }
+                ],
+            },
+        }
+        url = f"{self.url}/easypost"
+        kw = {"url": url, "header": "X-Hmac-Signature", "prefix": "hmac-sha256-hex="}
+        self.assertEqual(
+            self.post(
+                sample,
+                signature="hmac-sha256-hex=00",
+                url=url,
+                header="X-Hmac-Signature",
+            ).status_code,
+            401,
+        )
+        reply = self.post(sample, **kw)
+        self.assertEqual(reply.status_code, 200)
+        self.delivery.invalidate_recordset()
+        self.assertEqual(self.delivery.ecrm_tracking_state, "on_the_way")
+        sample["result"]["status"] = "pre_transit"  # recorded nowhere, no step
+        self.assertEqual(self.post(sample, **kw).status_code, 200)
+        sample["result"]["status"] = "delivered"
+        sample["result"]["tracking_details"][0]["datetime"] = "2026-11-21T08:00:00Z"
+        self.assertEqual(self.post(sample, **kw).status_code, 200)
+        self.delivery.invalidate_recordset()
+        self.assertEqual(self.delivery.ecrm_tracking_state, "delivered")
+
+    @mute_logger("odoo.http")
+    def test_fuzz_no_5xx_nothing_written(self):
+        before = self.events()
+        texts = st.one_of(st.text(max_size=40), st.integers(), st.none(), st.booleans())
+        bodies = st.one_of(
+            st.binary(max_size=200),
+            st.dictionaries(
+                st.sampled_from(["tracking_ref", "status", "event_time", "note", "x"]),
+                texts,
+            ).map(lambda d: json.dumps(d).encode()),
+        )
+
+        @settings(
+            max_examples=1000,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            database=None,
+        )
+        @given(body=bodies, signed=st.booleans(), easypost=st.booleans())
+        def check(body, signed, easypost):
+            url = f"{self.url}/easypost" if easypost else self.url
+            header = "X-Hmac-Signature" if easypost else "X-Ecrm-Signature"
+            prefix = "hmac-sha256-hex=" if easypost else "sha256="
+            reply = self.post(
+                body,
+                signature=None if signed else "bad",
+                url=url,
+                header=header,
+                prefix=prefix,
+            )
+            self.assertLess(reply.status_code, 500)
+
+        check()
+        self.assertEqual(self.events(), before)
