@@ -26,6 +26,8 @@
         "views/portal_home_templates.xml",
         "views/sale_portal_templates.xml",
         "views/help_templates.xml",
+        "views/guest_lookup_templates.xml",
+        "views/res_config_settings_views.xml",
         "views/ecrm_faq_article_views.xml",
     ],
     "assets": {

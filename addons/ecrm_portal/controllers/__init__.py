@@ -2,3 +2,4 @@ from . import help
 from . import home
 from . import tracking
 from . import webhook
+from . import lookup

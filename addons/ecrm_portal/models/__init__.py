@@ -9,3 +9,6 @@ from . import res_users
 from . import sale_order
 from . import stock_move
 from . import stock_picking
+from . import ecrm_lookup_attempt
+from . import res_company
+from . import res_config_settings

@@ -4,3 +4,4 @@ from . import test_level_progress
 from . import test_tracking
 from . import test_tracking_portal
 from . import test_webhook
+from . import test_guest_lookup

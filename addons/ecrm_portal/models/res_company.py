@@ -1,0 +1,25 @@
+# Copyright 2026 eCRM suite developers
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import fields, models
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    ecrm_lookup_max_tries = fields.Integer(
+        string="Guest lookup tries", default=5, help="Per client IP and per order."
+    )
+    ecrm_lookup_window_minutes = fields.Integer(
+        string="Guest lookup window (minutes)", default=15
+    )
+
+    _sql_constraints = [
+        (
+            "ecrm_lookup_bounds",
+            (
+                "CHECK(ecrm_lookup_max_tries BETWEEN 1 AND 1000"
+                " AND ecrm_lookup_window_minutes BETWEEN 1 AND 10080)"
+            ),
+            "The guest lookup allows 1 to 1,000 tries in 1 minute to 7 days.",
+        )
+    ]

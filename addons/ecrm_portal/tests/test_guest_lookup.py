@@ -1,0 +1,70 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo.tests import HttpCase, tagged
+
+from .common import EcrmPortalCommon
+
+
+@tagged("post_install", "-at_install")
+class TestGuestLookup(EcrmPortalCommon, HttpCase):
+    """/track: reference + email → the order's access-token page; one generic
+    answer for every wrong pair; tries limited per IP and per reference."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.order_a = cls._order()
+        cls.order_b = cls._order(partner=cls.partner_b)
+        cls.draft = cls._order(confirm=False)
+        cls.company.ecrm_lookup_max_tries = 20
+
+    def lookup(self, reference, email, csrf=True):
+        page = self.url_open("/track").text
+        data = {"reference": reference, "email": email}
+        if csrf:
+            data["csrf_token"] = page.split('name="csrf_token" value="', 1)[1].split(
+                '"', 1
+            )[0]
+        return self.url_open("/track", data=data, allow_redirects=False)
+
+    def test_the_right_pair_opens_the_order(self):
+        reply = self.lookup(f" {self.order_a.name.lower()} ", "  ALICE@portal.Example ")
+        self.assertEqual(reply.status_code, 303)
+        location = reply.headers["Location"]
+        self.assertIn(f"/my/orders/{self.order_a.id}?access_token=", location)
+        page = self.url_open(location)
+        self.assertEqual(page.status_code, 200)
+        self.assertIn(self.order_a.name, page.text)
+
+    def test_every_wrong_pair_gets_the_same_answer(self):
+        self.order_b._action_cancel()
+        answers = set()
+        for reference, email in (
+            (self.order_a.name, "bob@portal.example"),  # someone else's email
+            (self.order_b.name, "bob@portal.example"),  # cancelled
+            (self.draft.name, "alice@portal.example"),  # draft
+            ("S99999999", "alice@portal.example"),  # no such order
+            ("", ""),
+        ):
+            reply = self.lookup(reference, email)
+            self.assertEqual(reply.status_code, 200, reference)
+            self.assertIn("o_ecrm_lookup_failed", reply.text)
+            answers.add(
+                reply.text.replace(reference, "").replace(email, "").split("<form")[0]
+            )
+        self.assertEqual(len(answers), 1)
+
+    def test_tries_limited(self):
+        self.company.ecrm_lookup_max_tries = 2
+        self.assertEqual(self.lookup(self.order_a.name, "x@x.test").status_code, 200)
+        self.assertEqual(self.lookup(self.order_a.name, "y@x.test").status_code, 200)
+        reply = self.lookup(self.order_a.name, "alice@portal.example")
+        self.assertEqual(reply.status_code, 429)
+        self.assertIn("try again later", reply.text)
+
+    def test_csrf_required(self):
+        self.assertEqual(
+            self.lookup(
+                self.order_a.name, "alice@portal.example", csrf=False
+            ).status_code,
+            400,
+        )
