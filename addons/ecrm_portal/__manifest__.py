@@ -28,6 +28,7 @@
         "views/help_templates.xml",
         "views/guest_lookup_templates.xml",
         "views/res_config_settings_views.xml",
+        "views/rating_templates.xml",
         "views/ecrm_faq_article_views.xml",
     ],
     "assets": {

@@ -3,3 +3,4 @@ from . import home
 from . import tracking
 from . import webhook
 from . import lookup
+from . import rating

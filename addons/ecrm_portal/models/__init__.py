@@ -12,3 +12,5 @@ from . import stock_picking
 from . import ecrm_lookup_attempt
 from . import res_company
 from . import res_config_settings
+from . import ecrm_nps_answer
+from . import rating_rating

@@ -12,6 +12,11 @@ class ResCompany(models.Model):
     ecrm_lookup_window_minutes = fields.Integer(
         string="Guest lookup window (minutes)", default=15
     )
+    ecrm_nps_enabled = fields.Boolean(
+        string="Ask the NPS question",
+        help="With the rating of each delivered order: how likely the customer is "
+        "to recommend the company (0-10).",
+    )
 
     _sql_constraints = [
         (

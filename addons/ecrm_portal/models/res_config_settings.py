@@ -12,3 +12,6 @@ class ResConfigSettings(models.TransientModel):
     ecrm_lookup_window_minutes = fields.Integer(
         related="company_id.ecrm_lookup_window_minutes", readonly=False
     )
+    ecrm_nps_enabled = fields.Boolean(
+        related="company_id.ecrm_nps_enabled", readonly=False
+    )

@@ -5,3 +5,4 @@ from . import test_tracking
 from . import test_tracking_portal
 from . import test_webhook
 from . import test_guest_lookup
+from . import test_nps
