@@ -20,9 +20,10 @@ class TestNps(EcrmPortalCommon, HttpCase):
 
     def submit(self, **data):
         page = self.url_open(f"/rate/{self.rating.access_token}/5").text
+        token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
         return page, self.url_open(
             f"/rate/{self.rating.access_token}/submit_feedback",
-            data={"rate": "5", "feedback": "Fast", **data},
+            data={"rate": "5", "feedback": "Fast", "csrf_token": token, **data},
         )
 
     def answers(self):
