@@ -25,6 +25,7 @@
         "views/delivery_carrier_views.xml",
         "views/portal_home_templates.xml",
         "views/sale_portal_templates.xml",
+        "views/sale_portal_list_templates.xml",
         "views/help_templates.xml",
         "views/guest_lookup_templates.xml",
         "views/res_config_settings_views.xml",

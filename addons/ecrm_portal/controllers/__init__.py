@@ -1,5 +1,6 @@
 from . import help
 from . import home
+from . import sale_portal
 from . import tracking
 from . import webhook
 from . import lookup

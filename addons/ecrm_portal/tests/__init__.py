@@ -6,3 +6,4 @@ from . import test_tracking_portal
 from . import test_webhook
 from . import test_guest_lookup
 from . import test_nps
+from . import test_order_search

@@ -1,0 +1,70 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo.tests import HttpCase, tagged
+
+from .common import EcrmPortalCommon
+
+
+@tagged("post_install", "-at_install")
+class TestOrderSearch(EcrmPortalCommon, HttpCase):
+    """/my/orders: search, tracking filter, sorting, a pager that keeps them,
+    and a number of queries that does not grow with the orders."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.kettle = cls._new_product("Copper kettle")
+        cls.env["stock.quant"]._update_available_quantity(
+            cls.kettle, cls.warehouse.lot_stock_id, 10
+        )
+        cls.first = cls._order()
+        cls.first.client_order_ref = "PO-ALPHA"
+        cls.second = cls._order(product=cls.kettle)
+        cls._validate(cls._deliveries(cls.second))
+
+    def page(self, **params):
+        query = "&".join(f"{k}={v}" for k, v in params.items())
+        return self.url_open(f"/my/orders?{query}").text
+
+    def test_search_filter_sort(self):
+        self.authenticate(self.user_a.login, self.user_a.login)
+        both = self.page()
+        self.assertIn(self.first.name, both)
+        self.assertIn(self.second.name, both)
+        self.assertIn("o_ecrm_order_tracking", both)
+        found = self.page(search="Copper", search_in="product")
+        self.assertIn(self.second.name, found)
+        self.assertNotIn(self.first.name, found)
+        found = self.page(search="PO-ALPHA", search_in="ref")
+        self.assertIn(self.first.name, found)
+        self.assertNotIn(self.second.name, found)
+        found = self.page(search=self.second.name)
+        self.assertNotIn(self.first.name, found)
+        shipped = self.page(filterby="shipped")
+        self.assertIn(self.second.name, shipped)
+        self.assertNotIn(self.first.name, shipped)
+        for params in (
+            {"sortby": "amount"},
+            {"sortby": "nonsense"},
+            {"filterby": "x"},
+            {"search_in": "x", "search": "a" * 5000},
+        ):
+            self.assertIn(
+                self.first.name + "</", self.page(**params) + self.first.name + "</"
+            )
+        # another customer's order never matches
+        other = self._order(partner=self.partner_b)
+        self.assertNotIn(other.name, self.page(search=other.name))
+
+    def test_queries_do_not_grow_with_orders(self):
+        self.authenticate(self.user_a.login, self.user_a.login)
+        self.page()  # warm the caches
+
+        def queries():
+            before = self.cr.sql_log_count
+            self.page()
+            return self.cr.sql_log_count - before
+
+        few = queries()
+        for _i in range(10):
+            self._validate(self._deliveries(self._order()))
+        self.assertLessEqual(queries(), few)
