@@ -32,6 +32,7 @@
         "views/rating_templates.xml",
         "views/ecrm_faq_article_views.xml",
     ],
+    "demo": ["demo/ecrm_portal_demo.xml"],
     "assets": {
         "web.assets_tests": ["ecrm_portal/static/tests/tours/*.js"],
     },

@@ -1,5 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 
 from .ecrm_tracking_event import TRACKING_RANK, TRACKING_STATES
 
@@ -75,3 +75,78 @@ class SaleOrder(models.Model):
         return bool(self.ecrm_tracking_state) and customer._ecrm_has_service(
             "order_tracking"
         )
+
+    @api.model
+    def _ecrm_demo_tracking(self):
+        """Demo: the portal demo customer's orders in every tracking state (one
+        with two deliveries), through Odoo's own flows, with a carrier that has
+        a tracking link."""
+        partner = self.env.ref("base.partner_demo_portal")
+        partner._ecrm_pin_level(
+            self.env.ref("ecrm_core.ecrm_level_customer_centred").id,
+            self.env._("Demo: sees the order tracking"),
+        )
+        carrier = self.env.ref("delivery.free_delivery_carrier")
+        carrier.tracking_url = "https://track.example.com/?ref=<shipmenttrackingnumber>"
+        product, scarce, missing = self.env["product.product"].create(
+            [
+                {
+                    "name": name,
+                    "type": "consu",
+                    "is_storable": True,
+                    "list_price": price,
+                }
+                for name, price in (
+                    ("Demo espresso machine", 240.0),
+                    ("Demo grinder", 90.0),
+                    ("Demo milk frother", 35.0),
+                )
+            ]
+        )
+        stock = self.env.ref("stock.warehouse0").lot_stock_id
+        Quant = self.env["stock.quant"]
+        Quant._update_available_quantity(product, stock, 100)
+        Quant._update_available_quantity(scarce, stock, 1)
+
+        def order(item=product, qty=1):
+            sale = self.create(
+                {
+                    "partner_id": partner.id,
+                    "carrier_id": carrier.id,
+                    "order_line": [
+                        Command.create({"product_id": item.id, "product_uom_qty": qty})
+                    ],
+                }
+            )
+            sale.action_confirm()
+            return sale, sale.picking_ids.filtered(
+                lambda p: p.picking_type_code == "outgoing"
+            )
+
+        def ship(picking, ref, qty=None):
+            picking.carrier_tracking_ref = ref
+            for move in picking.move_ids:
+                move.quantity = move.product_uom_qty if qty is None else qty
+                move.picked = True
+            picking._action_done()
+
+        order(missing)  # processed: waiting for stock
+        order()  # packed
+        ship(order()[1], "DEMO-SHIPPED")
+        ship(on_the_way := order()[1], "DEMO-ON-THE-WAY")
+        on_the_way._ecrm_apply_tracking("on_the_way", "carrier", note="Regional hub")
+        ship(delivered := order()[1], "DEMO-DELIVERED")
+        delivered._ecrm_apply_tracking("delivered", "customer")
+        order()[0]._action_cancel()  # cancelled
+        ship(returned := order()[1], "DEMO-RETURNED")
+        wizard = (
+            self.env["stock.return.picking"]
+            .with_context(active_id=returned.id, active_model="stock.picking")
+            .create({})
+        )
+        for line in wizard.product_return_moves:
+            line.quantity = line.move_id.quantity
+        ship(wizard._create_return(), False)
+        # two deliveries: one shipped, its backorder waiting for stock
+        _sale, first = order(scarce, qty=3)
+        ship(first, "DEMO-PARTIAL", qty=1)
