@@ -16,6 +16,7 @@ FRAGMENTS = [
     ("DEVELOP", "Development"),
     ("ROADMAP", "Known issues / Roadmap"),
     ("CONTRIBUTORS", "Contributors"),
+    ("HISTORY", "Changelog"),
 ]
 
 

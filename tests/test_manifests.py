@@ -33,7 +33,15 @@ def test_manifest_basics(addon):
     assert re.fullmatch(r"18\.0\.\d+\.\d+\.\d+", data["version"])
     assert data["license"] == "AGPL-3"
     assert (ADDONS / addon / "static/description/icon.png").exists()
-    for fragment in ("DESCRIPTION.md", "USAGE.md"):
+    # as OCA's manifest and README conventions ask
+    assert data["maintainers"]
+    assert data["development_status"] in (
+        "Alpha",
+        "Beta",
+        "Production/Stable",
+        "Mature",
+    )
+    for fragment in ("DESCRIPTION.md", "USAGE.md", "HISTORY.md"):
         assert (ADDONS / addon / "readme" / fragment).read_text().strip()
 
 

@@ -9,6 +9,8 @@
     "license": "AGPL-3",
     "author": "eCRM suite developers",
     "website": "https://github.com/ecrm-suite/ecrm",
+    "maintainers": ["ecrm-suite"],
+    "development_status": "Beta",
     "depends": [
         "mail",
         "phone_validation",

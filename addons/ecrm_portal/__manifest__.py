@@ -8,6 +8,8 @@
     "license": "AGPL-3",
     "author": "eCRM suite developers",
     "website": "https://github.com/ecrm-suite/ecrm",
+    "maintainers": ["ecrm-suite"],
+    "development_status": "Beta",
     "depends": [
         "ecrm_core",
         "portal",
