@@ -21,12 +21,14 @@ class EcrmSalePortal(CustomerPortal):
         }
 
     def _ecrm_sale_searchbar_inputs(self):
-        _ = request.env._
         return {
-            "all": {"input": "all", "label": _("Search in all")},
-            "name": {"input": "name", "label": _("Search in reference")},
-            "product": {"input": "product", "label": _("Search in products")},
-            "ref": {"input": "ref", "label": _("Search in your reference")},
+            "all": {"input": "all", "label": request.env._("Search in all")},
+            "name": {"input": "name", "label": request.env._("Search in reference")},
+            "product": {
+                "input": "product",
+                "label": request.env._("Search in products"),
+            },
+            "ref": {"input": "ref", "label": request.env._("Search in your reference")},
         }
 
     def _ecrm_sale_searchbar_filters(self):
@@ -52,11 +54,15 @@ class EcrmSalePortal(CustomerPortal):
             return by[search_in]
         return expression.OR(by.values())
 
+    # the home's counters use these domains too: the search applies only on
+    # the pages that set it
     def _prepare_orders_domain(self, partner):
-        return super()._prepare_orders_domain(partner) + request.ecrm_sale_domain
+        domain = super()._prepare_orders_domain(partner)
+        return domain + getattr(request, "ecrm_sale_domain", [])
 
     def _prepare_quotations_domain(self, partner):
-        return super()._prepare_quotations_domain(partner) + request.ecrm_sale_domain
+        domain = super()._prepare_quotations_domain(partner)
+        return domain + getattr(request, "ecrm_sale_domain", [])
 
     def _prepare_sale_portal_rendering_values(
         self,

@@ -72,3 +72,12 @@ class TestOrderSearch(EcrmPortalCommon, HttpCase):
             self._validate(self._deliveries(self._order()))
         self.page()  # the new orders get their access tokens once, as on Odoo's page
         self.assertLessEqual(queries(), few)
+
+    def test_home_counters_unaffected(self):
+        self.authenticate(self.user_a.login, self.user_a.login)
+        reply = self.url_open(
+            "/my/counters",
+            data='{"jsonrpc": "2.0", "params": {"counters": ["order_count"]}}',
+            headers={"Content-Type": "application/json"},
+        ).json()
+        self.assertGreaterEqual(reply["result"]["order_count"], 2)
