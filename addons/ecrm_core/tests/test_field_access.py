@@ -1,7 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-import json
-
 from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests.common import JsonRpcException
 
 FIGURES = ["ecrm_clv", "ecrm_monetary", "ecrm_churn_risk", "ecrm_rfm_segment"]
 
@@ -31,23 +30,17 @@ class TestFieldAccess(HttpCase):
         )
 
     def call(self, model, method, *args, **kwargs):
-        reply = self.url_open(
-            "/web/dataset/call_kw",
-            data=json.dumps(
-                {
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "params": {
-                        "model": model,
-                        "method": method,
-                        "args": list(args),
-                        "kwargs": kwargs,
-                    },
-                }
-            ),
-            headers={"Content-Type": "application/json"},
-        ).json()
-        return reply.get("result"), reply.get("error")
+        """(result, error) of a JSON-RPC call of ``model.method``."""
+        params = {
+            "model": model,
+            "method": method,
+            "args": list(args),
+            "kwargs": kwargs,
+        }
+        try:
+            return self.make_jsonrpc_request("/web/dataset/call_kw", params), None
+        except JsonRpcException as e:
+            return None, e
 
     def assert_refused(self, partner):
         for field in FIGURES + ["ecrm_level_id", "ecrm_level_pin_reason"]:

@@ -1,8 +1,7 @@
 # Copyright 2026 eCRM suite developers
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-import json
-
 from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests.common import JsonRpcException
 
 MODELS = (
     "ecrm.metrics.order.day",
@@ -32,23 +31,17 @@ class TestAccess(HttpCase):
         )
 
     def call(self, model, method, *args, **kwargs):
-        reply = self.url_open(
-            "/web/dataset/call_kw",
-            data=json.dumps(
-                {
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "params": {
-                        "model": model,
-                        "method": method,
-                        "args": list(args),
-                        "kwargs": kwargs,
-                    },
-                }
-            ),
-            headers={"Content-Type": "application/json"},
-        )
-        return reply.json()
+        """The JSON-RPC answer of ``model.method``: {"result"} or {"error"}."""
+        params = {
+            "model": model,
+            "method": method,
+            "args": list(args),
+            "kwargs": kwargs,
+        }
+        try:
+            return {"result": self.make_jsonrpc_request("/web/dataset/call_kw", params)}
+        except JsonRpcException as e:
+            return {"error": str(e)}
 
     def test_portal_and_public_reach_nothing(self):
         for login in ("metrics_portal", None):
