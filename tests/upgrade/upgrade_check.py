@@ -148,8 +148,16 @@ def uninstall_and_reinstall(registry, addon):
             state = env["ir.module.module"].search([("name", "=", name)]).state
             if state != "uninstalled":
                 problems.append(f"{name} is {state} after its uninstallation")
+        # technical records must go; business records that customers' data
+        # still references (a loyalty program with issued coupons) stay, as
+        # Odoo keeps them for any addon
         cr.execute(
-            "SELECT model, name FROM ir_model_data WHERE module = ANY(%s)", [names]
+            """
+            SELECT model, name FROM ir_model_data
+             WHERE module = ANY(%s)
+               AND (model LIKE 'ir.%%' OR model IN ('mail.template', 'res.groups'))
+            """,
+            [names],
         )
         problems += [f"left behind: {model} {name}" for model, name in cr.fetchall()]
         # nothing dangling: crons, actions and views of models that are gone,
