@@ -68,10 +68,22 @@ class StockPicking(models.Model):
         recordset when the same event was already recorded."""
         self.ensure_one()
         current = self.ecrm_tracking_state
-        if current == state and source == "system":
-            return self.env["ecrm.tracking.event"]
-        date = date or fields.Datetime.now()
         Event = self.env["ecrm.tracking.event"].sudo()
+        # a step Odoo's records show is recorded once, whenever it is derived
+        # again (a later re-sync must not add an older step after a newer one)
+        if source == "system" and (
+            current == state
+            or Event.search_count(
+                [
+                    ("picking_id", "=", self.id),
+                    ("state", "=", state),
+                    ("source", "=", "system"),
+                ],
+                limit=1,
+            )
+        ):
+            return Event.browse()
+        date = date or fields.Datetime.now()
         if Event.search_count(
             [
                 ("picking_id", "=", self.id),
