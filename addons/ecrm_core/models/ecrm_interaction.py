@@ -1,5 +1,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import functools
+
 from odoo import api, fields, models
+from odoo.osv import expression
 from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
@@ -58,6 +61,7 @@ class EcrmInteraction(models.Model):
             "subject",
             "body",
             "mail_activity_type_id",
+            "record_company_id",
         ],
         "rating.rating": [
             "write_date",
@@ -67,8 +71,9 @@ class EcrmInteraction(models.Model):
             "consumed",
             "rating_text",
             "feedback",
+            "message_id",
         ],
-        "res.partner": ["commercial_partner_id"],
+        "res.partner": ["commercial_partner_id", "company_id"],
         "ecrm.interaction.log": [
             "date",
             "partner_id",
@@ -103,6 +108,13 @@ class EcrmInteraction(models.Model):
     res_model = fields.Char(string="Source model", readonly=True)
     res_id = fields.Many2oneReference(
         string="Source record", model_field="res_model", readonly=True
+    )
+    # The record the row is about: the source record itself, or the document a
+    # message or a rating is posted on. A user sees the row only if they may
+    # read that record (see _search).
+    doc_model = fields.Char(string="Document model", readonly=True)
+    doc_id = fields.Many2oneReference(
+        string="Document", model_field="doc_model", readonly=True
     )
 
     @api.model
@@ -181,7 +193,8 @@ class EcrmInteraction(models.Model):
             ),
             5: SQL(
                 """
-                SELECT mm.date, p.commercial_partner_id, NULL::int, 'email',
+                SELECT mm.date, p.commercial_partner_id,
+                       COALESCE(mm.record_company_id, p.company_id), 'email',
                        CASE WHEN author.commercial_partner_id
                                  = p.commercial_partner_id THEN 'in'
                             ELSE 'out' END,
@@ -195,7 +208,8 @@ class EcrmInteraction(models.Model):
             ),
             6: SQL(
                 """
-                SELECT rr.write_date, p.commercial_partner_id, ht.company_id,
+                SELECT rr.write_date, p.commercial_partner_id,
+                       COALESCE(ht.company_id, rm.record_company_id),
                        'email', 'in', 'reactive', 'rating',
                        rr.rating_text || COALESCE(': ' || rr.feedback, ''),
                        'rating.rating', rr.id
@@ -203,12 +217,14 @@ class EcrmInteraction(models.Model):
                   JOIN res_partner p ON p.id = rr.partner_id
                   LEFT JOIN helpdesk_ticket ht
                     ON rr.res_model = 'helpdesk.ticket' AND ht.id = rr.res_id
+                  LEFT JOIN mail_message rm ON rm.id = rr.message_id
                  WHERE rr.consumed
                 """
             ),
             8: SQL(
                 """
-                SELECT mm.date, p.commercial_partner_id, NULL::int, 'phone', 'out',
+                SELECT mm.date, p.commercial_partner_id,
+                       COALESCE(mm.record_company_id, p.company_id), 'phone', 'out',
                        'proactive', 'follow_up', %(text)s, 'mail.message', mm.id
                   FROM mail_message mm
                   JOIN res_partner p ON mm.model = 'res.partner' AND p.id = mm.res_id
@@ -271,10 +287,18 @@ class EcrmInteraction(models.Model):
         sources = SQL(" UNION ALL ").join(
             SQL(
                 """
-                SELECT src.res_id::bigint * 64 + %s AS id, src.*
+                SELECT src.res_id::bigint * 64 + %s AS id, src.*,
+                       COALESCE(doc_mm.model, doc_rr.res_model, src.res_model)
+                           AS doc_model,
+                       COALESCE(doc_mm.res_id, doc_rr.res_id, src.res_id)
+                           AS doc_id
                   FROM (%s) AS src(date, partner_id, company_id, channel,
                                    direction, initiative, kind, summary,
                                    res_model, res_id)
+                  LEFT JOIN mail_message doc_mm
+                    ON src.res_model = 'mail.message' AND doc_mm.id = src.res_id
+                  LEFT JOIN rating_rating doc_rr
+                    ON src.res_model = 'rating.rating' AND doc_rr.id = src.res_id
                 """,
                 key,
                 query,
@@ -284,18 +308,51 @@ class EcrmInteraction(models.Model):
         cr.execute(SQL("DROP VIEW IF EXISTS %s", SQL.identifier(self._table)))
         cr.execute(SQL("CREATE VIEW %s AS (%s)", SQL.identifier(self._table), sources))
 
+    # Each row is shown only to who may read its document, with that model's
+    # own access rights and record rules (a salesman limited to his own orders
+    # sees only his orders, a user without helpdesk rights no ticket): the
+    # timeline never shows more than its sources. Documents are records of the
+    # models in _depends, where a source declares the tables it reads.
+    @api.model
+    def _ecrm_readable_domain(self):
+        domain = expression.FALSE_DOMAIN
+        for model_name in sorted(
+            set(self._depends) - {"mail.message", "rating.rating"}
+        ):
+            if model_name not in self.env:
+                continue
+            Model = self.env[model_name].with_context(active_test=False)
+            if not Model.has_access("read"):
+                continue
+            readable = Model._search([])
+            condition = [("doc_model", "=", model_name)]
+            if readable.where_clause:
+                condition.append(("doc_id", "in", readable))
+            domain = expression.OR([domain, condition])
+        return domain
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None, **kwargs):
+        if not self.env.su:
+            domain = expression.AND([domain or [], self._ecrm_readable_domain()])
+        return super()._search(domain, offset, limit, order, **kwargs)
+
+    def _check_access(self, operation):
+        result = super()._check_access(operation)
+        if result or self.env.su or not self._ids:
+            return result
+        readable = self.browse(self._search([("id", "in", self._ids)]))
+        if forbidden := self - readable:
+            return forbidden, functools.partial(
+                self.env["ir.rule"]._make_access_error, operation, forbidden
+            )
+        return None
+
     def action_open_source(self):
         self.ensure_one()
-        model, res_id = self.res_model, self.res_id
-        if model == "mail.message":
-            message = self.env["mail.message"].browse(res_id)
-            model, res_id = message.model, message.res_id
-        elif model == "rating.rating":
-            rating = self.env["rating.rating"].browse(res_id)
-            model, res_id = rating.res_model, rating.res_id
         return {
             "type": "ir.actions.act_window",
-            "res_model": model,
-            "res_id": res_id,
+            "res_model": self.doc_model,
+            "res_id": self.doc_id,
             "views": [(False, "form")],
         }

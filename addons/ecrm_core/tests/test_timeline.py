@@ -1,7 +1,11 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+
+from lxml import etree
 
 from odoo.tests import Form, new_test_user, tagged
+from odoo.tools.safe_eval import datetime as safe_datetime
+from odoo.tools.safe_eval import safe_eval
 
 from .common import EcrmCase
 
@@ -97,7 +101,7 @@ class TestTimeline(EcrmCase):
         user = new_test_user(
             self.env,
             login="ecrm_timeline_user",
-            groups="base.group_user,ecrm_core.group_ecrm_user",
+            groups="ecrm_core.group_ecrm_user,helpdesk_mgmt.group_helpdesk_user",
             company_ids=[(6, 0, self.company.ids)],
             company_id=self.company.id,
         )
@@ -134,3 +138,24 @@ class TestTimeline(EcrmCase):
                 lambda i, t=ticket: i.kind == "ticket" and i.res_id == t.id
             )
             self.assertEqual(entry.channel, name)
+
+    def test_interactions_menu_opens_on_the_last_30_days(self):
+        action = self.env.ref("ecrm_core.ecrm_interaction_action")
+        self.assertEqual(safe_eval(action.context), {"search_default_last_30_days": 1})
+        views = self.env["ecrm.interaction"].get_views([(False, "search")])
+        arch = etree.fromstring(views["views"]["search"]["arch"])
+        [last_30_days] = arch.xpath("//filter[@name='last_30_days']")
+        domain = safe_eval(
+            last_30_days.get("domain"),
+            {"context_today": lambda: date(2026, 6, 30), "datetime": safe_datetime},
+        )
+        self.env["ecrm.interaction.log"].create(
+            [
+                {"partner_id": self.customer.id, "summary": "Recent", "date": d}
+                for d in (datetime(2026, 6, 1), datetime(2026, 5, 30))
+            ]
+        )
+        recent = self.env["ecrm.interaction"].search(
+            domain + [("partner_id", "=", self.customer.id), ("kind", "=", "log")]
+        )
+        self.assertEqual(recent.mapped("date"), [datetime(2026, 6, 1)])
