@@ -8,15 +8,36 @@ MODULES=ecrm_core,ecrm_portal,ecrm_loyalty,ecrm_metrics
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
+have_odoo() {
+    "$ODOO_PYTHON" -c 'import odoo, sys; sys.exit(odoo.release.series != "18.0")' 2>/dev/null
+}
+
+# docker compose (v2 plugin) or docker-compose (v1), with a reachable Docker daemon.
+compose_cmd() {
+    if docker compose version >/dev/null 2>&1; then
+        COMPOSE=(docker compose)
+    elif command -v docker-compose >/dev/null 2>&1; then
+        COMPOSE=(docker-compose)
+    else
+        return 1
+    fi
+    docker info >/dev/null 2>&1
+}
+
 require_odoo() {
-    if ! "$ODOO_PYTHON" -c 'import odoo, sys; sys.exit(odoo.release.series != "18.0")' 2>/dev/null; then
+    if ! have_odoo; then
         cat >&2 <<MSG
 ERROR: Odoo 18.0 is not importable with "$ODOO_PYTHON".
 The eCRM suite is a set of Odoo 18.0 addons: its tests and its server need an
 Odoo 18.0 Community installation with OCA helpdesk_mgmt beside this project.
-Install them as the README's "Requirements" section says (Odoo 18.0 source in
-/opt/odoo, a virtualenv in /opt/odoo-venv), or point ODOO_PYTHON at the Python
-of an existing Odoo 18.0 installation, then run this command again.
+Either
+  - install it: \`make odoo\` (README "Requirements": Odoo 18.0 in /opt/odoo, a
+    virtualenv in /opt/odoo-venv; ODOO_SOURCE=<checkout or archive> to install
+    from a local copy), or point ODOO_PYTHON at the Python of an existing
+    Odoo 18.0 installation; or
+  - use Docker with compose: \`make test\` then runs the compose test service
+    (docker/compose.yaml) by itself.
+Then run this command again.
 MSG
         exit 3
     fi
@@ -59,8 +80,8 @@ start_postgres() {
     ensure_debian initdb postgresql
     local bin
     bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+    # mktemp -d: mode 0700, and the socket itself too: no other local user reaches it
     PG_TMP=$(mktemp -d /tmp/ecrm-pg.XXXXXX)
-    chmod 755 "$PG_TMP"
     local as=()
     if [ "$(id -u)" = 0 ]; then
         chown postgres "$PG_TMP"
@@ -70,7 +91,7 @@ start_postgres() {
     trap stop_postgres EXIT
     "${as[@]}" "$bin/initdb" -D "$PG_TMP/data" -A trust -U postgres >/dev/null
     "${as[@]}" "$bin/pg_ctl" -D "$PG_TMP/data" -l "$PG_TMP/postgres.log" -w \
-        -o "-k $PG_TMP -c listen_addresses='' -c port=5432 -c fsync=off -c synchronous_commit=off -c full_page_writes=off ${PG_SERVER_OPTIONS:-}" \
+        -o "-k $PG_TMP -c listen_addresses='' -c unix_socket_permissions=0700 -c port=5432 -c fsync=off -c synchronous_commit=off -c full_page_writes=off ${PG_SERVER_OPTIONS:-}" \
         start >/dev/null
     # Odoo refuses to run as the "postgres" role.
     psql -h "$PG_TMP" -U postgres -d postgres -qc "CREATE ROLE odoo LOGIN SUPERUSER" >/dev/null
