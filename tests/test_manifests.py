@@ -58,3 +58,19 @@ def test_no_python_import_of_a_later_addon(addon):
         text = path.read_text()
         for other in forbidden:
             assert f"odoo.addons.{other}" not in text, f"{path} imports {other}"
+
+
+def test_oca_sla_cannot_be_installed_beside_the_sla_by_level(env):
+    """helpdesk_mgmt_sla (OCA, not released for 18.0 yet) is excluded by ecrm_core:
+    installing it from a checkout is refused instead of running two SLA systems."""
+    from odoo.exceptions import UserError
+
+    sla = env["ir.module.module"].create(
+        {"name": "helpdesk_mgmt_sla", "state": "uninstalled", "shortdesc": "SLA"}
+    )
+    env["ir.module.module"].update_list()
+    assert "helpdesk_mgmt_sla" in env.ref("base.module_ecrm_core").exclusion_ids.mapped(
+        "name"
+    )
+    with pytest.raises(UserError, match="incompatible"):
+        sla.button_install()

@@ -54,6 +54,9 @@
     "assets": {
         "web.assets_tests": ["ecrm_core/static/tests/tours/*.js"],
     },
+    # OCA's SLA per ticket would be a second, silent SLA system beside the
+    # SLA by level: Odoo refuses to install both (README, Odoo and OCA table)
+    "excludes": ["helpdesk_mgmt_sla"],
     "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
     "application": True,
