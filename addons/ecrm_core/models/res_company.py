@@ -3,6 +3,8 @@ from odoo import fields, models
 
 from .ecrm_selection import MAX_AT_RISK_FACTOR, MAX_DAYS, MAX_HORIZON_YEARS
 
+MANAGER = "ecrm_core.group_ecrm_manager"
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -54,15 +56,23 @@ class ResCompany(models.Model):
     )
     # Quintile boundaries of the last full recompute: {"r": [..], "f": [..], "m": [..]}
     # (four cut points each), used to score one customer between full recomputes.
-    ecrm_rfm_cuts = fields.Json(string="RFM quintile boundaries", readonly=True)
+    # The engine's state and errors tell the customers' revenue distribution:
+    # eCRM managers only (the engine reads them as superuser).
+    ecrm_rfm_cuts = fields.Json(
+        string="RFM quintile boundaries", readonly=True, groups=MANAGER
+    )
     # The extension threshold the stored lifecycle stages were decided with: a
     # full recompute recounts every customer's categories when it changed.
-    ecrm_extension_counted = fields.Integer(readonly=True)
+    ecrm_extension_counted = fields.Integer(readonly=True, groups=MANAGER)
 
     # Progress of the scheduled recompute, company by company (see
     # ecrm.profile._ecrm_cron_recompute).
-    ecrm_last_run = fields.Datetime(string="Last eCRM recompute", readonly=True)
-    ecrm_last_run_error = fields.Text(string="Last eCRM recompute error", readonly=True)
+    ecrm_last_run = fields.Datetime(
+        string="Last eCRM recompute", readonly=True, groups=MANAGER
+    )
+    ecrm_last_run_error = fields.Text(
+        string="Last eCRM recompute error", readonly=True, groups=MANAGER
+    )
 
     _sql_constraints = [
         (
