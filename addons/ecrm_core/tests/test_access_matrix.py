@@ -286,7 +286,7 @@ class TestAccessMatrix(HttpCase):
         failures = []
         for role in ROLES:
             self.login(role)
-            for model, ops in MODEL_ACCESS.items():
+            for model in MODEL_ACCESS:
                 allowed = _allowed(model, role)
                 transient = self.env[model]._transient
                 done = {
