@@ -147,9 +147,6 @@ class TestAccessMatrix(HttpCase):
         }
         cls.customer = cls.users["portal"].partner_id
         cls.customer.company_id = False
-        cls.partners = cls.env["res.partner"].create(
-            [{"name": f"Matrix customer {n}"} for n in range(40)]
-        )
         cls.counter = 0
         cls.teams = cls.env["helpdesk.ticket.team"].create(
             [
@@ -201,9 +198,10 @@ class TestAccessMatrix(HttpCase):
     @classmethod
     def _vals(cls, model, company):
         """Values of a new record of ``model`` in ``company`` (each call a new
-        customer or code, for the unique constraints)."""
+        customer, name or code, for the unique constraints)."""
         cls.counter += 1
-        n, partner = cls.counter, cls.partners[cls.counter % len(cls.partners)]
+        n = cls.counter
+        partner = cls.env["res.partner"].create({"name": f"Matrix customer {n}"})
         team = cls.teams[0] if company == cls.company_a else cls.teams[1]
         vals = {
             "ecrm.consent": {
@@ -229,7 +227,7 @@ class TestAccessMatrix(HttpCase):
                 "level_id": cls.env.ref("ecrm_core.ecrm_level_foundational").id,
                 "reason": "Matrix",
             },
-            "ecrm.profile": {"partner_id": cls.partners[n % 40].id},
+            "ecrm.profile": {"partner_id": partner.id},
             "ecrm.routing.rule": {"name": f"Matrix rule {n}", "team_id": team.id},
             "ecrm.service": {"name": f"Matrix service {n}", "code": f"matrix_{n}"},
             "ecrm.sla.policy": {"name": f"Matrix policy {n}", "resolution_hours": 8},
