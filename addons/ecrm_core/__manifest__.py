@@ -4,7 +4,7 @@
     "name": "eCRM Core",
     "summary": "Customer eCRM profile: service levels, lifecycle, RFM/CLV, "
     "consent, 360° timeline and service desk",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Sales/CRM",
     "license": "AGPL-3",
     "author": "eCRM suite developers",

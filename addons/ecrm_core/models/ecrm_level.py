@@ -1,4 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import math
 from datetime import timedelta
 from itertools import pairwise
 
@@ -104,6 +105,18 @@ class EcrmLevel(models.Model):
             if level.min_rfm_score > 15:
                 raise ValidationError(
                     self.env._("An RFM score is at most 15 (5 + 5 + 5).")
+                )
+            if level.min_tenure_days > MAX_DAYS:
+                raise ValidationError(
+                    self.env._(
+                        "The minimum tenure is at most %(days)s days (100 years): "
+                        "archive the level rather than make it unreachable.",
+                        days=MAX_DAYS,
+                    )
+                )
+            if not math.isfinite(level.min_revenue):
+                raise ValidationError(
+                    self.env._("The minimum revenue must be a number.")
                 )
 
     @api.constrains("sequence", "company_id", "active", *THRESHOLDS)

@@ -203,8 +203,10 @@ class EcrmProfile(models.Model):
                     "level_below_since": False,
                 }
             )
-            self.env["ecrm.level.history"].create(
+            # the histories are written by the engine only (append-only)
+            self.env["ecrm.level.history"].sudo().create(
                 {
+                    "user_id": self.env.uid,
                     "partner_id": partner.id,
                     "company_id": company.id,
                     "from_level_id": old_level.id,

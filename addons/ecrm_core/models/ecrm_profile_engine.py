@@ -97,6 +97,8 @@ class EcrmProfileEngine(models.AbstractModel):
         wait for the grace period unless ``skip_grace``. Returns False when an
         incremental run found a full run in progress and left the customers
         dirty for it."""
+        # the company's settings and engine state, whoever triggered the run
+        company = company.sudo()
         self.env.flush_all()
         if partner_ids is None:
             self._ecrm_lock(company)

@@ -1,7 +1,25 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+import math
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 from .ecrm_selection import MAX_AT_RISK_FACTOR, MAX_DAYS, MAX_HORIZON_YEARS
+
+MANAGER = "ecrm_core.group_ecrm_manager"
+
+# Setting -> (lowest, highest) value; the lowest is excluded when it is 0.0
+# (a factor must be positive). Mirrors the SQL checks below, with a message
+# that names the setting.
+SETTING_BOUNDS = {
+    "ecrm_window_days": (1, MAX_DAYS),
+    "ecrm_acquisition_days": (1, MAX_DAYS),
+    "ecrm_churn_days": (1, MAX_DAYS),
+    "ecrm_downgrade_grace_days": (0, MAX_DAYS),
+    "ecrm_extension_categories": (1, 1000),
+    "ecrm_at_risk_factor": (0.0, MAX_AT_RISK_FACTOR),
+    "ecrm_clv_horizon_years": (0, MAX_HORIZON_YEARS),
+}
 
 
 class ResCompany(models.Model):
@@ -54,15 +72,23 @@ class ResCompany(models.Model):
     )
     # Quintile boundaries of the last full recompute: {"r": [..], "f": [..], "m": [..]}
     # (four cut points each), used to score one customer between full recomputes.
-    ecrm_rfm_cuts = fields.Json(string="RFM quintile boundaries", readonly=True)
+    # The engine's state and errors tell the customers' revenue distribution:
+    # eCRM managers only (the engine reads them as superuser).
+    ecrm_rfm_cuts = fields.Json(
+        string="RFM quintile boundaries", readonly=True, groups=MANAGER
+    )
     # The extension threshold the stored lifecycle stages were decided with: a
     # full recompute recounts every customer's categories when it changed.
-    ecrm_extension_counted = fields.Integer(readonly=True)
+    ecrm_extension_counted = fields.Integer(readonly=True, groups=MANAGER)
 
     # Progress of the scheduled recompute, company by company (see
     # ecrm.profile._ecrm_cron_recompute).
-    ecrm_last_run = fields.Datetime(string="Last eCRM recompute", readonly=True)
-    ecrm_last_run_error = fields.Text(string="Last eCRM recompute error", readonly=True)
+    ecrm_last_run = fields.Datetime(
+        string="Last eCRM recompute", readonly=True, groups=MANAGER
+    )
+    ecrm_last_run_error = fields.Text(
+        string="Last eCRM recompute error", readonly=True, groups=MANAGER
+    )
 
     _sql_constraints = [
         (
@@ -93,6 +119,34 @@ class ResCompany(models.Model):
             ),
         ),
     ]
+
+    @api.constrains(*SETTING_BOUNDS)
+    def _check_ecrm_settings_bounded(self):
+        for company in self:
+            for fname, (low, high) in SETTING_BOUNDS.items():
+                value = company[fname]
+                positive = isinstance(low, float)
+                if (
+                    math.isfinite(value)
+                    and (low < value if positive else low <= value)
+                    and value <= high
+                ):
+                    continue
+                setting = self._fields[fname].get_description(self.env)["string"]
+                if positive:
+                    message = self.env._(
+                        "%(setting)s must be above 0 and at most %(high)s.",
+                        setting=setting,
+                        high=high,
+                    )
+                else:
+                    message = self.env._(
+                        "%(setting)s must be between %(low)s and %(high)s.",
+                        setting=setting,
+                        low=low,
+                        high=high,
+                    )
+                raise ValidationError(message)
 
     def _ecrm_tz(self):
         """The company's time zone (its address's), UTC when it has none: the

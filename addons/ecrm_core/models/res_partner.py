@@ -385,6 +385,8 @@ class ResPartner(models.Model):
         daily digest tells the salespeople)."""
         company = self.env.company
         activity_type = self.env.ref("ecrm_core.mail_activity_type_proactive")
+        # activities have no company: another company's follow-up (assigned
+        # to someone who does not work here) does not count
         busy = set(
             self.env["mail.activity"]
             .search(
@@ -392,6 +394,7 @@ class ResPartner(models.Model):
                     ("res_model", "=", "res.partner"),
                     ("res_id", "in", self.ids),
                     ("activity_type_id", "=", activity_type.id),
+                    ("user_id.company_ids", "in", company.id),
                 ]
             )
             .mapped("res_id")
@@ -425,12 +428,13 @@ class ResPartner(models.Model):
 
     def _ecrm_last_ticket_team_leaders(self):
         """{partner id: leader of the team of their last ticket in the current
-        company}, in one query."""
+        company, if the leader works in it}, in one query."""
+        company = self.env.company
         tickets = self.env["helpdesk.ticket"].search(
             [
                 ("commercial_partner_id", "in", self.ids),
-                ("company_id", "=", self.env.company.id),
-                ("team_id.user_id", "!=", False),
+                ("company_id", "=", company.id),
+                ("team_id.user_id.company_ids", "in", company.id),
             ],
             order="create_date desc",
         )

@@ -21,12 +21,14 @@ class SaleOrder(models.Model):
         copy=False,
         help="Channel the order came through, recorded when it is created.",
     )
+    # the customer's level: a customer's value, for eCRM users
     ecrm_level_id = fields.Many2one(
         "ecrm.level",
         string="eCRM level at confirmation",
         readonly=True,
         copy=False,
         check_company=True,
+        groups="ecrm_core.group_ecrm_user",
     )
 
     # Stored like account.move's: the eCRM statistics of every customer are
@@ -71,8 +73,8 @@ class SaleOrder(models.Model):
         return "backend"
 
     def action_confirm(self):
-        for order in self:
-            customer = order.partner_id.commercial_partner_id.sudo()
+        for order in self.sudo():
+            customer = order.partner_id.commercial_partner_id
             order.ecrm_level_id = customer.with_company(order.company_id).ecrm_level_id
         result = super().action_confirm()
         self._ecrm_recompute_customers()

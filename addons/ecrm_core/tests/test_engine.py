@@ -150,6 +150,22 @@ class TestEngineOrderPath(EcrmCase):
         self.assertEqual(order.state, "sale")
         self.assertEqual(self._dirty(), customer)
 
+    @mute_logger("odoo.sql_db")
+    def test_level_domain_failing_when_run_never_fails_the_confirmation(self):
+        customer = self._customer()
+        self._order(customer, 100, self.TODAY - timedelta(days=10))
+        self._recompute_all()
+        # stored before domains were validated by running them
+        self.env.cr.execute(
+            "UPDATE ecrm_level SET domain = %s WHERE id = %s",
+            ["[('id', '=', 'abc')]", self.level_centred.id],
+        )
+        self.level_centred.invalidate_recordset(["domain"])
+        with self.assertLogs("odoo.addons.ecrm_core.models.sale_order", "ERROR"):
+            order = self._order(customer, 900, self.TODAY)
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(self._dirty(), customer)
+
     def test_grace_cannot_be_skipped_through_the_context(self):
         self.level_centred.write({"min_revenue": 1000, "min_orders": 0})
         customer = self._customer()

@@ -155,3 +155,37 @@ class TestProactive(DeskCase):
         self.assertEqual(followup.user_id, self.leader)
         self.assertNotIn("OTHER-CO-ORDER", followup.note)
         self.assertNotIn("Elsewhere", followup.note)
+
+    def _other_company_leader(self):
+        other = self.env["res.company"].create({"name": "Other eCRM Co"})
+        self.env.user.company_ids |= other
+        leader = self.env["res.users"].create(
+            {
+                "name": "Other leader",
+                "login": "ecrm_other_leader",
+                "company_id": other.id,
+                "company_ids": [(6, 0, other.ids)],
+            }
+        )
+        return other, leader
+
+    def test_other_company_followup_does_not_silence_this_one(self):
+        other, other_leader = self._other_company_leader()
+        self.customer.user_id = other_leader
+        self.customer.with_company(other)._ecrm_proactive_followup("Check in")
+        self.assertEqual(self._followups().user_id, other_leader)
+        # here the salesperson does not work: the leader of the customer's
+        # last ticket's team
+        self._ticket()
+        self.customer._ecrm_proactive_followup("Check in")
+        self.assertEqual(self._followups().user_id, other_leader | self.leader)
+        # one per company: a second call adds nothing
+        self.customer._ecrm_proactive_followup("Check in")
+        self.assertEqual(len(self._followups()), 2)
+
+    def test_leader_working_elsewhere_is_not_asked(self):
+        __, other_leader = self._other_company_leader()
+        self.customer.user_id = False
+        self._ticket().team_id.user_id = other_leader
+        self.customer._ecrm_proactive_followup("Check in")
+        self.assertFalse(self._followups())

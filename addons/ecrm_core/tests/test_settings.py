@@ -67,19 +67,32 @@ class TestSettings(TransactionCase):
         company = self.env.company
         for name, value in (
             ("ecrm_window_days", 1_000_000),
+            ("ecrm_window_days", 0),
             ("ecrm_downgrade_grace_days", 1_000_000),
+            ("ecrm_downgrade_grace_days", -1),
             ("ecrm_acquisition_days", 1_000_000),
             ("ecrm_churn_days", 1_000_000),
+            ("ecrm_extension_categories", 0),
             ("ecrm_at_risk_factor", 1e308),
-            ("ecrm_clv_horizon_years", 1e308),
+            ("ecrm_at_risk_factor", 0),
+            ("ecrm_at_risk_factor", float("nan")),
+            ("ecrm_clv_horizon_years", float("inf")),
         ):
-            with (
-                self.subTest(name=name),
-                mute_logger("odoo.sql_db"),
-                self.assertRaises(IntegrityError),
-            ):
-                company.write({name: value})
-                company.flush_recordset()
+            with self.subTest(name=name, value=value):
+                with self.assertRaises(ValidationError) as caught:
+                    company.write({name: value})
+                label = company._fields[name].get_description(self.env)["string"]
+                self.assertIn(label, str(caught.exception))
+        # through the settings form, and the database refuses them too
+        with self.assertRaises(ValidationError):
+            self.env["res.config.settings"].create(
+                {"ecrm_window_days": 1_000_000}
+            ).execute()
+        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError):
+            self.env.cr.execute(
+                "UPDATE res_company SET ecrm_at_risk_factor = 1e308 WHERE id = %s",
+                [company.id],
+            )
 
     def test_largest_settings_still_confirm_orders(self):
         company = self.env.company
