@@ -17,3 +17,4 @@ from . import test_ui
 from . import test_ticket_close
 from . import test_field_access
 from . import test_timeline_access
+from . import test_autoresponder_gateway

@@ -1,5 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from datetime import datetime
+from email.message import Message
 
 from freezegun import freeze_time
 
@@ -72,7 +73,7 @@ class TestSla(DeskCase):
         with freeze_time(datetime(2026, 6, 29, 9)):
             agent_ticket.message_post(body="internal", subtype_xmlid="mail.mt_note")
             self.assertFalse(ticket.ecrm_first_response_date)
-            ticket.with_context(ecrm_automated_email=True).message_post(
+            agent_ticket.with_context(ecrm_automated_email=Message()).message_post(
                 body="auto", message_type="comment", subtype_xmlid="mail.mt_comment"
             )
             self.assertFalse(ticket.ecrm_first_response_date)
