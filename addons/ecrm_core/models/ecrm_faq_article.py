@@ -83,9 +83,11 @@ class EcrmFaqArticle(models.Model):
             self._ecrm_update_document()
         return result
 
-    def update_field_translations(self, field_name, translations, digest=None):
-        result = super().update_field_translations(
-            field_name, translations, digest=digest
+    def _update_field_translations(
+        self, field_name, translations, digest=None, source_lang=None
+    ):
+        result = super()._update_field_translations(
+            field_name, translations, digest=digest, source_lang=source_lang
         )
         self._ecrm_update_document()
         return result

@@ -9,7 +9,7 @@ from odoo.exceptions import AccessError
 from odoo.tools import SQL, email_normalize
 
 from .helpdesk_ticket_team import ACK_LIMIT, TEAM_ACK_LIMIT
-from .mail_thread import automated_email, is_no_reply_address
+from .mail_thread import is_automated_email, is_no_reply_address
 
 _logger = logging.getLogger(__name__)
 
@@ -231,7 +231,7 @@ class HelpdeskTicket(models.Model):
         team)."""
         self.ensure_one()
         email = self.ecrm_sender_email
-        if not email or automated_email(self.env) or is_no_reply_address(email):
+        if not email or is_automated_email(self.env) or is_no_reply_address(email):
             return False
         if self.env["mail.blacklist"].sudo().search_count([("email", "=", email)]):
             return False
@@ -310,7 +310,7 @@ class HelpdeskTicket(models.Model):
         the company: not an internal note, not an automatic mail."""
         if len(self) != 1 or self.sudo().ecrm_first_response_date:
             return False
-        if automated_email(self.env):
+        if is_automated_email(self.env):
             return False
         author = message.author_id
         return bool(

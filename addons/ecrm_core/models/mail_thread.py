@@ -23,13 +23,12 @@ def is_no_reply_address(email):
     return bool(email and NO_REPLY_SENDER.match(email.split("@")[0]))
 
 
-def automated_email(env):
-    """The incoming machine-sent email being processed, if any. Only the mail
-    gateway sets it, as an ``email.message.Message``: no RPC caller can put
+def is_automated_email(env):
+    """Whether a machine-sent email is being processed. Only the mail gateway
+    says so, with the ``email.message.Message`` itself: no RPC caller can put
     one in its context, so the flag cannot be forged to silence the
     autoresponder or to keep a reply from counting as the first response."""
-    message = env.context.get("ecrm_automated_email")
-    return message if isinstance(message, Message) else None
+    return isinstance(env.context.get("ecrm_automated_email"), Message)
 
 
 class MailThread(models.AbstractModel):

@@ -56,9 +56,7 @@ class TestAutoresponderGateway(DeskCase):
         )
 
     def test_display_name_sender_is_capped(self):
-        tickets = [
-            self._process('"Jane Doe" <Jane@Shop.example>') for _n in range(6)
-        ]
+        tickets = [self._process('"Jane Doe" <Jane@Shop.example>') for _n in range(6)]
         self.assertEqual(
             {ticket.ecrm_sender_email for ticket in tickets}, {"jane@shop.example"}
         )
