@@ -65,7 +65,7 @@ class EcrmFaqArticle(models.Model):
                 ON ecrm_faq_article USING gin (ecrm_document);
             """
         )
-        self.search([])._ecrm_update_document()
+        self._ecrm_update_document(SQL("TRUE"))
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -105,10 +105,14 @@ class EcrmFaqArticle(models.Model):
                 self.env._("Only eCRM managers publish or unpublish FAQ articles.")
             )
 
-    def _ecrm_update_document(self):
-        if not self:
-            return
-        self.flush_recordset(["name", "body", "keywords"])
+    def _ecrm_update_document(self, where=None):
+        """Rebuild the text-search document of these articles (or of the
+        articles matching ``where``, an SQL condition on ``a``)."""
+        if where is None:
+            if not self:
+                return
+            where = SQL("a.id = ANY(%s)", self.ids)
+        self.flush_model(["name", "body", "keywords"])
         self.env.cr.execute(
             SQL(
                 """
@@ -131,10 +135,10 @@ class EcrmFaqArticle(models.Model):
                                SELECT jsonb_object_keys(COALESCE(a.body, '{}'::jsonb))
                               ) AS langs(lang)
                    )
-                 WHERE a.id = ANY(%(ids)s)
+                 WHERE %(where)s
                 """,
                 configs=json.dumps(TEXT_SEARCH_CONFIGS),
-                ids=self.ids,
+                where=where,
             )
         )
 
