@@ -11,8 +11,15 @@ class EcrmFeedbackMixin(models.AbstractModel):
     _description = "eCRM Feedback Request"
 
     def _ecrm_request_rating(self, template):
+        """One request per record, to a customer who agreed to be emailed by
+        the record's company (not the current one: a mail gateway or a cron
+        runs in any company)."""
         for record in self:
+            if record.rating_ids:
+                continue
             partner = record._rating_get_partner()
+            if "company_id" in record._fields and record.company_id:
+                partner = partner.with_company(record.company_id)
             if partner and partner._ecrm_has_consent("email"):
                 record.rating_send_request(
                     template, lang=partner.lang, force_send=False

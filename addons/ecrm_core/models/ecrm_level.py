@@ -9,7 +9,7 @@ from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
 
 from .ecrm_selection import MAX_DAYS
-from .ecrm_sla_policy import PRIORITIES
+from .ecrm_sla_policy import MAX_SLA_HOURS, PRIORITIES
 
 # Qualification thresholds, compared level by level along the ladder.
 THRESHOLDS = ("min_revenue", "min_orders", "min_tenure_days", "min_rfm_score")
@@ -90,7 +90,28 @@ class EcrmLevel(models.Model):
                 f"at most 15."
             ),
         ),
+        (
+            "ecrm_sla_hours_bounded",
+            f"CHECK(sla_hours > 0 AND sla_hours <= {MAX_SLA_HOURS})",
+            (
+                f"A level's first-response SLA is more than 0 and at most "
+                f"{MAX_SLA_HOURS} hours."
+            ),
+        ),
     ]
+
+    @api.constrains("sla_hours")
+    def _check_sla_hours(self):
+        for level in self:
+            if not 0 < level.sla_hours <= MAX_SLA_HOURS:
+                raise ValidationError(
+                    self.env._(
+                        "The first-response SLA of level %(level)s must be more "
+                        "than 0 and at most %(max)s hours.",
+                        level=level.name,
+                        max=MAX_SLA_HOURS,
+                    )
+                )
 
     @api.constrains(*THRESHOLDS)
     def _check_thresholds_positive(self):

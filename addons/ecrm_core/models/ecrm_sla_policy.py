@@ -2,6 +2,8 @@
 from odoo import api, fields, models
 
 PRIORITIES = [("0", "Low"), ("1", "Medium"), ("2", "High"), ("3", "Very High")]
+# A year: beyond, a calendar cannot place the hours and "no SLA" is meant.
+MAX_SLA_HOURS = 8760
 
 
 class EcrmSlaPolicy(models.Model):
@@ -26,8 +28,8 @@ class EcrmSlaPolicy(models.Model):
     _sql_constraints = [
         (
             "resolution_hours_positive",
-            "CHECK(resolution_hours > 0)",
-            "The resolution time must be positive.",
+            f"CHECK(resolution_hours > 0 AND resolution_hours <= {MAX_SLA_HOURS})",
+            f"The resolution time must be positive and at most {MAX_SLA_HOURS} hours.",
         ),
     ]
 

@@ -1,14 +1,17 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-import re
-import threading
+import logging
 from datetime import timedelta
 
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import SQL, email_normalize
 
-from .helpdesk_ticket_team import ACK_LIMIT
+from .helpdesk_ticket_team import ACK_LIMIT, TEAM_ACK_LIMIT
+from .mail_thread import is_automated_email, is_no_reply_address
+
+_logger = logging.getLogger(__name__)
 
 SLA_STATES = [
     ("on_track", "On track"),
@@ -17,24 +20,48 @@ SLA_STATES = [
     ("met", "Met"),
 ]
 DEFAULT_SLA_HOURS = 24.0
-NO_REPLY = re.compile(
-    r"^(no-?reply|do-?not-?reply|mailer-daemon|postmaster|bounces?)\b"
-)
 SLA_BATCH = 500
 SLA_GROUP = "helpdesk_mgmt.group_helpdesk_user_own"
+# Written by the eCRM engine only (as superuser), never by agents over RPC.
+ENGINE_FIELDS = frozenset(
+    {
+        "ecrm_level_id",
+        "ecrm_first_response_deadline",
+        "ecrm_first_response_date",
+        "ecrm_sla_at_risk_date",
+        "ecrm_resolution_deadline",
+        "ecrm_sla_state",
+        "ecrm_sla_breach_notified",
+        "ecrm_acknowledged_at",
+        "ecrm_sender_email",
+    }
+)
+# RFC 3834 (and Exchange's) marks of an automatic answer, which well-behaved
+# auto-responders do not answer.
+ACK_HEADERS = {"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All"}
 
 
 class HelpdeskTicket(models.Model):
+    # rating.mixin comes with OCA helpdesk_mgmt_rating
     _name = "helpdesk.ticket"
-    _inherit = ["helpdesk.ticket", "rating.mixin", "ecrm.feedback.mixin"]
+    _inherit = ["helpdesk.ticket", "ecrm.feedback.mixin"]
 
     ecrm_level_id = fields.Many2one(
         "ecrm.level",
         string="eCRM level",
         readonly=True,
+        copy=False,
         index=True,
         groups=SLA_GROUP,
         help="The customer's eCRM level when the ticket was opened.",
+    )
+    ecrm_sender_email = fields.Char(
+        string="Sender address",
+        compute="_compute_ecrm_sender_email",
+        store=True,
+        index="btree_not_null",
+        help="The customer's bare email address, lowercase (the autoresponder "
+        "counts its acknowledgements per address).",
     )
     # SLA state: plain fields written by events and by the SLA cron.
     ecrm_first_response_deadline = fields.Datetime(
@@ -64,14 +91,44 @@ class HelpdeskTicket(models.Model):
         string="Acknowledged", readonly=True, copy=False, groups=SLA_GROUP
     )
 
+    def init(self):
+        # the SLA cron's two questions: waiting tickets, breaches to notify
+        self.env.cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS helpdesk_ticket_ecrm_sla_waiting_index
+                ON helpdesk_ticket (ecrm_first_response_deadline)
+             WHERE ecrm_first_response_date IS NULL
+               AND ecrm_sla_state IN ('on_track', 'at_risk');
+            CREATE INDEX IF NOT EXISTS helpdesk_ticket_ecrm_sla_breach_pending_index
+                ON helpdesk_ticket (id)
+             WHERE ecrm_sla_state = 'breached'
+               AND ecrm_sla_breach_notified IS NOT TRUE;
+            CREATE INDEX IF NOT EXISTS helpdesk_ticket_ecrm_acknowledged_at_index
+                ON helpdesk_ticket (team_id, ecrm_acknowledged_at)
+             WHERE ecrm_acknowledged_at IS NOT NULL;
+            """
+        )
+
+    @api.depends("partner_email", "partner_id")
+    def _compute_ecrm_sender_email(self):
+        for ticket in self:
+            ticket.ecrm_sender_email = (
+                email_normalize(ticket.partner_email or "")
+                or email_normalize(ticket.partner_id.email or "")
+                or False
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
+        self._ecrm_check_engine_fields(set().union(*vals_list))
         tickets = super().create(vals_list)
         for ticket in tickets.sudo():
-            ticket._ecrm_on_create()
+            ticket._ecrm_isolated("plan", ticket._ecrm_on_create)
+            ticket._ecrm_isolated("acknowledge", ticket._ecrm_acknowledge)
         return tickets
 
     def write(self, vals):
+        self._ecrm_check_engine_fields(vals)
         closing = self.browse()
         if vals.get("stage_id"):
             stage = self.env["helpdesk.ticket.stage"].browse(vals["stage_id"])
@@ -80,6 +137,31 @@ class HelpdeskTicket(models.Model):
         result = super().write(vals)
         closing.sudo()._ecrm_send_rating_request()
         return result
+
+    def _ecrm_check_engine_fields(self, fnames):
+        """The SLA fields and the level of a ticket are the engine's: an agent
+        who could write them over RPC could forge their SLA record."""
+        forged = ENGINE_FIELDS & set(fnames)
+        if forged and not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "The SLA fields of a ticket are set by the eCRM engine only "
+                    "(%(fields)s).",
+                    fields=", ".join(sorted(forged)),
+                )
+            )
+
+    def _ecrm_isolated(self, step, method):
+        """Run one step of the eCRM work of a new ticket in a savepoint: if it
+        fails (a bad setting, a mail template error), the step is logged and
+        undone, and the ticket — with the email that opened it — is kept."""
+        try:
+            with self.env.cr.savepoint():
+                method()
+        except Exception:
+            _logger.exception(
+                "eCRM %s step failed on ticket %s; the ticket is kept", step, self.id
+            )
 
     # ------------------------------------------------------------------
     # Opening: level, routing, SLA deadlines, acknowledgement
@@ -100,19 +182,30 @@ class HelpdeskTicket(models.Model):
                 routed.pop("user_id", None)  # already with an agent of that team
             self.write(routed)
         self._ecrm_plan_deadlines()
-        if self._ecrm_may_autorespond():
-            self._ecrm_send_acknowledgement()
 
     def _ecrm_sla_hours(self):
         return self.ecrm_level_id.sla_hours or DEFAULT_SLA_HOURS
 
     def _ecrm_plan(self, start, hours):
+        """``start`` + ``hours`` working hours of the team's (or company's)
+        calendar; in calendar hours when the calendar cannot place them (no
+        working time, or beyond the ~4 years Odoo searches)."""
         calendar = (
             self.team_id.resource_calendar_id or self.company_id.resource_calendar_id
         )
-        if not calendar:
-            return start + timedelta(hours=hours)
-        return calendar.plan_hours(hours, start, compute_leaves=True)
+        deadline = calendar and calendar.plan_hours(hours, start, compute_leaves=True)
+        if not deadline:
+            if calendar:
+                _logger.warning(
+                    "Calendar %s cannot place %s working hours after %s: "
+                    "SLA deadline of ticket %s counted in calendar hours",
+                    calendar.name,
+                    hours,
+                    start,
+                    self.id,
+                )
+            deadline = start + timedelta(hours=hours)
+        return deadline
 
     def _ecrm_plan_deadlines(self):
         self.ensure_one()
@@ -130,44 +223,66 @@ class HelpdeskTicket(models.Model):
             }
         )
 
-    def _ecrm_sender_email(self):
-        return email_normalize(self.partner_email or self.partner_id.email or "")
-
     def _ecrm_may_autorespond(self):
-        """The rules of the autoresponder: a real sender who may be emailed,
-        no automatic or bulk mail (mail loops), and a rate limit per sender."""
+        """The rules of the autoresponder: a real sender who may be emailed
+        (consent in the ticket's company, address not blacklisted), no
+        automatic or bulk mail (mail loops), and two caps per hour: per
+        sender address and per team (per company for tickets without a
+        team)."""
         self.ensure_one()
-        email = self._ecrm_sender_email()
-        if not email or self.env.context.get("ecrm_automated_email"):
+        email = self.ecrm_sender_email
+        if not email or is_automated_email(self.env) or is_no_reply_address(email):
             return False
-        if NO_REPLY.match(email.split("@")[0]):
+        if self.env["mail.blacklist"].sudo().search_count([("email", "=", email)]):
             return False
-        if self.partner_id and not self.partner_id._ecrm_has_consent("email"):
+        partner = self.partner_id.with_company(self.company_id)
+        if partner and not partner._ecrm_has_consent("email"):
             return False
-        limit = self.team_id.ecrm_ack_limit_per_hour if self.team_id else ACK_LIMIT
-        recent = self.search_count(
-            [
-                ("partner_email", "=ilike", email),
-                (
-                    "ecrm_acknowledged_at",
-                    ">=",
-                    fields.Datetime.now() - timedelta(hours=1),
-                ),
-            ]
+        team = self.team_id
+        since = [
+            ("ecrm_acknowledged_at", ">=", fields.Datetime.now() - timedelta(hours=1))
+        ]
+        if self.search_count([("ecrm_sender_email", "=", email)] + since) >= (
+            team.ecrm_ack_limit_per_hour if team else ACK_LIMIT
+        ):
+            return False
+        scope = (
+            [("team_id", "=", team.id)]
+            if team
+            else [("team_id", "=", False), ("company_id", "=", self.company_id.id)]
         )
-        return recent < limit
+        return self.search_count(scope + since) < (
+            team.ecrm_ack_team_limit_per_hour if team else TEAM_ACK_LIMIT
+        )
+
+    def _ecrm_ack_quotes_request(self):
+        """Whether the acknowledgement repeats the request's subject and the
+        sender's name: only to a known contact, unless the team says so."""
+        self.ensure_one()
+        return bool(self.partner_id or self.team_id.ecrm_ack_quote_unknown)
 
     def _ecrm_faq_suggestions(self):
         self.ensure_one()
         text = f"{self.name} {self.description or ''}"
-        return self.env["ecrm.faq.article"]._ecrm_match(text, limit=3)
+        return self.env["ecrm.faq.article"]._ecrm_match(
+            text, limit=3, company=self.company_id
+        )
+
+    def _ecrm_acknowledge(self):
+        if self._ecrm_may_autorespond():
+            self._ecrm_send_acknowledgement()
 
     def _ecrm_send_acknowledgement(self):
         self.ensure_one()
-        if not self.partner_email:
-            self.partner_email = self._ecrm_sender_email()
         template = self.env.ref("ecrm_core.mail_template_ticket_acknowledgement")
-        template.send_mail(self.id, force_send=False)
+        template.with_company(self.company_id).send_mail(
+            self.id,
+            force_send=False,
+            email_values={
+                "email_to": self.ecrm_sender_email,
+                "headers": repr(ACK_HEADERS),
+            },
+        )
         self.ecrm_acknowledged_at = fields.Datetime.now()
 
     # ------------------------------------------------------------------
@@ -195,7 +310,7 @@ class HelpdeskTicket(models.Model):
         the company: not an internal note, not an automatic mail."""
         if len(self) != 1 or self.sudo().ecrm_first_response_date:
             return False
-        if self.env.context.get("ecrm_automated_email"):
+        if is_automated_email(self.env):
             return False
         author = message.author_id
         return bool(
@@ -209,43 +324,64 @@ class HelpdeskTicket(models.Model):
     @api.model
     def _ecrm_cron_sla(self):
         """Move waiting tickets along on track → at risk → breached (one
-        query), then notify each new breach once."""
+        statement, rewriting only the tickets whose state changes), then
+        notify one batch of new breaches, each on its own (Odoo's cron batch
+        protocol: the scheduler commits and calls again while some remain)."""
         self.env.flush_all()
+        now = fields.Datetime.now()
         self.env.cr.execute(
             SQL(
                 """
-                UPDATE helpdesk_ticket t
-                   SET ecrm_sla_state = CASE
-                           WHEN %(now)s > t.ecrm_first_response_deadline THEN 'breached'
+                WITH due AS (
+                    SELECT t.id,
+                           CASE
+                           WHEN %(now)s > t.ecrm_first_response_deadline
+                               THEN 'breached'
                            WHEN %(now)s >= t.ecrm_sla_at_risk_date THEN 'at_risk'
                            ELSE 'on_track'
-                       END
-                  FROM helpdesk_ticket_stage stage
-                 WHERE stage.id = t.stage_id
-                   AND stage.closed IS NOT TRUE
-                   AND t.ecrm_first_response_date IS NULL
-                   AND t.ecrm_first_response_deadline IS NOT NULL
-                   AND t.ecrm_sla_state IN ('on_track', 'at_risk')
+                           END AS state
+                      FROM helpdesk_ticket t
+                      JOIN helpdesk_ticket_stage stage ON stage.id = t.stage_id
+                     WHERE stage.closed IS NOT TRUE
+                       AND t.ecrm_first_response_date IS NULL
+                       AND t.ecrm_first_response_deadline IS NOT NULL
+                       AND t.ecrm_sla_state IN ('on_track', 'at_risk')
+                )
+                UPDATE helpdesk_ticket t
+                   SET ecrm_sla_state = due.state,
+                       write_date = %(now)s,
+                       write_uid = %(uid)s
+                  FROM due
+                 WHERE due.id = t.id
+                   AND t.ecrm_sla_state IS DISTINCT FROM due.state
+             RETURNING t.id
                 """,
-                now=fields.Datetime.now(),
+                now=now,
+                uid=self.env.uid,
             )
         )
-        self.env.invalidate_all()
-        breached = self.search(
-            [
-                ("ecrm_sla_state", "=", "breached"),
-                ("ecrm_sla_breach_notified", "=", False),
-            ]
+        changed = [row[0] for row in self.env.cr.fetchall()]
+        self.browse(changed).invalidate_recordset(
+            ["ecrm_sla_state", "write_date", "write_uid"]
         )
-        auto_commit = not getattr(threading.current_thread(), "testing", False)
-        for done in range(0, len(breached), SLA_BATCH):
-            batch = breached[done : done + SLA_BATCH]
-            batch._ecrm_notify_breach()
-            self.env["ir.cron"]._notify_progress(
-                done=done + len(batch), remaining=len(breached) - done - len(batch)
-            )
-            if auto_commit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
+        pending = [
+            ("ecrm_sla_state", "=", "breached"),
+            ("ecrm_sla_breach_notified", "=", False),
+        ]
+        batch = self.search(pending, order="id", limit=SLA_BATCH)
+        done = 0
+        for ticket in batch:
+            try:
+                with self.env.cr.savepoint():
+                    ticket._ecrm_notify_breach()
+                done += 1
+            except Exception:
+                _logger.exception(
+                    "SLA breach notification of ticket %s failed", ticket.id
+                )
+        self.env["ir.cron"]._notify_progress(
+            done=done, remaining=self.search_count(pending) - (len(batch) - done)
+        )
 
     def _ecrm_notify_breach(self):
         activity_type = self.env.ref("mail.mail_activity_data_todo")
@@ -269,18 +405,30 @@ class HelpdeskTicket(models.Model):
     # Feedback and proactive service
     # ------------------------------------------------------------------
 
-    def _ecrm_send_rating_request(self):
-        """Ask once per ticket: a ticket closed again after a reopening has
-        its rating request already."""
-        template = self.env.ref("ecrm_core.mail_template_ticket_rating_request")
-        self.filtered(lambda ticket: not ticket.rating_ids)._ecrm_request_rating(
-            template
+    def _ecrm_send_rating_request(self, template=None):
+        """Ask once per ticket (a ticket closed again after a reopening has
+        its request already), with the eCRM template unless a stage gives
+        its own, never for a ticket set to "No rating"."""
+        template = template or self.env.ref(
+            "ecrm_core.mail_template_ticket_rating_request"
         )
+        self.filtered(
+            lambda ticket: ticket.rating_status == "stage_change"
+        )._ecrm_request_rating(template)
+
+    def _send_ticket_rating_mail(self, force_send=False):
+        # helpdesk_mgmt_rating sends a stage's rating template at once on
+        # every move into that stage; here it is the eCRM request: queued,
+        # with consent, once per ticket (the closing then sends no other).
+        for ticket in self.sudo():
+            ticket._ecrm_send_rating_request(ticket.stage_id.rating_mail_template_id)
 
     def rating_apply(self, rate, *args, **kwargs):
         rating = super().rating_apply(rate, *args, **kwargs)
         if rate <= 2 and self.sudo().ecrm_sla_state == "breached":
-            self.partner_id.commercial_partner_id.sudo()._ecrm_proactive_followup(
+            self.partner_id.commercial_partner_id.with_company(
+                self.company_id
+            ).sudo()._ecrm_proactive_followup(
                 self.env._(
                     "Ticket %(ticket)s breached its SLA and was rated %(rating)s.",
                     ticket=self.number,

@@ -2,6 +2,7 @@
 from odoo import fields, models
 
 ACK_LIMIT = 3  # default automatic acknowledgements per sender and hour
+TEAM_ACK_LIMIT = 100  # default automatic acknowledgements per team and hour
 
 
 class HelpdeskTicketTeam(models.Model):
@@ -26,6 +27,19 @@ class HelpdeskTicketTeam(models.Model):
         help="At most this many automatic acknowledgements go to one sender "
         "address within an hour (mail loop protection).",
     )
+    ecrm_ack_team_limit_per_hour = fields.Integer(
+        string="Acknowledgements per hour",
+        default=TEAM_ACK_LIMIT,
+        help="At most this many automatic acknowledgements go out for the "
+        "team's tickets within an hour, whoever the senders are: senders "
+        "forged one by one cannot turn the autoresponder into a mass mailer.",
+    )
+    ecrm_ack_quote_unknown = fields.Boolean(
+        string="Quote the request to unknown senders",
+        help="By default the acknowledgement to a sender who is not a known "
+        "contact repeats neither the subject nor the sender's name: a forged "
+        "sender cannot make it carry their text. Tick to quote them anyway.",
+    )
 
     _sql_constraints = [
         (
@@ -37,5 +51,10 @@ class HelpdeskTicketTeam(models.Model):
             "ecrm_ack_limit_per_hour_positive",
             "CHECK(ecrm_ack_limit_per_hour >= 0)",
             "The acknowledgement limit cannot be negative.",
+        ),
+        (
+            "ecrm_ack_team_limit_per_hour_positive",
+            "CHECK(ecrm_ack_team_limit_per_hour >= 0)",
+            "The acknowledgement limit per hour cannot be negative.",
         ),
     ]

@@ -18,3 +18,6 @@ from . import test_ticket_close
 from . import test_field_access
 from . import test_timeline_access
 from . import test_access_matrix
+from . import test_autoresponder_gateway
+from . import test_ticket_company
+from . import test_faq

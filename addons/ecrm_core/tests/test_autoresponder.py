@@ -26,10 +26,15 @@ class TestAutoresponder(DeskCase):
                 "name": "How do I return a damaged product?",
                 "keywords": "broken refund",
                 "body": "<p>Send us a photo.</p>",
+                "is_published": True,
             }
         )
         cls.track_article = Article.create(
-            {"name": "How do I track my parcel?", "body": "<p>Open the portal.</p>"}
+            {
+                "name": "How do I track my parcel?",
+                "body": "<p>Open the portal.</p>",
+                "is_published": True,
+            }
         )
         Article.create({"name": "Unrelated draft", "is_published": False})
 

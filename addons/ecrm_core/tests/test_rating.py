@@ -48,3 +48,33 @@ class TestRating(DeskCase):
         ticket = self._ticket()
         self._close(ticket)
         self.assertFalse(self._requests(ticket))
+
+    def test_stage_rating_template_of_helpdesk_mgmt_rating(self):
+        """A stage's own rating template (OCA helpdesk_mgmt_rating) replaces
+        the eCRM one: still one request per ticket, queued, with consent."""
+        closed = self.env["helpdesk.ticket.stage"].search(
+            [("closed", "=", True)], limit=1
+        )
+        closed.rating_mail_template_id = self.env.ref(
+            "helpdesk_mgmt_rating.rating_ticket_email_template"
+        )
+        ticket = self._ticket()
+        self._close(ticket)
+        self.assertEqual(len(ticket.rating_ids), 1)
+        mails = self.env["mail.mail"].search(
+            [("model", "=", "helpdesk.ticket"), ("res_id", "=", ticket.id)]
+        )
+        survey = mails.filtered(lambda m: "Satisfaction Survey" in m.subject)
+        self.assertEqual(len(survey), 1)
+        self.assertEqual(survey.state, "outgoing", "queued, not sent inline")
+        self.assertFalse(self._requests(ticket), "no second request")
+        self.customer._ecrm_set_consent("email", "opt_out", "portal")
+        refused = self._ticket()
+        self._close(refused)
+        self.assertFalse(refused.rating_ids)
+
+    def test_no_rating_status(self):
+        ticket = self._ticket(rating_status="no_rate")
+        self._close(ticket)
+        self.assertFalse(self._requests(ticket))
+        self.assertFalse(ticket.rating_ids)

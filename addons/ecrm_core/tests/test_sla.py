@@ -1,8 +1,10 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from datetime import datetime
+from datetime import datetime, timedelta
+from email.message import Message
 
 from freezegun import freeze_time
 
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from .common import DeskCase
@@ -72,7 +74,7 @@ class TestSla(DeskCase):
         with freeze_time(datetime(2026, 6, 29, 9)):
             agent_ticket.message_post(body="internal", subtype_xmlid="mail.mt_note")
             self.assertFalse(ticket.ecrm_first_response_date)
-            ticket.with_context(ecrm_automated_email=True).message_post(
+            agent_ticket.with_context(ecrm_automated_email=Message()).message_post(
                 body="auto", message_type="comment", subtype_xmlid="mail.mt_comment"
             )
             self.assertFalse(ticket.ecrm_first_response_date)
@@ -117,3 +119,70 @@ class TestSla(DeskCase):
             )
         self.assertEqual(ticket.ecrm_sla_state, "breached")
         self.assertTrue(ticket.ecrm_first_response_date)
+
+    def test_sla_hours_bounds(self):
+        for hours in (0, -5, 10000):
+            with self.assertRaises(ValidationError), self.cr.savepoint():
+                self.level_centred.sla_hours = hours
+        self.level_centred.sla_hours = 8760
+
+    def test_calendar_that_cannot_place_the_hours(self):
+        self.level_centred.sla_hours = 8760  # > what Odoo searches (~4 years)
+        ticket = self._ticket_on_friday(self.level_centred)
+        self.assertEqual(
+            ticket.ecrm_first_response_deadline, FRIDAY_3PM + timedelta(hours=8760)
+        )
+        self.calendar.attendance_ids = False  # no working time at all
+        self.level_centred.sla_hours = 4
+        ticket = self._ticket_on_friday(self.level_centred)
+        self.assertEqual(ticket.ecrm_first_response_deadline, datetime(2026, 6, 26, 19))
+        self.assertEqual(ticket.ecrm_sla_state, "on_track")
+
+    def test_cron_rewrites_only_changed_tickets(self):
+        self.level_centred.sla_hours = 10  # Friday 15:00 → Monday 17:00
+        ticket = self._ticket_on_friday(self.level_centred)
+        Ticket = self.env["helpdesk.ticket"]
+        self.env.flush_all()
+        created = ticket.write_date
+        with freeze_time(datetime(2026, 6, 27, 12)):
+            Ticket._ecrm_cron_sla()
+        ticket.invalidate_recordset()
+        self.assertEqual(
+            (ticket.ecrm_sla_state, ticket.write_date), ("on_track", created)
+        )
+        with freeze_time(datetime(2026, 6, 29, 3)):
+            Ticket._ecrm_cron_sla()
+        ticket.invalidate_recordset()
+        self.assertEqual(ticket.ecrm_sla_state, "at_risk")
+        self.assertEqual(ticket.write_date, datetime(2026, 6, 29, 3))
+
+    def test_failing_notification_does_not_stop_the_others(self):
+        self.level_centred.sla_hours = 10
+        tickets = [self._ticket_on_friday(self.level_centred) for _n in range(3)]
+        # one notification fails in the database (as a full disk or a
+        # constraint of another addon would)
+        self.env.cr.execute(
+            """
+            CREATE FUNCTION ecrm_test_refuse_activity() RETURNS trigger
+            LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.res_model = 'helpdesk.ticket' AND NEW.res_id = %s THEN
+                    RAISE EXCEPTION 'refused';
+                END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER ecrm_test_refuse_activity BEFORE INSERT ON mail_activity
+            FOR EACH ROW EXECUTE FUNCTION ecrm_test_refuse_activity();
+            """,
+            [tickets[1].id],
+        )
+        with (
+            freeze_time(datetime(2026, 6, 29, 18)),
+            self.assertLogs("odoo.addons.ecrm_core.models.helpdesk_ticket", "ERROR"),
+        ):
+            self.env["helpdesk.ticket"]._ecrm_cron_sla()
+        self.assertEqual(
+            [t.ecrm_sla_breach_notified for t in tickets], [True, False, True]
+        )
+        self.assertEqual([bool(t.activity_ids) for t in tickets], [True, False, True])
+        self.assertEqual({t.ecrm_sla_state for t in tickets}, {"breached"})
