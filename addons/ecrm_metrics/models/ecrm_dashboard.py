@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
+from odoo.tools.misc import formatLang
 
 _logger = logging.getLogger(__name__)
 
@@ -915,10 +916,27 @@ class EcrmDashboard(models.AbstractModel):
             )
             template.with_context(
                 ecrm_digest=[
-                    (labels[key], now[key], before[key]) for key in self.DIGEST_FIGURES
+                    (labels[key], *self._ecrm_digest_cells(key, now[key], before[key]))
+                    for key in self.DIGEST_FIGURES
                 ],
                 ecrm_period=(start, end),
             ).send_mail(manager.id)
+
+    @api.model
+    def _ecrm_digest_cells(self, key, value, before):
+        """A figure of the digest and its change, as text."""
+        if value is None:
+            return "–", ""
+        if key.endswith("_rate") or key == "csat":
+            text = f"{100 * value:.1f} %"
+        elif key == "revenue":
+            text = formatLang(
+                self.env, value, currency_obj=self.env.company.currency_id
+            )
+        else:
+            text = formatLang(self.env, value, digits=0)
+        change = f"{100 * (value - before) / abs(before):+.0f} %" if before else ""
+        return text, change
 
     @api.model
     def _ecrm_labels(self):
