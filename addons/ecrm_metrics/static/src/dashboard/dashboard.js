@@ -36,6 +36,7 @@ export class EcrmDashboard extends Component {
             level: "",
             channel: "",
             data: null,
+            loaded: "", // the arguments of the data shown
         });
         this.groups = GROUPS;
         onWillStart(() => this.load());
@@ -57,6 +58,7 @@ export class EcrmDashboard extends Component {
         // built once per load: a chart is drawn again only when its data changes
         this.charts = this.buildCharts(data);
         this.state.data = data;
+        this.state.loaded = JSON.stringify(this.args);
     }
 
     async onApply(ev) {
