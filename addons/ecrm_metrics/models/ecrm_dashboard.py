@@ -286,27 +286,32 @@ class EcrmDashboard(models.AbstractModel):
         cr.execute(
             SQL(
                 """
-                WITH o AS MATERIALIZED (%(orders)s), per_customer AS (
-                    SELECT customer,
+                WITH pc AS (
+                    SELECT customer, company_id,
                            count(*) FILTER (WHERE day >= %(start)s) AS n,
+                           sum(amount) FILTER (WHERE day >= %(start)s) AS revenue,
                            bool_or(day < %(start)s) AS before
-                      FROM o GROUP BY customer
+                      FROM (%(orders)s) o
+                     GROUP BY customer, company_id
+                ), c AS (
+                    SELECT sum(n) AS n, bool_or(before) AS before
+                      FROM pc GROUP BY customer
                 )
                 SELECT count(*) FILTER (WHERE n > 0),
                        count(*) FILTER (WHERE n >= 2),
                        count(*) FILTER (WHERE before),
                        count(*) FILTER (WHERE before AND n > 0),
-                       (SELECT count(*) FROM o WHERE day >= %(start)s),
-                       (SELECT sum(amount) FROM o WHERE day >= %(start)s),
+                       (SELECT sum(n) FROM pc),
+                       (SELECT sum(revenue) FROM pc),
                        (SELECT avg(pr.clv * %(rate)s)
-                          FROM (SELECT DISTINCT customer, company_id FROM o
-                                 WHERE day >= %(start)s) a
-                          JOIN ecrm_profile pr ON pr.partner_id = a.customer
-                           AND pr.company_id = a.company_id
+                          FROM pc
+                          JOIN ecrm_profile pr ON pr.partner_id = pc.customer
+                           AND pr.company_id = pc.company_id
                           JOIN %(currency_table)s
-                            ON account_currency_table.company_id = a.company_id),
+                            ON account_currency_table.company_id = pc.company_id
+                         WHERE pc.n > 0),
                        (SELECT count(*) FROM (%(firsts)s) f)
-                  FROM per_customer
+                  FROM c
                 """,
                 orders=self._ecrm_order_sql(
                     companies, filters, (prev_start, end), amounts=not snapshot
