@@ -1171,6 +1171,10 @@ class EcrmDashboard(models.AbstractModel):
             return self._ecrm_partners(
                 SQL("SELECT customer FROM (%s) c", customers[key])
             )
+        if (key == "clv_histogram" and not isinstance(value, int)) or (
+            key == "rfm_move" and not (isinstance(value, list) and len(value) == 2)
+        ):
+            raise UserError(self.env._("Which bar of the chart?"))
         if key == "clv_histogram":
             return self._ecrm_partners(
                 SQL(

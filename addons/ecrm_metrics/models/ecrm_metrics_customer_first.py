@@ -21,7 +21,7 @@ class EcrmMetricsCustomerFirst(models.Model):
     channel = fields.Selection(
         selection="_selection_channel", string="eCRM channel", readonly=True
     )
-    level_id = fields.Many2one("ecrm.level", string="Level", readonly=True)
+    level_id = fields.Many2one("ecrm.level", readonly=True)
     first_date = fields.Date(string="First order", required=True, readonly=True)
 
     @api.model

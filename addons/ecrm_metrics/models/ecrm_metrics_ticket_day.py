@@ -14,7 +14,7 @@ class EcrmMetricsTicketDay(models.Model):
 
     date = fields.Date(required=True, readonly=True, index=True)
     company_id = fields.Many2one("res.company", required=True, readonly=True)
-    level_id = fields.Many2one("ecrm.level", string="Level", readonly=True)
+    level_id = fields.Many2one("ecrm.level", readonly=True)
     tickets = fields.Integer(readonly=True, aggregator="sum")
     first_responses = fields.Integer(readonly=True, aggregator="sum")
     first_response_hours = fields.Float(

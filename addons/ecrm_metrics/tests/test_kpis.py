@@ -430,8 +430,13 @@ class TestKpis(MetricsCase):
                 len(records("rfm_move", [move["from"], move["to"]])),
                 move["customers"],
             )
-        with self.assertRaises(UserError):
-            self.dashboard.action_drilldown("nothing", *P)
+        for key, value in (
+            ("nothing", None),
+            ("rfm_move", "x"),
+            ("clv_histogram", "1"),
+        ):
+            with self.assertRaises(UserError):
+                self.dashboard.action_drilldown(key, *P, value=value)
 
     def test_dashboard(self):
         """The screen's data: the figures and those of the period before, the
