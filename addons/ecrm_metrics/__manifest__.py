@@ -3,7 +3,7 @@
 {
     "name": "eCRM Metrics",
     "summary": "eCRM dashboards: acquisition, retention, cohorts, CLV, RFM, ROI",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/CRM",
     "license": "AGPL-3",
     "author": "eCRM suite developers",
@@ -21,6 +21,7 @@
         "views/res_users_views.xml",
     ],
     "demo": ["demo/ecrm_metrics_demo.xml"],
+    "uninstall_hook": "uninstall_hook",
     "assets": {
         "web.assets_backend": [
             "ecrm_metrics/static/src/dashboard/*",

@@ -5,7 +5,8 @@
 On a database filled by ``generator.py`` (with ecrm_metrics installed), for the
 first company: the full rebuild of the daily snapshots; the incremental refresh
 after one day of new orders (the orders of the last generated day rewritten);
-``get_kpis`` and ``get_cohorts`` over the last 12 months; and, on the same data,
+``get_kpis`` (without and with a channel filter), ``get_cohorts`` and the whole
+screen (``get_dashboard``) over the last 12 months; and, on the same data,
 the same headline figures (orders, revenue, customers per month) with the ORM's
 ``_read_group`` on ``sale.order``. Prints the times and the ratios.
 
@@ -64,7 +65,11 @@ def main():
         end = last_day
         start = end - timedelta(days=364)
         kpis_time, kpis = timed(lambda: dashboard.get_kpis(start, end), cr)
+        channel_time, _ = timed(
+            lambda: dashboard.get_kpis(start, end, channels=["backend"]), cr
+        )
         cohorts_time, cohorts = timed(lambda: dashboard.get_cohorts(start, end), cr)
+        screen_time, _ = timed(lambda: dashboard.get_dashboard(start, end), cr)
 
         def orm_figures():
             domain = [
@@ -90,14 +95,17 @@ def main():
         f"get_kpis, 12 months             {kpis_time:8.3f} s"
         f"   ({kpis['orders']} orders, {kpis['active_customers']} active customers)"
     )
+    print(f"get_kpis, one channel           {channel_time:8.3f} s")
     print(
         f"get_cohorts, 12 months          {cohorts_time:8.3f} s {len(cohorts)} cohorts"
     )
+    print(f"get_dashboard (whole screen)    {screen_time:8.3f} s")
     print(
         f"_read_group on sale.order       {orm_time:8.3f} s"
         "   (orders and revenue per month, distinct customers: a subset of the figures)"
     )
     print(f"ratio get_kpis / _read_group    {kpis_time / orm_time:8.2f}×")
+    print(f"ratio get_cohorts / _read_group {cohorts_time / orm_time:8.2f}×")
     print(f"peak memory (RSS)               {peak_mb:8.0f} MB")
 
 

@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
+from odoo.tools.misc import formatLang
 
 _logger = logging.getLogger(__name__)
 
@@ -17,6 +18,17 @@ RATE = SQL(
     " ELSE account_currency_table.rate END"
 )
 SATISFIED = 4  # Odoo's RATING_LIMIT_SATISFIED: 4 and 5 are "satisfied"
+NO_FILTERS = {"levels": None, "channels": None}
+FUNNEL = ("selection", "acquisition", "retention", "extension")
+CLV_BUCKETS = 10
+
+
+def _bounds(start, end):
+    """The UTC datetimes of a period of dates (both included), for range
+    conditions an index can use."""
+    return datetime.combine(start, time.min), datetime.combine(
+        end + timedelta(days=1), time.min
+    )
 
 
 class EcrmDashboard(models.AbstractModel):
@@ -24,11 +36,13 @@ class EcrmDashboard(models.AbstractModel):
     snapshots. Every figure is defined in ``readme/DESCRIPTION.md``; the
     definitions are the contract ``get_kpis`` keeps (tests/test_kpis.py).
 
-    Additive daily figures (orders, revenue, tickets and first responses,
-    deliveries) are read from the snapshot tables, refreshed incrementally by
-    the cron; distinct counts over a period (active, new and retained
-    customers), SLA compliance (it moves as deadlines pass), ratings, NPS and
-    coupons are read live: each is one indexed query."""
+    Orders, revenue, tickets and first responses, deliveries (additive per
+    day) and new customers (the first order of each customer) are read from
+    the snapshot tables, refreshed incrementally by the cron; the customers
+    active in a period (active, retained, repeat, their CLV), SLA compliance
+    (it moves as deadlines pass), ratings, NPS and coupons are read live, each
+    in one indexed query. ``_ecrm_kpis(..., snapshot=False)`` computes every
+    figure from the sources: the tests compare both."""
 
     _name = "ecrm.dashboard"
     _description = "eCRM Dashboard"
@@ -39,67 +53,31 @@ class EcrmDashboard(models.AbstractModel):
 
     @api.model
     @api.readonly
-    def get_kpis(self, date_from, date_to, company_ids=None):
-        period = self._ecrm_period(date_from, date_to)
-        companies = self._ecrm_companies(company_ids)
-        kpis = self._ecrm_live_kpis(period, companies)
-        kpis.update(self._ecrm_snapshot_kpis(period, companies))
-        return kpis
+    def get_kpis(
+        self, date_from, date_to, company_ids=None, level_ids=None, channels=None
+    ):
+        """The figures of the period; ``level_ids`` (levels at the order's
+        confirmation or the ticket's opening) and ``channels`` (the orders'
+        eCRM channels) restrict the orders, customers and tickets counted."""
+        return self._ecrm_kpis(
+            self._ecrm_period(date_from, date_to),
+            self._ecrm_companies(company_ids),
+            self._ecrm_filters(level_ids, channels),
+        )
 
     @api.model
     @api.readonly
-    def get_cohorts(self, date_from, date_to, company_ids=None):
+    def get_cohorts(
+        self, date_from, date_to, company_ids=None, level_ids=None, channels=None
+    ):
         """One row per month in which customers made their first order (from
         the month of ``date_from`` to that of ``date_to``): the share of the
         cohort with an order in each calendar month after the first."""
-        date_from, date_to = self._ecrm_period(date_from, date_to)
-        companies = self._ecrm_companies(company_ids)
-        self.env.cr.execute(
-            SQL(
-                """
-                WITH orders AS (
-                    SELECT so.ecrm_commercial_partner_id AS customer,
-                           date_trunc('month', so.date_order)::date AS month
-                      FROM sale_order so
-                     WHERE so.state = 'sale' AND so.company_id = ANY(%(companies)s)
-                       AND so.date_order < %(end)s
-                ), firsts AS (
-                    SELECT customer, min(month) AS cohort FROM orders GROUP BY customer
-                ), active AS (
-                    SELECT DISTINCT f.cohort, o.customer,
-                           (extract(year FROM age(o.month, f.cohort)) * 12
-                            + extract(month FROM age(o.month, f.cohort)))::int AS k
-                      FROM orders o JOIN firsts f USING (customer)
-                     WHERE f.cohort >= date_trunc('month', %(start)s::date)
-                )
-                SELECT to_char(cohort, 'YYYY-MM'),
-                       count(*) FILTER (WHERE k = 0),
-                       array_agg(k)
-                  FROM active
-                 GROUP BY cohort
-                 ORDER BY cohort
-                """,
-                companies=companies.ids,
-                start=date_from,
-                end=date_to + timedelta(days=1),
-            )
+        return self._ecrm_cohorts(
+            self._ecrm_period(date_from, date_to),
+            self._ecrm_companies(company_ids),
+            self._ecrm_filters(level_ids, channels),
         )
-        last = date_to.year * 12 + date_to.month
-        rows = []
-        for cohort, size, ks in self.env.cr.fetchall():
-            year, month = map(int, cohort.split("-"))
-            months = last - (year * 12 + month) + 1
-            counts = [0] * months
-            for k in ks:
-                counts[k] += 1
-            rows.append(
-                {
-                    "cohort": cohort,
-                    "customers": size,
-                    "retention": [round(c / size, 4) for c in counts],
-                }
-            )
-        return rows
 
     @api.model
     @api.readonly
@@ -111,31 +89,36 @@ class EcrmDashboard(models.AbstractModel):
         self.env.cr.execute(
             SQL(
                 """
-                WITH at AS (
-                    SELECT DISTINCT ON (partner_id, company_id, d)
-                           partner_id, company_id, d, rfm_segment
-                      FROM ecrm_metrics_segment_history h
-                     CROSS JOIN (VALUES (%(a)s::date), (%(b)s::date)) v(d)
-                     WHERE h.date <= v.d AND h.company_id = ANY(%(companies)s)
-                     ORDER BY partner_id, company_id, d, h.date DESC
-                )
                 SELECT a.rfm_segment, b.rfm_segment, count(*)
-                  FROM at b
-                  LEFT JOIN at a ON a.partner_id = b.partner_id
-                   AND a.company_id = b.company_id AND a.d = %(a)s
-                 WHERE b.d = %(b)s
+                  FROM (%(at_b)s) b
+                  LEFT JOIN (%(at_a)s) a ON a.partner_id = b.partner_id
+                   AND a.company_id = b.company_id
                  GROUP BY 1, 2
-                 ORDER BY 3 DESC
+                 ORDER BY 3 DESC, 1, 2
                 """,
-                a=date_a,
-                b=date_b,
-                companies=companies.ids,
+                at_a=self._ecrm_segments_at(date_a, companies),
+                at_b=self._ecrm_segments_at(date_b, companies),
             )
         )
         return [
             {"from": seg_a or False, "to": seg_b or False, "customers": n}
             for seg_a, seg_b, n in self.env.cr.fetchall()
         ]
+
+    @api.model
+    def _ecrm_segments_at(self, day, companies):
+        """Each customer's RFM segment on ``day`` (the last change before)."""
+        return SQL(
+            """
+            SELECT DISTINCT ON (h.partner_id, h.company_id)
+                   h.partner_id, h.company_id, h.rfm_segment
+              FROM ecrm_metrics_segment_history h
+             WHERE h.date <= %(day)s AND h.company_id = ANY(%(companies)s)
+             ORDER BY h.partner_id, h.company_id, h.date DESC
+            """,
+            day=day,
+            companies=companies.ids,
+        )
 
     # ------------------------------------------------------------------
     # Arguments
@@ -168,6 +151,35 @@ class EcrmDashboard(models.AbstractModel):
         return companies
 
     @api.model
+    def _ecrm_filters(self, level_ids=None, channels=None):
+        """The level and channel filters, checked: ``{"levels": ids or None,
+        "channels": codes or None}`` (None: no filter)."""
+        levels = None
+        if level_ids:
+            if not all(isinstance(i, int) for i in level_ids):
+                raise UserError(self.env._("Levels are given by their ids."))
+            found = self.env["ecrm.level"].search([("id", "in", list(level_ids))])
+            if len(found) != len(set(level_ids)):
+                raise UserError(self.env._("Unknown eCRM level."))
+            levels = sorted(set(level_ids))
+        if channels:
+            known = dict(self.env["sale.order"]._fields["ecrm_channel"].selection)
+            if not all(isinstance(c, str) and c in known for c in channels):
+                raise UserError(self.env._("Unknown eCRM channel."))
+            channels = sorted(set(channels))
+        return {"levels": levels, "channels": channels or None}
+
+    @api.model
+    def _ecrm_filter_sql(self, filters, level, channel=None):
+        """The conditions of the filters on a level (and channel) column."""
+        conditions = []
+        if filters["levels"]:
+            conditions.append(SQL("%s = ANY(%s)", level, filters["levels"]))
+        if channel is not None and filters["channels"]:
+            conditions.append(SQL("%s = ANY(%s)", channel, filters["channels"]))
+        return SQL(" AND ").join(conditions) if conditions else SQL("TRUE")
+
+    @api.model
     def _ecrm_currency_table(self, companies):
         """Rates to the current company's currency, as sale.report converts."""
         return self.env["res.currency"]._get_simple_currency_table(companies)
@@ -177,76 +189,144 @@ class EcrmDashboard(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _ecrm_order_sql(self, companies):
-        """Confirmed orders of the companies with their commercial customer,
-        UTC day and untaxed amount converted as sale.report does."""
+    def _ecrm_kpis(self, period, companies, filters, snapshot=True):
+        kpis = self._ecrm_customer_kpis(period, companies, filters, snapshot)
+        kpis.update(self._ecrm_service_kpis(period, companies, filters, snapshot))
+        kpis.update(self._ecrm_delivery_kpis(period, companies, snapshot))
+        kpis.update(self._ecrm_coupon_kpis(period, companies, filters))
+        return kpis
+
+    @api.model
+    def _ecrm_order_sql(self, companies, filters, period=None, amounts=True):
+        """Confirmed orders of the companies (of the period when given, through
+        the filters) with their commercial customer, UTC day and untaxed amount
+        converted as sale.report does (``amounts``)."""
+        conditions = [
+            SQL("so.state = 'sale' AND so.company_id = ANY(%s)", companies.ids),
+            self._ecrm_filter_sql(
+                filters,
+                SQL.identifier("so", "ecrm_level_id"),
+                SQL.identifier("so", "ecrm_channel"),
+            ),
+        ]
+        if period:
+            conditions.append(
+                SQL("so.date_order >= %s AND so.date_order < %s", *_bounds(*period))
+            )
         return SQL(
             """
             SELECT so.id, so.ecrm_commercial_partner_id AS customer,
-                   so.date_order::date AS day, so.company_id, so.ecrm_channel,
-                   so.amount_untaxed
-                       / CASE COALESCE(so.currency_rate, 0) WHEN 0 THEN 1.0
-                              ELSE so.currency_rate END
-                       * %(rate)s
-                       AS amount
-              FROM sale_order so
-              JOIN %(currency_table)s
-                    ON account_currency_table.company_id = so.company_id
-             WHERE so.state = 'sale' AND so.company_id = ANY(%(companies)s)
+                   so.date_order::date AS day, so.company_id, %(amount)s AS amount
+              FROM sale_order so %(currency_join)s
+             WHERE %(conditions)s
             """,
-            currency_table=self._ecrm_currency_table(companies),
-            rate=RATE,
-            companies=companies.ids,
+            amount=SQL(
+                """so.amount_untaxed
+                       / CASE COALESCE(so.currency_rate, 0) WHEN 0 THEN 1.0
+                              ELSE so.currency_rate END * %s""",
+                RATE,
+            )
+            if amounts
+            else SQL("NULL::numeric"),
+            currency_join=SQL(
+                "JOIN %s ON account_currency_table.company_id = so.company_id",
+                self._ecrm_currency_table(companies),
+            )
+            if amounts
+            else SQL(),
+            conditions=SQL(" AND ").join(conditions),
         )
 
     @api.model
-    def _ecrm_live_kpis(self, period, companies):
-        """Every figure, computed from the source tables."""
+    def _ecrm_firsts_sql(self, period, companies, filters, snapshot=True):
+        """The customers whose first order (in these companies, through the
+        filters) is in the period, with its day."""
         start, end = period
-        days = (end - start).days + 1
-        prev_start = start - timedelta(days=days)
+        if not snapshot:
+            return SQL(
+                """
+                SELECT customer, min(day) AS first_day FROM (%(orders)s) o
+                 GROUP BY customer HAVING min(day) BETWEEN %(start)s AND %(end)s
+                """,
+                orders=self._ecrm_order_sql(companies, filters, amounts=False),
+                start=start,
+                end=end,
+            )
+        return SQL(
+            """
+            SELECT f.partner_id AS customer, min(f.first_date) AS first_day
+              FROM ecrm_metrics_customer_first f
+             WHERE f.company_id = ANY(%(companies)s)
+               AND f.first_date BETWEEN %(start)s AND %(end)s AND %(filters_f)s
+               AND NOT EXISTS (
+                   SELECT 1 FROM ecrm_metrics_customer_first g
+                    WHERE g.partner_id = f.partner_id
+                      AND g.company_id = ANY(%(companies)s)
+                      AND g.first_date < %(start)s AND %(filters_g)s)
+             GROUP BY f.partner_id
+            """,
+            companies=companies.ids,
+            start=start,
+            end=end,
+            filters_f=self._ecrm_filter_sql(
+                filters, SQL.identifier("f", "level_id"), SQL.identifier("f", "channel")
+            ),
+            filters_g=self._ecrm_filter_sql(
+                filters, SQL.identifier("g", "level_id"), SQL.identifier("g", "channel")
+            ),
+        )
+
+    @api.model
+    def _ecrm_customer_kpis(self, period, companies, filters, snapshot=True):
+        """Orders, revenue and the customers of the period and the one before
+        (one range scan of the orders), new customers."""
+        start, end = period
+        prev_start = start - timedelta(days=(end - start).days + 1)
         cr = self.env.cr
         cr.execute(
             SQL(
                 """
-                WITH o AS (%(orders)s), p AS (
-                    SELECT * FROM o WHERE day BETWEEN %(start)s AND %(end)s
-                ), per_customer AS (
-                    SELECT customer, count(*) AS n FROM p GROUP BY customer
-                ), prev AS (
-                    SELECT DISTINCT customer FROM o
-                     WHERE day BETWEEN %(prev_start)s AND %(prev_end)s
-                ), firsts AS (
-                    SELECT customer, min(day) AS first_day FROM o GROUP BY customer
+                WITH pc AS (
+                    SELECT customer, company_id,
+                           count(*) FILTER (WHERE day >= %(start)s) AS n,
+                           sum(amount) FILTER (WHERE day >= %(start)s) AS revenue,
+                           bool_or(day < %(start)s) AS before
+                      FROM (%(orders)s) o
+                     GROUP BY customer, company_id
+                ), c AS (
+                    SELECT sum(n) AS n, bool_or(before) AS before
+                      FROM pc GROUP BY customer
                 )
-                SELECT (SELECT count(*) FROM p),
-                       (SELECT sum(amount) FROM p),
-                       (SELECT count(*) FROM per_customer),
-                       (SELECT count(*) FROM per_customer WHERE n >= 2),
-                       (SELECT count(*) FROM firsts
-                         WHERE first_day BETWEEN %(start)s AND %(end)s),
-                       (SELECT count(*) FROM prev),
-                       (SELECT count(*) FROM prev JOIN per_customer USING (customer)),
-                       (SELECT avg(pr.clv
-                                   * %(rate)s)
-                          FROM (SELECT DISTINCT customer, company_id FROM p) a
-                          JOIN ecrm_profile pr ON pr.partner_id = a.customer
-                           AND pr.company_id = a.company_id
+                SELECT count(*) FILTER (WHERE n > 0),
+                       count(*) FILTER (WHERE n >= 2),
+                       count(*) FILTER (WHERE before),
+                       count(*) FILTER (WHERE before AND n > 0),
+                       (SELECT sum(n) FROM pc),
+                       (SELECT sum(revenue) FROM pc),
+                       (SELECT avg(pr.clv * %(rate)s)
+                          FROM pc
+                          JOIN ecrm_profile pr ON pr.partner_id = pc.customer
+                           AND pr.company_id = pc.company_id
                           JOIN %(currency_table)s
-                    ON account_currency_table.company_id = a.company_id)
+                            ON account_currency_table.company_id = pc.company_id
+                         WHERE pc.n > 0),
+                       (SELECT count(*) FROM (%(firsts)s) f)
+                  FROM c
                 """,
-                orders=self._ecrm_order_sql(companies),
+                orders=self._ecrm_order_sql(
+                    companies, filters, (prev_start, end), amounts=not snapshot
+                ),
+                firsts=self._ecrm_firsts_sql(period, companies, filters, snapshot),
                 currency_table=self._ecrm_currency_table(companies),
                 rate=RATE,
                 start=start,
-                end=end,
-                prev_start=prev_start,
-                prev_end=start - timedelta(days=1),
             )
         )
-        (orders, revenue, active, repeat, new, prev, retained, clv) = cr.fetchone()
+        (active, repeat, prev, retained, orders, revenue, clv, new) = cr.fetchone()
+        if snapshot:
+            orders, revenue = self._ecrm_snapshot_orders(period, companies, filters)
         retention = retained / prev if prev else None
-        kpis = {
+        return {
             "orders": orders,
             "revenue": float(revenue or 0.0),
             "average_order_value": float(revenue) / orders if orders else None,
@@ -257,14 +337,38 @@ class EcrmDashboard(models.AbstractModel):
             "repeat_rate": repeat / active if active else None,
             "clv_average": float(clv) if clv is not None else None,
         }
-        kpis.update(self._ecrm_service_kpis(period, companies))
-        kpis.update(self._ecrm_coupon_kpis(period, companies))
-        return kpis
 
     @api.model
-    def _ecrm_service_kpis(self, period, companies):
+    def _ecrm_snapshot_orders(self, period, companies, filters):
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT COALESCE(sum(d.orders), 0), sum(d.revenue * %(rate)s)
+                  FROM ecrm_metrics_order_day d
+                  JOIN %(currency_table)s
+                    ON account_currency_table.company_id = d.company_id
+                 WHERE d.company_id = ANY(%(companies)s)
+                   AND d.date BETWEEN %(start)s AND %(end)s AND %(filters)s
+                """,
+                currency_table=self._ecrm_currency_table(companies),
+                rate=RATE,
+                companies=companies.ids,
+                start=period[0],
+                end=period[1],
+                filters=self._ecrm_filter_sql(
+                    filters,
+                    SQL.identifier("d", "level_id"),
+                    SQL.identifier("d", "channel"),
+                ),
+            )
+        )
+        return self.env.cr.fetchone()
+
+    @api.model
+    def _ecrm_service_kpis(self, period, companies, filters, snapshot=True):
         start, end = period
         cr = self.env.cr
+        level = self._ecrm_filter_sql(filters, SQL.identifier("t", "ecrm_level_id"))
         cr.execute(
             SQL(
                 """
@@ -281,15 +385,36 @@ class EcrmDashboard(models.AbstractModel):
                            WHERE t.ecrm_first_response_date
                                  <= t.ecrm_first_response_deadline)
                   FROM helpdesk_ticket t
-                 WHERE t.company_id = ANY(%(companies)s)
-                   AND t.create_date::date BETWEEN %(start)s AND %(end)s
+                 WHERE t.company_id = ANY(%(companies)s) AND %(level)s
+                   AND t.create_date >= %(after)s AND t.create_date < %(before)s
                 """,
                 companies=companies.ids,
-                start=start,
-                end=end,
+                level=level,
+                after=_bounds(start, end)[0],
+                before=_bounds(start, end)[1],
             )
         )
         tickets, first_response, sla_due, sla_met = cr.fetchone()
+        if snapshot:
+            cr.execute(
+                SQL(
+                    """
+                    SELECT COALESCE(sum(tickets), 0),
+                           sum(first_response_hours)
+                               / NULLIF(sum(first_responses), 0)
+                      FROM ecrm_metrics_ticket_day t
+                     WHERE company_id = ANY(%(companies)s) AND %(level)s
+                       AND date BETWEEN %(start)s AND %(end)s
+                    """,
+                    companies=companies.ids,
+                    level=self._ecrm_filter_sql(
+                        filters, SQL.identifier("t", "level_id")
+                    ),
+                    start=start,
+                    end=end,
+                )
+            )
+            tickets, first_response = cr.fetchone()
         cr.execute(
             SQL(
                 """
@@ -315,35 +440,34 @@ class EcrmDashboard(models.AbstractModel):
             )
         )
         rated, satisfied = cr.fetchone()
-        kpis = {
+        cr.execute(
+            SQL(
+                """
+                SELECT count(*), count(*) FILTER (WHERE score >= 9),
+                       count(*) FILTER (WHERE score <= 6)
+                  FROM ecrm_nps_answer
+                 WHERE company_id = ANY(%(companies)s)
+                   AND date >= %(after)s AND date < %(before)s
+                """,
+                companies=companies.ids,
+                after=_bounds(start, end)[0],
+                before=_bounds(start, end)[1],
+            )
+        )
+        answers, promoters, detractors = cr.fetchone()
+        return {
             "tickets": tickets,
             "avg_first_response_hours": (
                 float(first_response) if first_response is not None else None
             ),
             "sla_met_rate": sla_met / sla_due if sla_due else None,
             "csat": satisfied / rated if rated else None,
-            "nps": None,
+            "nps": (
+                round(100.0 * (promoters - detractors) / answers, 2)
+                if answers
+                else None
+            ),
         }
-        if "ecrm.nps.answer" in self.env:
-            cr.execute(
-                SQL(
-                    """
-                    SELECT count(*), count(*) FILTER (WHERE score >= 9),
-                           count(*) FILTER (WHERE score <= 6)
-                      FROM ecrm_nps_answer
-                     WHERE company_id = ANY(%(companies)s)
-                       AND date::date BETWEEN %(start)s AND %(end)s
-                    """,
-                    companies=companies.ids,
-                    start=start,
-                    end=end,
-                )
-            )
-            answers, promoters, detractors = cr.fetchone()
-            if answers:
-                kpis["nps"] = round(100.0 * (promoters - detractors) / answers, 2)
-        kpis.update(self._ecrm_delivery_live(period, companies))
-        return kpis
 
     @api.model
     def _ecrm_delivery_sql(self, companies):
@@ -361,9 +485,20 @@ class EcrmDashboard(models.AbstractModel):
         )
 
     @api.model
-    def _ecrm_delivery_live(self, period, companies):
-        self.env.cr.execute(
-            SQL(
+    def _ecrm_delivery_kpis(self, period, companies, snapshot=True):
+        if snapshot:
+            query = SQL(
+                """
+                SELECT sum(deliveries), sum(on_time) FROM ecrm_metrics_delivery_day
+                 WHERE company_id = ANY(%(companies)s)
+                   AND date BETWEEN %(start)s AND %(end)s
+                """,
+                companies=companies.ids,
+                start=period[0],
+                end=period[1],
+            )
+        else:
+            query = SQL(
                 """
                 SELECT count(*), count(*) FILTER (WHERE on_time)
                   FROM (%(deliveries)s) d
@@ -373,124 +508,156 @@ class EcrmDashboard(models.AbstractModel):
                 start=period[0],
                 end=period[1],
             )
-        )
+        self.env.cr.execute(query)
         validated, on_time = self.env.cr.fetchone()
         return {"on_time_delivery_rate": on_time / validated if validated else None}
 
     @api.model
-    def _ecrm_coupon_kpis(self, period, companies):
+    def _ecrm_coupon_kpis(self, period, companies, filters):
         """Coupons issued by ecrm_loyalty's rules (its contract: one
-        ``ecrm.coupon.issue`` per coupon; ``rules._ecrm_results``)."""
-        keys = ("coupons_issued", "coupons_redeemed", "coupon_revenue")
-        kpis = dict.fromkeys((*keys, "incremental_revenue"))
-        if "ecrm.coupon.issue" not in self.env:
-            return kpis
+        ``ecrm.coupon.issue`` per customer drawn, a coupon unless in the
+        control group; ``rules._ecrm_results``). The filters restrict the
+        orders of the coupon revenue."""
         start, end = period
+        after, before = _bounds(start, end)
         self.env.cr.execute(
             SQL(
                 """
-                WITH o AS (%(orders)s)
                 SELECT (SELECT count(*) FROM ecrm_coupon_issue i
-                         WHERE i.company_id = ANY(%(companies)s) AND NOT i.is_control
+                         WHERE i.company_id = ANY(%(companies)s)
                            AND i.card_id IS NOT NULL
-                           AND i.create_date::date BETWEEN %(start)s AND %(end)s),
+                           AND i.create_date >= %(after)s
+                           AND i.create_date < %(before)s),
                        (SELECT count(*) FROM ecrm_coupon_issue i
                          WHERE i.company_id = ANY(%(companies)s)
-                           AND i.redeemed_date::date BETWEEN %(start)s AND %(end)s),
-                       (SELECT sum(o.amount) FROM o
-                         WHERE o.day BETWEEN %(start)s AND %(end)s
-                           AND o.id IN (SELECT order_id FROM ecrm_coupon_issue
+                           AND i.redeemed_date >= %(after)s
+                           AND i.redeemed_date < %(before)s),
+                       (SELECT sum(o.amount) FROM (%(orders)s) o
+                         WHERE o.id IN (SELECT order_id FROM ecrm_coupon_issue
                                          WHERE order_id IS NOT NULL))
                 """,
-                orders=self._ecrm_order_sql(companies),
+                orders=self._ecrm_order_sql(companies, filters, period),
                 companies=companies.ids,
-                start=start,
-                end=end,
+                after=after,
+                before=before,
             )
         )
         issued, redeemed, revenue = self.env.cr.fetchone()
+        campaigns = self._ecrm_campaigns(period, companies)
+        return {
+            "coupons_issued": issued,
+            "coupons_redeemed": redeemed,
+            "coupon_revenue": float(revenue or 0.0),
+            "incremental_revenue": float(
+                sum(c["incremental_revenue"] for c in campaigns)
+            ),
+        }
+
+    @api.model
+    def _ecrm_campaigns(self, period, companies):
+        """ecrm_loyalty's results per coupon rule for the issues of the period,
+        with the discount the redeemed coupons gave and the return on it."""
         rules = (
             self.env["ecrm.coupon.rule"]
             .sudo()
             .with_context(active_test=False)
-            .search([("company_id", "in", companies.ids)])
+            .search([("company_id", "in", companies.ids)], order="sequence, id")
         )
-        results = rules._ecrm_results(date_from=start, date_to=end) if rules else {}
-        kpis.update(
-            coupons_issued=issued,
-            coupons_redeemed=redeemed,
-            coupon_revenue=float(revenue or 0.0),
-            incremental_revenue=float(
-                sum(r["incremental_revenue"] or 0.0 for r in results.values())
-            ),
+        if not rules:
+            return []
+        results = rules._ecrm_results(date_from=period[0], date_to=period[1])
+        after, before = _bounds(*period)
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT i.rule_id,
+                       -sum(sol.price_subtotal
+                            / COALESCE(NULLIF(so.currency_rate, 0), 1))
+                  FROM ecrm_coupon_issue i
+                  JOIN sale_order so ON so.id = i.order_id AND so.state = 'sale'
+                  JOIN sale_order_line sol ON sol.order_id = so.id
+                   AND sol.reward_id IS NOT NULL
+                 WHERE i.rule_id = ANY(%(rules)s)
+                   AND i.create_date >= %(after)s AND i.create_date < %(before)s
+                 GROUP BY i.rule_id
+                """,
+                rules=rules.ids,
+                after=after,
+                before=before,
+            )
         )
-        return kpis
+        discounts = dict(self.env.cr.fetchall())
+        campaigns = []
+        for rule in rules:
+            result = results[rule.id]
+            if not result["audience"]:
+                continue
+            discount = float(discounts.get(rule.id) or 0.0)
+            campaigns.append(
+                {
+                    "rule_id": rule.id,
+                    "name": rule.name,
+                    "issued": result["issued"],
+                    "redeemed": result["redeemed"],
+                    "redemption_rate": result["redemption_rate"],
+                    "revenue": result["revenue"],
+                    "incremental_revenue": result["incremental_revenue"],
+                    "discount": discount,
+                    "roi": (
+                        (result["incremental_revenue"] - discount) / discount
+                        if discount
+                        else None
+                    ),
+                }
+            )
+        return campaigns
 
     @api.model
-    def _ecrm_snapshot_kpis(self, period, companies):
-        """The additive figures, summed from the daily snapshots: the same
-        numbers as the live ones once the snapshots are refreshed."""
-        start, end = period
-        cr = self.env.cr
-        cr.execute(
+    def _ecrm_cohorts(self, period, companies, filters, snapshot=True):
+        date_from, date_to = period
+        start = date_from.replace(day=1)
+        self.env.cr.execute(
             SQL(
                 """
-                SELECT sum(d.orders),
-                       sum(d.revenue * %(rate)s)
-                  FROM ecrm_metrics_order_day d
-                  JOIN %(currency_table)s
-                    ON account_currency_table.company_id = d.company_id
-                 WHERE d.company_id = ANY(%(companies)s)
-                   AND d.date BETWEEN %(start)s AND %(end)s
+                WITH firsts AS (%(firsts)s), active AS (
+                    SELECT DISTINCT f.customer,
+                           date_trunc('month', f.first_day) AS cohort,
+                           date_trunc('month', o.day) AS month
+                      FROM firsts f
+                      JOIN (%(orders)s) o ON o.customer = f.customer
+                )
+                SELECT to_char(cohort, 'YYYY-MM'),
+                       count(*) FILTER (WHERE month = cohort),
+                       array_agg(((extract(year FROM month) - extract(year FROM cohort))
+                                  * 12 + extract(month FROM month)
+                                  - extract(month FROM cohort))::int)
+                  FROM active
+                 GROUP BY cohort
+                 ORDER BY cohort
                 """,
-                currency_table=self._ecrm_currency_table(companies),
-                rate=RATE,
-                companies=companies.ids,
-                start=start,
-                end=end,
+                firsts=self._ecrm_firsts_sql(
+                    (start, date_to), companies, filters, snapshot
+                ),
+                orders=self._ecrm_order_sql(
+                    companies, filters, (start, date_to), amounts=False
+                ),
             )
         )
-        orders, revenue = cr.fetchone()
-        orders = orders or 0
-        cr.execute(
-            SQL(
-                """
-                SELECT sum(tickets),
-                       sum(first_response_hours) / NULLIF(sum(first_responses), 0)
-                  FROM ecrm_metrics_ticket_day
-                 WHERE company_id = ANY(%(companies)s)
-                   AND date BETWEEN %(start)s AND %(end)s
-                """,
-                companies=companies.ids,
-                start=start,
-                end=end,
+        last = date_to.year * 12 + date_to.month
+        rows = []
+        for cohort, size, ks in self.env.cr.fetchall():
+            year, month = map(int, cohort.split("-"))
+            counts = [0] * (last - (year * 12 + month) + 1)
+            for k in ks:
+                counts[k] += 1
+            rows.append(
+                {
+                    "cohort": cohort,
+                    "customers": size,
+                    "retention": [round(c / size, 4) for c in counts],
+                }
             )
-        )
-        tickets, first_response = cr.fetchone()
-        cr.execute(
-            SQL(
-                """
-                SELECT sum(deliveries), sum(on_time)
-                  FROM ecrm_metrics_delivery_day
-                 WHERE company_id = ANY(%(companies)s)
-                   AND date BETWEEN %(start)s AND %(end)s
-                """,
-                companies=companies.ids,
-                start=start,
-                end=end,
-            )
-        )
-        validated, on_time = cr.fetchone()
-        return {
-            "orders": orders,
-            "revenue": float(revenue or 0.0),
-            "average_order_value": float(revenue) / orders if orders else None,
-            "tickets": tickets or 0,
-            "avg_first_response_hours": (
-                float(first_response) if first_response is not None else None
-            ),
-            "on_time_delivery_rate": on_time / validated if validated else None,
-        }
+        return rows
 
     # ------------------------------------------------------------------
     # Snapshots
@@ -529,8 +696,7 @@ class EcrmDashboard(models.AbstractModel):
         cr.execute(SQL("SELECT now() at time zone 'UTC'"))
         now = cr.fetchone()[0]
         since = None if full else (company.sudo().ecrm_metrics_refreshed_at or None)
-        companies = company
-        day_sets = {
+        changed = {
             "ecrm_metrics_order_day": SQL(
                 "SELECT date_order::date FROM sale_order WHERE company_id = %s"
                 " AND write_date >= %s",
@@ -549,50 +715,54 @@ class EcrmDashboard(models.AbstractModel):
                 company.id,
                 since,
             ),
+            # the customers (not days) whose first order may have changed
+            "ecrm_metrics_customer_first": SQL(
+                "SELECT ecrm_commercial_partner_id FROM sale_order"
+                " WHERE company_id = %s AND write_date >= %s",
+                company.id,
+                since,
+            ),
         }
         sources = {
             "ecrm_metrics_order_day": SQL(
                 """
                 INSERT INTO ecrm_metrics_order_day
-                       (date, company_id, channel, orders, revenue)
-                SELECT day, company_id, ecrm_channel, count(*), sum(amount)
-                  FROM (%(orders)s) o
-                 WHERE %(days)s
-                 GROUP BY day, company_id, ecrm_channel
+                       (date, company_id, channel, level_id, orders, revenue)
+                SELECT so.date_order::date, so.company_id, so.ecrm_channel,
+                       so.ecrm_level_id, count(*),
+                       sum(so.amount_untaxed
+                           / CASE COALESCE(so.currency_rate, 0) WHEN 0 THEN 1.0
+                                  ELSE so.currency_rate END)
+                  FROM sale_order so
+                 WHERE so.state = 'sale' AND so.company_id = %(company)s
+                   AND %(days)s
+                 GROUP BY 1, 2, 3, 4
                 """,
-                orders=SQL(
-                    """
-                    SELECT so.date_order::date AS day, so.company_id, so.ecrm_channel,
-                           so.amount_untaxed
-                               / CASE COALESCE(so.currency_rate, 0) WHEN 0 THEN 1.0
-                                      ELSE so.currency_rate END AS amount
-                      FROM sale_order so
-                     WHERE so.state = 'sale' AND so.company_id = %s
-                    """,
-                    company.id,
-                ),
-                days=self._ecrm_days_filter(
-                    "day", since, day_sets["ecrm_metrics_order_day"]
+                company=company.id,
+                days=self._ecrm_changed_filter(
+                    SQL("so.date_order::date"),
+                    since,
+                    changed["ecrm_metrics_order_day"],
                 ),
             ),
             "ecrm_metrics_ticket_day": SQL(
                 """
                 INSERT INTO ecrm_metrics_ticket_day
-                       (date, company_id, tickets, first_responses,
+                       (date, company_id, level_id, tickets, first_responses,
                         first_response_hours)
-                SELECT t.create_date::date, t.company_id, count(*),
+                SELECT t.create_date::date, t.company_id, t.ecrm_level_id, count(*),
                        count(t.ecrm_first_response_date),
                        COALESCE(sum(extract(epoch FROM t.ecrm_first_response_date
                                              - t.create_date) / 3600.0), 0)
                   FROM helpdesk_ticket t
                  WHERE t.company_id = %(company)s AND %(days)s
-                 GROUP BY 1, 2
+                 GROUP BY 1, 2, 3
                 """,
                 company=company.id,
-                days=self._ecrm_days_filter(
+                days=self._ecrm_changed_filter(
                     SQL("t.create_date::date"),
                     since,
-                    day_sets["ecrm_metrics_ticket_day"],
+                    changed["ecrm_metrics_ticket_day"],
                 ),
             ),
             "ecrm_metrics_delivery_day": SQL(
@@ -604,19 +774,44 @@ class EcrmDashboard(models.AbstractModel):
                  WHERE %(days)s
                  GROUP BY 1, 2
                 """,
-                deliveries=self._ecrm_delivery_sql(companies),
-                days=self._ecrm_days_filter(
-                    "day", since, day_sets["ecrm_metrics_delivery_day"]
+                deliveries=self._ecrm_delivery_sql(company),
+                days=self._ecrm_changed_filter(
+                    SQL.identifier("day"),
+                    since,
+                    changed["ecrm_metrics_delivery_day"],
+                ),
+            ),
+            "ecrm_metrics_customer_first": SQL(
+                """
+                INSERT INTO ecrm_metrics_customer_first
+                       (partner_id, company_id, channel, level_id, first_date)
+                SELECT so.ecrm_commercial_partner_id, so.company_id, so.ecrm_channel,
+                       so.ecrm_level_id, min(so.date_order)::date
+                  FROM sale_order so
+                 WHERE so.state = 'sale' AND so.company_id = %(company)s
+                   AND %(customers)s
+                 GROUP BY 1, 2, 3, 4
+                """,
+                company=company.id,
+                customers=self._ecrm_changed_filter(
+                    SQL("so.ecrm_commercial_partner_id"),
+                    since,
+                    changed["ecrm_metrics_customer_first"],
                 ),
             ),
         }
+        columns = {"ecrm_metrics_customer_first": "partner_id"}
         for table, insert in sources.items():
             cr.execute(
                 SQL(
                     "DELETE FROM %s WHERE company_id = %s AND %s",
                     SQL.identifier(table),
                     company.id,
-                    self._ecrm_days_filter("date", since, day_sets[table]),
+                    self._ecrm_changed_filter(
+                        SQL.identifier(columns.get(table, "date")),
+                        since,
+                        changed[table],
+                    ),
                 )
             )
             cr.execute(insert)
@@ -625,12 +820,12 @@ class EcrmDashboard(models.AbstractModel):
         self.env.invalidate_all()
 
     @api.model
-    def _ecrm_days_filter(self, column, since, changed_days):
-        if isinstance(column, str):
-            column = SQL.identifier(column)
+    def _ecrm_changed_filter(self, column, since, changed):
+        """All rows on a full rebuild, else those whose day (or customer) is
+        among the changed ones."""
         if since is None:
             return SQL("TRUE")
-        return SQL("%s IN (%s)", column, changed_days)
+        return SQL("%s IN (%s)", column, changed)
 
     @api.model
     def _ecrm_refresh_profiles(self, company, today):
@@ -726,10 +921,27 @@ class EcrmDashboard(models.AbstractModel):
             )
             template.with_context(
                 ecrm_digest=[
-                    (labels[key], now[key], before[key]) for key in self.DIGEST_FIGURES
+                    (labels[key], *self._ecrm_digest_cells(key, now[key], before[key]))
+                    for key in self.DIGEST_FIGURES
                 ],
                 ecrm_period=(start, end),
             ).send_mail(manager.id)
+
+    @api.model
+    def _ecrm_digest_cells(self, key, value, before):
+        """A figure of the digest and its change, as text."""
+        if value is None:
+            return "–", ""
+        if key.endswith("_rate") or key == "csat":
+            text = f"{100 * value:.1f} %"
+        elif key == "revenue":
+            text = formatLang(
+                self.env, value, currency_obj=self.env.company.currency_id
+            )
+        else:
+            text = formatLang(self.env, value, digits=0)
+        change = f"{100 * (value - before) / abs(before):+.0f} %" if before else ""
+        return text, change
 
     @api.model
     def _ecrm_labels(self):
@@ -761,15 +973,15 @@ class EcrmDashboard(models.AbstractModel):
 
     @api.model
     @api.readonly
-    def get_dashboard(self, date_from, date_to, company_ids=None):
+    def get_dashboard(
+        self, date_from, date_to, company_ids=None, level_ids=None, channels=None
+    ):
         """Everything the dashboard screen shows, in one call."""
-        start, end = self._ecrm_period(date_from, date_to)
+        period = start, end = self._ecrm_period(date_from, date_to)
         companies = self._ecrm_companies(company_ids)
+        filters = self._ecrm_filters(level_ids, channels)
         days = (end - start).days + 1
         before = (start - timedelta(days=days), start - timedelta(days=1))
-        kpis = self.get_kpis(start, end, companies.ids)
-        previous = self.get_kpis(*before, companies.ids)
-        missing = self._ecrm_missing_sources()
         cr = self.env.cr
         cr.execute(
             SQL(
@@ -778,139 +990,271 @@ class EcrmDashboard(models.AbstractModel):
                   FROM ecrm_metrics_order_day d
                   JOIN %(currency_table)s
                     ON account_currency_table.company_id = d.company_id
-                 WHERE d.company_id = ANY(%(companies)s)
+                 WHERE d.company_id = ANY(%(companies)s) AND %(filters)s
                    AND d.date BETWEEN %(start)s AND %(end)s
                  GROUP BY d.date ORDER BY d.date
                 """,
                 currency_table=self._ecrm_currency_table(companies),
                 rate=RATE,
                 companies=companies.ids,
+                filters=self._ecrm_filter_sql(
+                    filters,
+                    SQL.identifier("d", "level_id"),
+                    SQL.identifier("d", "channel"),
+                ),
                 start=start,
                 end=end,
             )
         )
         revenue_by_day = [[str(day), float(amount)] for day, amount in cr.fetchall()]
+        distribution, snapshot_date = self._ecrm_distribution(companies, filters)
+        stages = {row[2]: row for row in distribution["lifecycle_stage"]}
+        snapshot_fields = self.env["ecrm.metrics.profile.day"]._fields
+        stage_labels = dict(
+            snapshot_fields["lifecycle_stage"]._description_selection(self.env)
+        )
+        segments = dict(snapshot_fields["rfm_segment"]._description_selection(self.env))
+        moves = self.get_rfm_moves(start, end, companies.ids)
+        for move in moves:
+            move["from_label"] = segments.get(move["from"]) or self.env._("None")
+            move["to_label"] = segments.get(move["to"]) or self.env._("None")
+        return {
+            "currency_id": self.env.company.currency_id.id,
+            "labels": self._ecrm_labels(),
+            "kpis": self._ecrm_kpis(period, companies, filters),
+            "previous": self._ecrm_kpis(before, companies, filters),
+            "revenue_by_day": revenue_by_day,
+            "cohorts": self._ecrm_cohorts(
+                (start.replace(day=1) - timedelta(days=334), end), companies, filters
+            ),
+            "distribution": distribution,
+            "funnel": [
+                stages.get(code) or [stage_labels[code], 0, code] for code in FUNNEL
+            ],
+            "clv_histogram": self._ecrm_clv_histogram(companies, filters),
+            "rfm_moves": moves,
+            "campaigns": self._ecrm_campaigns(period, companies),
+            "snapshot_date": snapshot_date and str(snapshot_date),
+            "options": {
+                "levels": [
+                    [level.id, level.display_name]
+                    for level in self.env["ecrm.level"].search(
+                        [("company_id", "in", [False, *companies.ids])]
+                    )
+                ],
+                "channels": self.env["sale.order"]._fields["ecrm_channel"].selection,
+            },
+        }
+
+    @api.model
+    def _ecrm_distribution(self, companies, filters):
+        """Customers per (current) level, lifecycle stage and RFM segment on
+        the last snapshot: ``{field: [[label, customers, value]]}``."""
         profiles = self.env["ecrm.metrics.profile.day"]
         last = profiles.search(
             [("company_id", "in", companies.ids)], order="date desc", limit=1
         ).date
+        domain = [("company_id", "in", companies.ids), ("date", "=", last)]
+        if filters["levels"]:
+            domain.append(("level_id", "in", filters["levels"]))
         distribution = {}
         for field in ("level_id", "lifecycle_stage", "rfm_segment"):
-            groups = profiles._read_group(
-                [("company_id", "in", companies.ids), ("date", "=", last)],
-                [field],
-                ["customers:sum"],
-            )
-            names = (
-                dict(profiles._fields[field]._description_selection(self.env))
-                if (field != "level_id")
-                else {}
-            )
-            distribution[field] = [
-                [
-                    value.display_name if field == "level_id" else names.get(value),
-                    count,
-                ]
-                for value, count in groups
-            ]
-        clv = profiles._read_group(
-            [("company_id", "in", companies.ids), ("date", "=", last)],
-            [],
-            ["clv:sum", "customers:sum"],
-        )[0]
-        return {
-            "currency_id": self.env.company.currency_id.id,
-            "labels": self._ecrm_labels(),
-            "kpis": kpis,
-            "previous": previous,
-            "missing": missing,
-            "revenue_by_day": revenue_by_day,
-            "cohorts": self.get_cohorts(
-                start.replace(day=1) - timedelta(days=334), end, companies.ids
-            ),
-            "distribution": distribution,
-            "clv_total": clv[0],
-            "customers_total": clv[1],
-            "snapshot_date": last and str(last),
-        }
+            groups = profiles._read_group(domain, [field], ["customers:sum"])
+            if field == "level_id":
+                rows = [[v.display_name, n, v.id] for v, n in groups]
+            else:
+                names = dict(profiles._fields[field]._description_selection(self.env))
+                rows = [[names.get(v, v), n, v] for v, n in groups]
+            distribution[field] = sorted(rows, key=lambda r: -r[1])
+        return distribution, last
 
     @api.model
-    def _ecrm_missing_sources(self):
-        """Figures whose source addon has not built them yet: the card shows
-        what it needs instead of a value."""
-        missing = {}
-        if "ecrm.nps.answer" not in self.env:
-            missing["nps"] = self.env._("needs NPS answers (ecrm_portal)")
-        if "ecrm.coupon.issue" not in self.env:
-            for key in (
-                "coupons_issued",
-                "coupons_redeemed",
-                "coupon_revenue",
-                "incremental_revenue",
-            ):
-                missing[key] = self.env._("needs coupon issues (ecrm_loyalty)")
-        return missing
+    def _ecrm_clv_sql(self, companies, filters):
+        """The customers with a lifetime value (converted to the current
+        company's currency) and their bucket of the histogram: CLV_BUCKETS
+        equal buckets up to the 95th percentile, then one for the rest."""
+        return SQL(
+            """
+            WITH p AS (
+                SELECT pr.partner_id, pr.clv * %(rate)s AS clv
+                  FROM ecrm_profile pr
+                  JOIN %(currency_table)s
+                    ON account_currency_table.company_id = pr.company_id
+                 WHERE pr.company_id = ANY(%(companies)s) AND pr.clv > 0
+                   AND %(filters)s
+            ), top AS (
+                SELECT percentile_disc(0.95) WITHIN GROUP (ORDER BY clv) AS hi FROM p
+            )
+            SELECT p.partner_id, width_bucket(p.clv, 0, top.hi, %(buckets)s) AS bucket,
+                   top.hi
+              FROM p, top
+            """,
+            rate=RATE,
+            currency_table=self._ecrm_currency_table(companies),
+            companies=companies.ids,
+            filters=self._ecrm_filter_sql(filters, SQL.identifier("pr", "level_id")),
+            buckets=CLV_BUCKETS,
+        )
 
     @api.model
-    def action_drilldown(self, key, date_from, date_to, company_ids=None):
-        """The records a figure counts, as a window action."""
-        start, end = self._ecrm_period(date_from, date_to)
+    def _ecrm_clv_histogram(self, companies, filters):
+        """``[{"bucket", "from", "to", "customers"}]``, the last bucket open."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT bucket, count(*), max(hi) FROM (%s) c GROUP BY 1",
+                self._ecrm_clv_sql(companies, filters),
+            )
+        )
+        counts = {bucket: (n, hi) for bucket, n, hi in self.env.cr.fetchall()}
+        if not counts:
+            return []
+        hi = float(next(iter(counts.values()))[1])
+        width = hi / CLV_BUCKETS
+        return [
+            {
+                "bucket": bucket,
+                "from": (bucket - 1) * width,
+                "to": bucket * width if bucket <= CLV_BUCKETS else None,
+                "customers": counts.get(bucket, (0,))[0],
+            }
+            for bucket in range(1, CLV_BUCKETS + 2)
+        ]
+
+    @api.model
+    def action_drilldown(
+        self,
+        key,
+        date_from,
+        date_to,
+        company_ids=None,
+        level_ids=None,
+        channels=None,
+        value=None,
+    ):
+        """The records a figure (``key``) counts, as a window action; for a
+        chart, ``value`` is its bar: a level id, a stage or segment code, a
+        CLV bucket, a [from, to] segment move or a coupon rule id."""
+        period = start, end = self._ecrm_period(date_from, date_to)
         companies = self._ecrm_companies(company_ids)
-        after = fields.Datetime.to_string(datetime.combine(start, time.min))
-        before = fields.Datetime.to_string(datetime.combine(end, time.max))
+        filters = self._ecrm_filters(level_ids, channels)
+        after, before = (fields.Datetime.to_string(b) for b in _bounds(start, end))
         orders = [
             ("state", "=", "sale"),
             ("company_id", "in", companies.ids),
             ("date_order", ">=", after),
-            ("date_order", "<=", before),
+            ("date_order", "<", before),
         ]
+        if filters["levels"]:
+            orders.append(("ecrm_level_id", "in", filters["levels"]))
+        if filters["channels"]:
+            orders.append(("ecrm_channel", "in", filters["channels"]))
+        profiles = [("company_id", "in", companies.ids)]
+        if filters["levels"]:
+            profiles.append(("level_id", "in", filters["levels"]))
         if key in ("orders", "revenue", "average_order_value", "coupon_revenue"):
-            if key == "coupon_revenue" and "ecrm.coupon.issue" in self.env:
-                orders.append(
-                    (
-                        "id",
-                        "in",
-                        self.env["ecrm.coupon.issue"]
-                        .sudo()
-                        .search([("order_id", "!=", False)])
-                        .order_id.ids,
-                    )
-                )
+            if key == "coupon_revenue":
+                orders.append(("id", "in", self._ecrm_coupon_order_ids()))
             return self._ecrm_window("sale.order", self.env._("Orders"), orders)
-        if key in (
-            "active_customers",
-            "new_customers",
-            "repeat_rate",
-            "retention_rate",
-            "churn_rate",
-            "clv_average",
+        customers = {
+            "active_customers": self._ecrm_order_sql(companies, filters, period),
+            "repeat_rate": self._ecrm_order_sql(companies, filters, period),
+            "clv_average": self._ecrm_order_sql(companies, filters, period),
+            "retention_rate": self._ecrm_order_sql(
+                companies,
+                filters,
+                (start - (end - start) - timedelta(days=1), start - timedelta(days=1)),
+            ),
+            "new_customers": self._ecrm_firsts_sql(period, companies, filters),
+        }
+        customers["churn_rate"] = customers["retention_rate"]
+        if key in customers:
+            return self._ecrm_partners(
+                SQL("SELECT customer FROM (%s) c", customers[key])
+            )
+        if (key == "clv_histogram" and not isinstance(value, int)) or (
+            key == "rfm_move" and not (isinstance(value, list) and len(value) == 2)
         ):
-            customers = self.env["sale.order"]._read_group(orders, ["partner_id"])
-            partners = self.env["res.partner"].union(*(p for (p,) in customers))
+            raise UserError(self.env._("Which bar of the chart?"))
+        if key == "clv_histogram":
+            return self._ecrm_partners(
+                SQL(
+                    "SELECT partner_id FROM (%s) c WHERE bucket = %s",
+                    self._ecrm_clv_sql(companies, filters),
+                    value,
+                )
+            )
+        if key == "rfm_move":
+            seg_a, seg_b = value
+            return self._ecrm_partners(
+                SQL(
+                    """
+                    SELECT b.partner_id FROM (%(at_b)s) b
+                      LEFT JOIN (%(at_a)s) a ON a.partner_id = b.partner_id
+                       AND a.company_id = b.company_id
+                     WHERE a.rfm_segment IS NOT DISTINCT FROM %(seg_a)s
+                       AND b.rfm_segment IS NOT DISTINCT FROM %(seg_b)s
+                    """,
+                    at_a=self._ecrm_segments_at(start, companies),
+                    at_b=self._ecrm_segments_at(end, companies),
+                    seg_a=seg_a or None,
+                    seg_b=seg_b or None,
+                )
+            )
+        profile_fields = {
+            "level_id": "level_id",
+            "lifecycle_stage": "lifecycle_stage",
+            "funnel": "lifecycle_stage",
+            "rfm_segment": "rfm_segment",
+        }
+        if key in profile_fields:
             return self._ecrm_window(
                 "res.partner",
                 self.env._("Customers"),
-                [("id", "in", partners.commercial_partner_id.ids)],
-            )
-        if key in ("tickets", "avg_first_response_hours", "sla_met_rate"):
-            return self._ecrm_window(
-                "helpdesk.ticket",
-                self.env._("Tickets"),
                 [
-                    ("company_id", "in", companies.ids),
-                    ("create_date", ">=", after),
-                    ("create_date", "<=", before),
+                    (
+                        "ecrm_profile_ids",
+                        "any",
+                        [*profiles, (profile_fields[key], "=", value or False)],
+                    )
                 ],
             )
-        if key in ("csat", "nps"):
+        return self._ecrm_drilldown_records(
+            key, companies, filters, (after, before), value
+        )
+
+    @api.model
+    def _ecrm_drilldown_records(self, key, companies, filters, bounds, value):
+        """The drill-downs of the service and campaign figures."""
+        after, before = bounds
+        if key in ("tickets", "avg_first_response_hours", "sla_met_rate"):
+            tickets = [
+                ("company_id", "in", companies.ids),
+                ("create_date", ">=", after),
+                ("create_date", "<", before),
+            ]
+            if filters["levels"]:
+                tickets.append(("ecrm_level_id", "in", filters["levels"]))
+            return self._ecrm_window("helpdesk.ticket", self.env._("Tickets"), tickets)
+        if key == "csat":
             return self._ecrm_window(
                 "rating.rating",
                 self.env._("Ratings"),
                 [
                     ("consumed", "=", True),
+                    ("rating", ">", 0),
                     ("res_model", "in", list(RATED_MODELS)),
                     ("write_date", ">=", after),
-                    ("write_date", "<=", before),
+                    ("write_date", "<", before),
+                ],
+            )
+        if key == "nps":
+            return self._ecrm_window(
+                "ecrm.nps.answer",
+                self.env._("NPS answers"),
+                [
+                    ("company_id", "in", companies.ids),
+                    ("date", ">=", after),
+                    ("date", "<", before),
                 ],
             )
         if key == "on_time_delivery_rate":
@@ -922,16 +1266,44 @@ class EcrmDashboard(models.AbstractModel):
                     ("state", "=", "done"),
                     ("company_id", "in", companies.ids),
                     ("date_done", ">=", after),
-                    ("date_done", "<=", before),
+                    ("date_done", "<", before),
                 ],
             )
-        if key.startswith("coupons") or key == "incremental_revenue":
+        if key in ("coupons_issued", "coupons_redeemed", "incremental_revenue"):
+            issues = [("company_id", "in", companies.ids)]
+            if key == "coupons_redeemed":
+                issues += [
+                    ("redeemed_date", ">=", after),
+                    ("redeemed_date", "<", before),
+                ]
+            else:
+                issues += [("create_date", ">=", after), ("create_date", "<", before)]
+            if key == "coupons_issued":
+                issues.append(("card_id", "!=", False))
+            if value:
+                issues.append(("rule_id", "=", value))
             return self._ecrm_window(
-                "ecrm.coupon.rule",
-                self.env._("Coupon rules"),
-                [("company_id", "in", companies.ids)],
+                "ecrm.coupon.issue", self.env._("Coupon issues"), issues
             )
         raise UserError(self.env._("Unknown figure: %s", key))
+
+    @api.model
+    def _ecrm_coupon_order_ids(self):
+        return (
+            self.env["ecrm.coupon.issue"]
+            .sudo()
+            .search([("order_id", "!=", False)])
+            .order_id.ids
+        )
+
+    @api.model
+    def _ecrm_partners(self, query):
+        """The customers a query returns (one column of partner ids)."""
+        self.env.cr.execute(query)
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        return self._ecrm_window(
+            "res.partner", self.env._("Customers"), [("id", "in", ids)]
+        )
 
     @api.model
     def _ecrm_window(self, model, name, domain):
@@ -1061,5 +1433,86 @@ class EcrmDashboard(models.AbstractModel):
                 ],
             )
         self.env.invalidate_all()
+        self._ecrm_demo_campaigns(
+            orders - cancelled, dict(zip(orders.ids, days, strict=True)), rng
+        )
         self.env["ecrm.profile"].with_company(company)._ecrm_recompute_all()
         self._ecrm_refresh(full=True)
+
+    @api.model
+    def _ecrm_demo_campaigns(self, orders, age, rng):
+        """NPS answers after a third of the deliveries; every month for a year,
+        coupons of a demo rule to three customers (one more in the control
+        group), redeemed on the customer's next order for most of them."""
+        today = fields.Date.context_today(self)
+        delivered = orders.filtered(lambda o: age[o.id] > 3 and rng.random() < 0.3)
+        self.env["ecrm.nps.answer"].create(
+            [
+                {
+                    "partner_id": order.partner_id.id,
+                    "company_id": order.company_id.id,
+                    "score": rng.choice((10, 10, 9, 9, 8, 7, 6, 3)),
+                    "date": datetime.combine(
+                        today - timedelta(days=age[order.id] - 3), time(18)
+                    ),
+                }
+                for order in delivered
+            ]
+        )
+        rule = self.env.ref(
+            "ecrm_loyalty.ecrm_coupon_rule_demo_purchase_history",
+            raise_if_not_found=False,
+        )
+        if not rule:
+            return
+        customers = orders.partner_id
+        for month in range(1, 13):
+            issued = today - timedelta(days=30 * month)
+            # mostly customers who ordered in the month after: some redeem
+            buyers = orders.filtered(
+                lambda o, month=month: 0 < 30 * month - age[o.id] <= 30
+            ).partner_id
+            treated = buyers.browse(rng.sample(buyers.ids, min(3, len(buyers))))
+            others = customers - treated
+            drawn = treated | others.browse(rng.choice(others.ids))
+            cards = self.env["loyalty.card"].create(
+                [
+                    {"program_id": rule.program_id.id, "partner_id": p.id, "points": 1}
+                    for p in treated
+                ]
+            )
+            issues = self.env["ecrm.coupon.issue"].create(
+                [
+                    {
+                        "rule_id": rule.id,
+                        "partner_id": partner.id,
+                        "company_id": rule.company_id.id,
+                        "period_start": issued,
+                        "is_control": not card,
+                        "card_id": card.id,
+                    }
+                    for partner, card in zip(
+                        drawn, [*cards, cards.browse()], strict=True
+                    )
+                ]
+            )
+            self.env.flush_all()
+            for issue in issues:
+                redeemed_on = orders.filtered(
+                    lambda o, issue=issue, month=month: (
+                        o.partner_id == issue.partner_id
+                        and 0 < 30 * month - age[o.id] <= 30
+                    )
+                )[:1]
+                redeem = issue.card_id and redeemed_on and rng.random() < 0.6
+                self.env.cr.execute(
+                    SQL(
+                        "UPDATE ecrm_coupon_issue SET create_date = %s, order_id = %s,"
+                        " redeemed_date = %s WHERE id = %s",
+                        datetime.combine(issued, time(8)),
+                        redeem and redeemed_on.id or None,
+                        redeem and redeemed_on.date_order or None,
+                        issue.id,
+                    )
+                )
+        self.env.invalidate_all()

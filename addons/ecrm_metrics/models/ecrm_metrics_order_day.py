@@ -4,8 +4,9 @@ from odoo import api, fields, models
 
 
 class EcrmMetricsOrderDay(models.Model):
-    """Confirmed orders and their untaxed revenue (company currency) per day
-    and channel: a snapshot written by ``ecrm.dashboard._ecrm_refresh``."""
+    """Confirmed orders and their untaxed revenue (company currency) per day,
+    channel and level at confirmation: a snapshot written by
+    ``ecrm.dashboard._ecrm_refresh``."""
 
     _name = "ecrm.metrics.order.day"
     _description = "eCRM Orders per Day"
@@ -16,6 +17,9 @@ class EcrmMetricsOrderDay(models.Model):
     currency_id = fields.Many2one(related="company_id.currency_id")
     channel = fields.Selection(
         selection="_selection_channel", string="eCRM channel", readonly=True
+    )
+    level_id = fields.Many2one(
+        "ecrm.level", string="Level at confirmation", readonly=True
     )
     orders = fields.Integer(readonly=True, aggregator="sum")
     revenue = fields.Monetary(readonly=True, aggregator="sum")

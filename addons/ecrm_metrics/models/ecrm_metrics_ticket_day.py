@@ -4,7 +4,8 @@ from odoo import fields, models
 
 
 class EcrmMetricsTicketDay(models.Model):
-    """Tickets created per day and their first responses: a snapshot written
+    """Tickets created per day and customer level (when the ticket was
+    opened) and their first responses: a snapshot written
     by ``ecrm.dashboard._ecrm_refresh``."""
 
     _name = "ecrm.metrics.ticket.day"
@@ -13,6 +14,7 @@ class EcrmMetricsTicketDay(models.Model):
 
     date = fields.Date(required=True, readonly=True, index=True)
     company_id = fields.Many2one("res.company", required=True, readonly=True)
+    level_id = fields.Many2one("ecrm.level", readonly=True)
     tickets = fields.Integer(readonly=True, aggregator="sum")
     first_responses = fields.Integer(readonly=True, aggregator="sum")
     first_response_hours = fields.Float(

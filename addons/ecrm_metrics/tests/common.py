@@ -100,6 +100,72 @@ class MetricsCase(TransactionCase):
         return ticket
 
     @classmethod
+    def _coupon_rule(cls):
+        program = cls.env["loyalty.program"].create(
+            {
+                "name": "Metrics coupons",
+                "program_type": "coupons",
+                "company_id": cls.company.id,
+                "trigger": "with_code",
+                "applies_on": "current",
+                "rule_ids": [Command.create({"reward_point_amount": 1})],
+                "reward_ids": [
+                    Command.create(
+                        {
+                            "reward_type": "discount",
+                            "discount": 10,
+                            "discount_mode": "percent",
+                            "discount_applicability": "order",
+                            "required_points": 1,
+                        }
+                    )
+                ],
+            }
+        )
+        return cls.env["ecrm.coupon.rule"].create(
+            {
+                "name": "Metrics rule",
+                "trigger": "win_back",
+                "company_id": cls.company.id,
+                "program_id": program.id,
+                "period_days": 30,
+            }
+        )
+
+    @classmethod
+    def _issue(cls, partner, day, control=False, redeemed_on=None):
+        """The rule drew ``partner`` on ``day`` at 8:00 (a coupon, or nothing
+        for the control group); the coupon used on ``redeemed_on``."""
+        card = cls.env["loyalty.card"]
+        if not control:
+            card = card.create(
+                {"program_id": cls.rule.program_id.id, "partner_id": partner.id}
+            )
+        issue = cls.env["ecrm.coupon.issue"].create(
+            {
+                "rule_id": cls.rule.id,
+                "partner_id": partner.id,
+                "company_id": cls.company.id,
+                "period_start": day,
+                "is_control": control,
+                "card_id": card.id,
+            }
+        )
+        issue.flush_recordset()
+        cls.env.cr.execute(
+            "UPDATE ecrm_coupon_issue SET create_date = %s, order_id = %s,"
+            " redeemed_date = %s WHERE id = %s",
+            [
+                f"{day} 08:00:00",
+                redeemed_on and redeemed_on.id,
+                redeemed_on and redeemed_on.date_order,
+                issue.id,
+            ],
+        )
+        issue.invalidate_recordset()
+        return issue
+
+    @classmethod
     def _rating(cls, record, value, answered, consumed=True):
         rating = cls.env["rating.rating"].create(
             {

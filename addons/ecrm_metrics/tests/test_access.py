@@ -8,6 +8,7 @@ MODELS = (
     "ecrm.metrics.ticket.day",
     "ecrm.metrics.delivery.day",
     "ecrm.metrics.profile.day",
+    "ecrm.metrics.customer.first",
     "ecrm.metrics.segment.history",
 )
 
@@ -55,10 +56,14 @@ class TestAccess(HttpCase):
             for method in ("get_kpis", "get_cohorts", "get_dashboard"):
                 answer = self.call("ecrm.dashboard", method, "2025-01-01", "2025-12-31")
                 self.assertIn("error", answer, (login, method))
-            answer = self.call(
-                "ecrm.dashboard", "get_rfm_moves", "2025-01-01", "2025-12-31"
-            )
-            self.assertIn("error", answer, login)
+            for method, args in (
+                ("get_rfm_moves", ()),
+                ("action_drilldown", ("orders",)),
+            ):
+                answer = self.call(
+                    "ecrm.dashboard", method, *args, "2025-01-01", "2025-12-31"
+                )
+                self.assertIn("error", answer, (login, method))
 
     def test_ecrm_user_sees_allowed_companies_only(self):
         self.authenticate("metrics_user", "metrics_user")
@@ -73,6 +78,20 @@ class TestAccess(HttpCase):
             company_ids=[self.other.id],
         )
         self.assertIn("error", answer)
+        for method in ("get_dashboard", "get_cohorts"):
+            answer = self.call(
+                "ecrm.dashboard",
+                method,
+                "2000-01-01",
+                "2100-01-01",
+                [self.other.id],
+                channels=["backend"],
+            )
+            self.assertIn("error", answer, method)
+        answer = self.call(
+            "ecrm.dashboard", "get_dashboard", "2000-01-01", "2100-01-01"
+        )
+        self.assertGreater(answer["result"]["kpis"]["orders"], 0)
         rows = self.call("ecrm.metrics.order.day", "search_read", [], ["company_id"])
         companies = {row["company_id"][0] for row in rows["result"]}
         self.assertTrue(companies)

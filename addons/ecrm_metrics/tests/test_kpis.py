@@ -60,6 +60,42 @@ class TestKpis(MetricsCase):
         cls._deliver(cls.a_march, d("2025-03-06"), d("2025-03-07"))
         cls._deliver(cls.c_march, d("2025-03-12"), d("2025-03-11"), d("2025-03-13"))
         cls._deliver(cls.d_march, d("2025-03-20"), d("2025-03-16"))
+        # NPS answers of P: 2 promoters, 1 passive, 1 detractor -> 25
+        for partner, score, day in (
+            (cls.a, 10, "2025-03-06"),
+            (cls.c, 9, "2025-03-12"),
+            (cls.dco, 7, "2025-03-16"),
+            (cls.b, 3, "2025-03-20"),
+            (cls.b, 0, "2025-02-27"),  # before P
+        ):
+            cls.env["ecrm.nps.answer"].create(
+                {
+                    "partner_id": partner.id,
+                    "company_id": cls.company.id,
+                    "score": score,
+                    "date": at(day, 11),
+                }
+            )
+        # a 30-day coupon rule: Alice and Carla get a coupon on 1 March, Delta
+        # is drawn for the control group; Alice redeems hers on 5 March; Bob's
+        # coupon is of February
+        cls.rule = cls._coupon_rule()
+        cls.issue_a = cls._issue(cls.a, "2025-03-01", redeemed_on=cls.a_march)
+        cls._issue(cls.c, "2025-03-01")
+        cls._issue(cls.dco, "2025-03-01", control=True)
+        cls._issue(cls.b, "2025-02-10")
+        # Alice's RFM segment: new from February, loyal from 15 March
+        cls.env["ecrm.metrics.segment.history"].create(
+            [
+                {
+                    "partner_id": cls.a.id,
+                    "company_id": cls.company.id,
+                    "date": day,
+                    "rfm_segment": segment,
+                }
+                for day, segment in (("2025-02-01", "new"), ("2025-03-15", "loyal"))
+            ]
+        )
 
     def _expected_clv(self):
         profiles = self.env["ecrm.profile"].search(
@@ -74,6 +110,8 @@ class TestKpis(MetricsCase):
     def test_every_figure(self):
         self.dashboard._ecrm_refresh()
         kpis = self.dashboard.get_kpis(*P)
+        # incremental revenue: treated Alice (300 + 50 in her 30 days) and
+        # Carla (250) against the control Delta (150): (600 / 2 - 150) * 2
         expected = {
             "orders": 4,
             "revenue": 750.0,
@@ -89,25 +127,20 @@ class TestKpis(MetricsCase):
             "sla_met_rate": 1 / 3,
             "csat": 0.5,
             "on_time_delivery_rate": 2 / 3,
+            "nps": 25.0,
+            "coupons_issued": 2,
+            "coupons_redeemed": 1,
+            "coupon_revenue": 300.0,
+            "incremental_revenue": 300.0,
         }
-        optional = {
-            "nps": "ecrm.nps.answer",
-            "coupons_issued": "ecrm.coupon.issue",
-            "coupons_redeemed": "ecrm.coupon.issue",
-            "coupon_revenue": "ecrm.coupon.issue",
-            "incremental_revenue": "ecrm.coupon.issue",
-        }
-        self.assertEqual(set(kpis), set(expected) | set(optional))
+        self.assertEqual(set(kpis), set(expected))
         for key, value in expected.items():
             self.assertAlmostEqual(kpis[key], value, places=6, msg=key)
-        # figures of addons that have not built their source yet are None;
-        # with the source and no data in P they are empty, not missing
-        self.assertIsNone(kpis["nps"])
-        for key, model in optional.items():
-            if key != "nps":
-                self.assertEqual(kpis[key], 0 if model in self.env else None, key)
+        # the contract's positional arguments still work
+        self.assertEqual(self.dashboard.get_kpis(*P, [self.company.id]), kpis)
 
     def test_cohorts(self):
+        self.dashboard._ecrm_refresh()
         cohorts = self.dashboard.get_cohorts("2025-01-01", "2025-04-30")
         self.assertEqual(
             cohorts,
@@ -123,37 +156,136 @@ class TestKpis(MetricsCase):
         )
 
     def test_snapshots_equal_live_figures(self):
+        """With and without filters: the figures read from the snapshots equal
+        those computed from the sources, and so do the cohorts."""
+        self._set_levels_and_channels()
         self.dashboard._ecrm_refresh()
         period = self.dashboard._ecrm_period(*P)
-        live = self.dashboard._ecrm_live_kpis(period, self.company)
-        snapshot = self.dashboard._ecrm_snapshot_kpis(period, self.company)
-        self.assertTrue(snapshot)
-        for key, value in snapshot.items():
-            self.assertAlmostEqual(value, live[key], places=6, msg=key)
+        for filters in (
+            {},
+            {"channels": ["website"]},
+            {"level_ids": [self.gold.id]},
+            {"level_ids": [self.gold.id, self.platinum.id], "channels": ["backend"]},
+        ):
+            checked = self.dashboard._ecrm_filters(**filters)
+            live = self.dashboard._ecrm_kpis(period, self.company, checked, False)
+            snapshot = self.dashboard._ecrm_kpis(period, self.company, checked)
+            self.assertEqual(snapshot.keys(), live.keys())
+            for key, value in live.items():
+                if value is None:
+                    self.assertIsNone(snapshot[key], (filters, key))
+                else:
+                    self.assertAlmostEqual(snapshot[key], value, 6, (filters, key))
+            cohorts = (d("2025-01-01"), d("2025-04-30"))
+            self.assertEqual(
+                self.dashboard._ecrm_cohorts(cohorts, self.company, checked),
+                self.dashboard._ecrm_cohorts(cohorts, self.company, checked, False),
+                filters,
+            )
+
+    def test_filters(self):
+        """Level (at confirmation, at the ticket's opening) and channel restrict
+        the orders, customers and tickets; the other figures stay."""
+        self._set_levels_and_channels()
+        self.dashboard._ecrm_refresh()
+        every = self.dashboard.get_kpis(*P)
+        web = self.dashboard.get_kpis(*P, channels=["website"])
+        self.assertEqual((web["orders"], web["revenue"]), (2, 550.0))
+        self.assertEqual((web["active_customers"], web["new_customers"]), (2, 2))
+        self.assertEqual(web["repeat_rate"], 0.0)
+        self.assertIsNone(web["retention_rate"])  # no website order before P
+        self.assertEqual(web["tickets"], every["tickets"])
+        gold = self.dashboard.get_kpis(*P, level_ids=[self.gold.id])
+        self.assertEqual((gold["orders"], gold["revenue"]), (2, 350.0))
+        self.assertEqual((gold["active_customers"], gold["new_customers"]), (1, 0))
+        self.assertEqual((gold["repeat_rate"], gold["retention_rate"]), (1.0, 1.0))
+        self.assertEqual((gold["tickets"], gold["avg_first_response_hours"]), (1, 4.0))
+        self.assertEqual(gold["sla_met_rate"], 1.0)
+        for key in ("csat", "nps", "on_time_delivery_rate", "coupons_issued"):
+            self.assertEqual(gold[key], every[key], key)
+        self.assertEqual(
+            self.dashboard.get_cohorts(
+                "2025-01-01", "2025-04-30", level_ids=[self.gold.id]
+            ),
+            [{"cohort": "2025-01", "customers": 1, "retention": [1.0, 1.0, 1.0, 0.0]}],
+        )
+        action = self.dashboard.action_drilldown("orders", *P, channels=["website"])
+        self.assertEqual(
+            self.env["sale.order"].search(action["domain"]),
+            self.a_march | self.c_march,
+        )
+        for bad in (
+            {"channels": ["pigeon"]},
+            {"level_ids": [-1]},
+            {"level_ids": ["x"]},
+        ):
+            with self.assertRaises(UserError):
+                self.dashboard.get_kpis(*P, **bad)
+
+    def _set_levels_and_channels(self):
+        """Alice's orders and the first ticket at level Gold; Alice's and
+        Carla's March orders through the website, the others the backend."""
+        # above the ladder, asking more than any level: nobody reaches them
+        self.gold, self.platinum = self.env["ecrm.level"].create(
+            [
+                {
+                    "name": name,
+                    "company_id": self.company.id,
+                    "sequence": 90 + n,
+                    "min_revenue": 10**9 * (n + 1),
+                    "min_orders": 10**6 * (n + 1),
+                    "min_tenure_days": 36000 + n,
+                }
+                for n, name in enumerate(("Gold", "Platinum"))
+            ]
+        )
+        self.env.cr.execute(
+            """
+            UPDATE sale_order
+               SET ecrm_level_id = CASE WHEN partner_id = %s THEN %s END,
+                   ecrm_channel = CASE WHEN id IN %s THEN 'website' ELSE 'backend' END
+             WHERE company_id = %s
+            """,
+            [
+                self.a.id,
+                self.gold.id,
+                (self.a_march.id, self.c_march.id),
+                self.company.id,
+            ],
+        )
+        self.env.cr.execute(
+            "UPDATE helpdesk_ticket SET ecrm_level_id = CASE WHEN id = %s THEN %s END"
+            " WHERE company_id = %s",
+            [self.t1.id, self.gold.id, self.company.id],
+        )
+        self.env.invalidate_all()
 
     def test_incremental_refresh_equals_full_rebuild(self):
         tables = (
             "ecrm_metrics_order_day",
             "ecrm_metrics_ticket_day",
             "ecrm_metrics_delivery_day",
+            "ecrm_metrics_customer_first",
         )
 
         def content():
             rows = {}
             for table in tables:
                 self.env.cr.execute(
-                    f"SELECT * FROM (SELECT date, to_jsonb(t) - 'id' - 'create_date'"
-                    f" - 'write_date' FROM {table} t WHERE company_id = %s) x"
-                    " ORDER BY 1, 2::text",
+                    f"SELECT to_jsonb(t) - 'id' - 'create_date' - 'write_date'"
+                    f" FROM {table} t WHERE company_id = %s ORDER BY 1::text",
                     [self.company.id],
                 )
                 rows[table] = self.env.cr.fetchall()
             return rows
 
         self.dashboard._ecrm_refresh()
-        # new orders, a cancellation and a ticket reply after the refresh
+        before = content()
+        # new orders (a new customer's first), a cancellation (Carla's first
+        # order moves) and a ticket reply after the refresh
         self._order(self.c, d("2025-03-28"), 70)
         self._order(self.b, d("2025-03-02"), 30)
+        self._order(self._customer("Newcomer"), d("2025-03-29"), 20)
         self.c_march._action_cancel()
         self.env.cr.execute(
             "UPDATE helpdesk_ticket SET ecrm_first_response_date = %s,"
@@ -162,11 +294,13 @@ class TestKpis(MetricsCase):
         )
         self.dashboard._ecrm_refresh()
         incremental = content()
+        self.assertNotEqual(incremental, before)
         self.dashboard._ecrm_refresh(full=True)
         self.assertEqual(incremental, content())
         kpis = self.dashboard.get_kpis(*P)
-        self.assertEqual(kpis["orders"], 5)
-        self.assertAlmostEqual(kpis["revenue"], 750.0 - 250 + 70 + 30)
+        self.assertEqual((kpis["orders"], kpis["new_customers"]), (6, 3))
+        self.assertAlmostEqual(kpis["revenue"], 750.0 - 250 + 70 + 30 + 20)
+        self.assertEqual(kpis["avg_first_response_hours"], (4 + 54) / 2)
 
     def test_two_currencies(self):
         eur = self.env.ref("base.EUR")
@@ -253,3 +387,100 @@ class TestKpis(MetricsCase):
         )
         action = self.dashboard.action_drilldown("on_time_delivery_rate", *P)
         self.assertEqual(len(self.env["stock.picking"].search(action["domain"])), 3)
+
+    def test_drilldown_of_every_card(self):
+        """Every KPI card and every chart opens the records it counts."""
+        self.dashboard._ecrm_refresh()
+        kpis = self.dashboard.get_kpis(*P)
+
+        def records(key, value=None):
+            action = self.dashboard.action_drilldown(key, *P, value=value)
+            return self.env[action["res_model"]].search(action["domain"])
+
+        self.assertEqual(records("new_customers"), self.c | self.dco)
+        self.assertEqual(records("retention_rate"), self.a | self.b)
+        self.assertEqual(records("coupon_revenue"), self.a_march)
+        self.assertEqual(records("coupons_redeemed"), self.issue_a)
+        self.assertEqual(len(records("coupons_issued")), kpis["coupons_issued"])
+        self.assertEqual(len(records("coupons_issued", self.rule.id)), 2)
+        self.assertEqual(len(records("nps")), 4)
+        self.assertEqual(len(records("csat")), 2)
+        self.assertEqual(len(records("tickets")), kpis["tickets"])
+        for key in self.dashboard._ecrm_labels():
+            self.assertEqual(
+                self.dashboard.action_drilldown(key, *P)["type"],
+                "ir.actions.act_window",
+                key,
+            )
+        board = self.dashboard.get_dashboard(*P)
+        for key, rows in (
+            ("level_id", board["distribution"]["level_id"]),
+            ("lifecycle_stage", board["distribution"]["lifecycle_stage"]),
+            ("rfm_segment", board["distribution"]["rfm_segment"]),
+            ("funnel", board["funnel"]),
+        ):
+            for _label, count, value in rows:
+                self.assertEqual(len(records(key, value)), count, (key, value))
+        for bucket in board["clv_histogram"]:
+            self.assertEqual(
+                len(records("clv_histogram", bucket["bucket"])), bucket["customers"]
+            )
+        for move in board["rfm_moves"]:
+            self.assertEqual(
+                len(records("rfm_move", [move["from"], move["to"]])),
+                move["customers"],
+            )
+        for key, value in (
+            ("nothing", None),
+            ("rfm_move", "x"),
+            ("clv_histogram", "1"),
+        ):
+            with self.assertRaises(UserError):
+                self.dashboard.action_drilldown(key, *P, value=value)
+
+    def test_dashboard(self):
+        """The screen's data: the figures and those of the period before, the
+        CLV histogram, the funnel, the RFM moves, the campaign results."""
+        # the discount Alice's coupon gave: 30 off her March order
+        reward = self.rule.program_id.reward_ids
+        self.env["sale.order.line"].create(
+            {
+                "order_id": self.a_march.id,
+                "product_id": reward.discount_line_product_id.id,
+                "reward_id": reward.id,
+                "name": "Coupon",
+                "price_unit": -30,
+                "tax_id": False,
+            }
+        )
+        self.dashboard._ecrm_refresh()
+        board = self.dashboard.get_dashboard(*P)
+        self.assertEqual(board["kpis"], self.dashboard.get_kpis(*P))
+        self.assertEqual(
+            board["previous"], self.dashboard.get_kpis("2025-01-29", "2025-02-28")
+        )
+        histogram = board["clv_histogram"]
+        self.assertEqual(len(histogram), 11)
+        self.assertIsNone(histogram[-1]["to"])
+        self.assertEqual(
+            sum(b["customers"] for b in histogram),
+            self.env["ecrm.profile"].search_count(
+                [("company_id", "=", self.company.id), ("clv", ">", 0)]
+            ),
+        )
+        self.assertEqual(
+            [row[2] for row in board["funnel"]],
+            ["selection", "acquisition", "retention", "extension"],
+        )
+        self.assertEqual(
+            [(m["from"], m["to"], m["customers"]) for m in board["rfm_moves"]],
+            [("new", "loyal", 1)],
+        )
+        # Alice's 30 days: 270 + 50; Carla 250; control Delta 150
+        (campaign,) = board["campaigns"]
+        self.assertEqual(
+            {k: campaign[k] for k in ("issued", "redeemed", "discount")},
+            {"issued": 2, "redeemed": 1, "discount": 30.0},
+        )
+        self.assertAlmostEqual(campaign["incremental_revenue"], 270.0)
+        self.assertAlmostEqual(campaign["roi"], (270.0 - 30.0) / 30.0)

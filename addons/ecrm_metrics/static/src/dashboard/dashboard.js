@@ -5,6 +5,7 @@ import { _t } from "@web/core/l10n/translation";
 import { formatFloat, formatMonetary } from "@web/views/fields/formatters";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
+import { EcrmChart } from "./chart";
 
 const { DateTime } = luxon;
 
@@ -23,6 +24,7 @@ const LOWER_IS_BETTER = new Set(["churn_rate", "avg_first_response_hours"]);
 export class EcrmDashboard extends Component {
     static template = "ecrm_metrics.Dashboard";
     static props = ["*"];
+    static components = { EcrmChart };
 
     setup() {
         this.orm = useService("orm");
@@ -31,17 +33,32 @@ export class EcrmDashboard extends Component {
         this.state = useState({
             dateFrom: today.minus({ days: 29 }).toISODate(),
             dateTo: today.toISODate(),
+            level: "",
+            channel: "",
             data: null,
+            loaded: "", // the arguments of the data shown
         });
         this.groups = GROUPS;
         onWillStart(() => this.load());
     }
 
-    async load() {
-        this.state.data = await this.orm.call("ecrm.dashboard", "get_dashboard", [
+    /** The arguments every call shares: period, companies (the switcher's), filters. */
+    get args() {
+        return [
             this.state.dateFrom,
             this.state.dateTo,
-        ]);
+            null,
+            this.state.level ? [parseInt(this.state.level)] : null,
+            this.state.channel ? [this.state.channel] : null,
+        ];
+    }
+
+    async load() {
+        const data = await this.orm.call("ecrm.dashboard", "get_dashboard", this.args);
+        // built once per load: a chart is drawn again only when its data changes
+        this.charts = this.buildCharts(data);
+        this.state.data = data;
+        this.state.loaded = JSON.stringify(this.args);
     }
 
     async onApply(ev) {
@@ -96,17 +113,39 @@ export class EcrmDashboard extends Component {
         return `background-color: rgba(113, 75, 103, ${(0.1 + 0.9 * value).toFixed(2)}); color: ${value > 0.5 ? "#fff" : "#222"}`;
     }
 
-    barWidth(count, rows) {
-        const max = Math.max(...rows.map((r) => r[1]), 1);
-        return `width: ${((100 * count) / max).toFixed(1)}%`;
+    /** The charts: the figure they drill into, a title, their bars (rows of
+     * [label, customers, value]) and their orientation. */
+    buildCharts(data) {
+        const money = (value) => formatMonetary(value, { currencyId: data.currency_id });
+        const histogram = data.clv_histogram.map((b) => [
+            b.to === null ? `≥ ${money(b.from)}` : `${money(b.from)} – ${money(b.to)}`,
+            b.customers,
+            b.bucket,
+        ]);
+        return [
+            ["clv_histogram", _t("Lifetime value (customers)"), histogram, false],
+            ["funnel", _t("Funnel: selection → acquisition → retention → extension"), data.funnel, true],
+            ["level_id", _t("Customers by level"), data.distribution.level_id, false],
+            ["lifecycle_stage", _t("Customers by lifecycle stage"), data.distribution.lifecycle_stage, false],
+            ["rfm_segment", _t("RFM segments"), data.distribution.rfm_segment, true],
+        ].map(([key, title, rows, horizontal]) => ({
+            key,
+            title,
+            rows,
+            horizontal,
+            labels: rows.map((r) => r[0] || _t("None")),
+            values: rows.map((r) => r[1]),
+        }));
     }
 
-    async openDrilldown(key) {
-        const action = await this.orm.call("ecrm.dashboard", "action_drilldown", [
-            key,
-            this.state.dateFrom,
-            this.state.dateTo,
-        ]);
+    percent(value) {
+        return value === null ? "–" : `${formatFloat(value * 100, { digits: [false, 0] })} %`;
+    }
+
+    async openDrilldown(key, value = null) {
+        const action = await this.orm.call("ecrm.dashboard", "action_drilldown", [key, ...this.args], {
+            value,
+        });
         this.action.doAction(action);
     }
 }

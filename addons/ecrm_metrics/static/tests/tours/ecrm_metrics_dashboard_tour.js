@@ -2,32 +2,43 @@
 // License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import { registry } from "@web/core/registry";
 
+const yearAgo = luxon.DateTime.now().minus({ days: 364 }).toISODate();
+
+function value(key) {
+    return document.querySelector(`.o_ecrm_card[data-key='${key}'] .o_ecrm_value`).textContent.trim();
+}
+
+/** Every KPI card shows a value and every chart or table has data. */
+function checkEveryCard() {
+    const cards = [...document.querySelectorAll(".o_ecrm_card")];
+    const empty = cards.filter((c) => ["", "–"].includes(c.querySelector(".o_ecrm_value").textContent.trim()));
+    const charts = [...document.querySelectorAll(".o_ecrm_chart_card")];
+    const bare = charts.filter((c) => !(parseInt(c.dataset.total) > 0));
+    if (cards.length !== 19 || empty.length || charts.length !== 7 || bare.length) {
+        throw new Error(
+            `cards without a value: ${empty.map((c) => c.dataset.key)}; ` +
+                `charts without data: ${bare.map((c) => c.dataset.key)}`
+        );
+    }
+    if (document.querySelectorAll(".o_ecrm_chart canvas").length !== 5) {
+        throw new Error("Chart.js did not draw the charts");
+    }
+}
+
+function setInput(selector, newValue) {
+    const input = document.querySelector(selector);
+    input.value = newValue;
+    input.dispatchEvent(new Event(input.tagName === "SELECT" ? "change" : "input", { bubbles: true }));
+}
+
 registry.category("web_tour.tours").add("ecrm_metrics_dashboard_tour", {
     url: "/odoo/action-ecrm_metrics.ecrm_dashboard_action",
     steps: () => [
         {
-            content: "every card shows a value or what it needs",
+            content: "the last year",
             trigger: ".o_ecrm_dashboard .o_ecrm_card[data-key='revenue'] .o_ecrm_value",
             run() {
-                const cards = [...document.querySelectorAll(".o_ecrm_card")];
-                const empty = cards.filter(
-                    (c) => !c.querySelector(".o_ecrm_value, .o_ecrm_missing")?.textContent.trim()
-                );
-                if (cards.length < 19 || empty.length) {
-                    throw new Error(`cards without a value: ${empty.map((c) => c.dataset.key)}`);
-                }
-                if (document.querySelector(".o_ecrm_card[data-key='orders'] .o_ecrm_value").textContent.trim() === "–") {
-                    throw new Error("no orders on the demo data");
-                }
-            },
-        },
-        {
-            content: "a year instead of a month",
-            trigger: ".o_ecrm_date_from",
-            run() {
-                const input = document.querySelector(".o_ecrm_date_from");
-                input.value = "2000-01-01";
-                input.dispatchEvent(new Event("input", { bubbles: true }));
+                setInput(".o_ecrm_date_from", yearAgo);
             },
         },
         {
@@ -35,17 +46,54 @@ registry.category("web_tour.tours").add("ecrm_metrics_dashboard_tour", {
             run: "click",
         },
         {
-            content: "the cohorts of the longer period",
-            trigger: ".o_ecrm_cohorts tbody tr:nth-child(3)",
+            content: "a year of demo data: every card and chart has a value, the cohorts",
+            trigger: `.o_ecrm_dashboard[data-loaded*='${yearAgo}'] .o_ecrm_cohorts tbody tr:nth-child(6)`,
+            run() {
+                checkEveryCard();
+                setInput(".o_ecrm_channel", "website");
+            },
         },
         {
-            content: "drill down into the orders",
+            trigger: ".o_ecrm_apply",
+            run: "click",
+        },
+        {
+            content: "the channel filter: no website order in the demo data",
+            trigger: ".o_ecrm_dashboard[data-loaded*='website']",
+            run() {
+                if (value("orders") !== "0" || value("tickets") === "0") {
+                    throw new Error(`website: ${value("orders")} orders, ${value("tickets")} tickets`);
+                }
+                setInput(".o_ecrm_channel", "backend");
+            },
+        },
+        {
+            trigger: ".o_ecrm_apply",
+            run: "click",
+        },
+        {
+            content: "the backend orders",
+            trigger: ".o_ecrm_dashboard[data-loaded*='backend']",
+            run() {
+                checkEveryCard();
+                document.body.dataset.ecrmOrders = value("orders");
+            },
+        },
+        {
+            content: "drill down into the orders of the channel",
             trigger: ".o_ecrm_card[data-key='orders']",
             run: "click",
         },
         {
-            content: "the orders the figure counts",
+            content: "as many orders as the card counts",
             trigger: ".o_list_view .o_data_row",
+            run() {
+                const total = document.querySelector(".o_pager_limit")?.textContent.trim()
+                    ?? String(document.querySelectorAll(".o_data_row").length);
+                if (total !== document.body.dataset.ecrmOrders) {
+                    throw new Error(`${total} orders listed, ${document.body.dataset.ecrmOrders} counted`);
+                }
+            },
         },
     ],
 });
