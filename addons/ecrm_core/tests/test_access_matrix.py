@@ -100,7 +100,11 @@ FIELD_ACCESS = {
         "ecrm_commercial_partner_id": ANY,
         "ecrm_level_id": ECRM,
     },
-    "helpdesk.ticket": {f"ecrm_{name}": HELPDESK for name in TICKET_SLA.split()},
+    "helpdesk.ticket": {
+        **{f"ecrm_{name}": HELPDESK for name in TICKET_SLA.split()},
+        # the ticket's own partner_email, normalised
+        "ecrm_sender_email": ANY,
+    },
     "res.company": {
         **{f"ecrm_{name}": ANY for name in COMPANY_SETTINGS.split()},
         # the revenue quintiles of the customers, the engine's errors
@@ -113,6 +117,8 @@ FIELD_ACCESS = {
         "resource_calendar_id": ANY,
         "ecrm_sla_at_risk_percent": ANY,
         "ecrm_ack_limit_per_hour": ANY,
+        "ecrm_ack_team_limit_per_hour": ANY,
+        "ecrm_ack_quote_unknown": ANY,
     },
     "helpdesk.ticket.channel": {"ecrm_channel": ANY},
 }
