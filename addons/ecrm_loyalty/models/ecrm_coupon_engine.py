@@ -577,10 +577,7 @@ class EcrmCouponEngine(models.AbstractModel):
         mailed = cards.filtered(lambda card: card.partner_id in reachable)
         if not mailed:
             return {}
-        mails = template.send_mail_batch(
-            mailed.ids, email_layout_xmlid="mail.mail_notification_light"
-        )
-        return {mail.res_id: mail.id for mail in mails}
+        return template._ecrm_send_mail_bulk(mailed.ids)
 
     # ------------------------------------------------------------------
     # Referral

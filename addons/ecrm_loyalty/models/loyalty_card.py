@@ -40,11 +40,19 @@ class LoyaltyCard(models.Model):
                 for reward in card.program_id.reward_ids
                 if reward.required_points <= card.points
             )
-            card.ecrm_products_text = card.ecrm_product_ids and self.env._(
-                "On %s", ", ".join(card.ecrm_product_ids.mapped("display_name"))
+            card.ecrm_products_text = (
+                self.env._(
+                    "On %s", ", ".join(card.ecrm_product_ids.mapped("display_name"))
+                )
+                if card.ecrm_product_ids
+                else False
             )
-            card.ecrm_validity_text = card.expiration_date and self.env._(
-                "Valid until %s.", format_date(self.env, card.expiration_date)
+            card.ecrm_validity_text = (
+                self.env._(
+                    "Valid until %s.", format_date(self.env, card.expiration_date)
+                )
+                if card.expiration_date
+                else False
             )
 
     @api.model
