@@ -25,6 +25,7 @@ T_OUT_REGEX = re.compile(
     r"""<(\w+)[\s|\n]+t-out=[\s|\n]*(\'|\")((\w|\.)+)(\2)[\s|\n]*((\/>)|(>[\s|\n]*([^<>]*?))[\s|\n]*<\/\1>)""",
     flags=re.DOTALL,
 )
+UNUSUAL_CHARACTERS = re.compile(r"[^\S ]|[\x00-\x1f\x7f-\x9f]")
 # what send_mail_batch renders, but the body
 RENDERED_FIELDS = (
     "attachment_ids",
@@ -106,66 +107,86 @@ class MailTemplate(models.Model):
 
     def _ecrm_send_group(self, res_ids, lang, company, base_url):
         """The mails of records that share a language, company and base URL."""
-        first = self._ecrm_send_mail_odoo(res_ids[:1])
-        if len(res_ids) == 1:
-            return first
-        token = secrets.token_hex(8)
-        template = self.with_context(lang=lang) if lang else self
-        body, paths = template._ecrm_body_skeleton(token, base_url)
-        layout = self._ecrm_layout_skeleton(token, body, lang, company)
-        message_field = self.env["mail.message"]._fields["body"]
-        stored = message_field.convert_to_column(layout, self.env["mail.message"])
-        slot = re.compile(rf"ecrm{token}x(\d+|p|n[/-])x")
-        body_parts, layout_parts, stored_parts = (
-            slot.split(str(skeleton)) for skeleton in (body, layout, stored)
-        )
         values = self._generate_template(res_ids, RENDERED_FIELDS)
         if any(
             values[res_id].get("attachments") or values[res_id].get("attachment_ids")
             for res_id in res_ids
         ):
             # attachments of the model (_process_attachments_for_template_post)
-            return {**first, **self._ecrm_send_mail_odoo(res_ids[1:])}
-        records = self.env[self.model].browse(res_ids)
-        mails = []
-        for record in records:
-            slots = {
-                str(index): str(escape(self._ecrm_path_value(record, path, default)))
-                for index, (path, default) in enumerate(paths)
+            return self._ecrm_send_mail_odoo(res_ids)
+        token = secrets.token_hex(8)
+        template = self.with_context(lang=lang) if lang else self
+        body, paths = template._ecrm_body_skeleton(token, base_url)
+        layout = self._ecrm_layout_skeleton(token, body, lang, company)
+        Message = self.env["mail.message"]
+        stored = Message._fields["body"].convert_to_column(layout, Message)
+        slot = re.compile(rf"ecrm{token}x(\d+|p|n[/-])x")
+        body_parts, layout_parts, stored_parts = (
+            slot.split(str(skeleton)) for skeleton in (body, layout, stored)
+        )
+        mails, by_odoo = [], []
+        for record in self.env[self.model].browse(res_ids):
+            texts = [
+                self._ecrm_path_value(record, path, default) for path, default in paths
+            ]
+            name = record.display_name
+            if any(_ecrm_unusual(text) for text in (*texts, name)):
+                by_odoo.append(record.id)
+                continue
+            texts = [str(text) for text in texts]
+            body_slots = {
+                str(index): str(escape(text)) for index, text in enumerate(texts)
             }
-            record_body = _ecrm_fill(body_parts, slots)
-            slots["p"] = str(
-                escape(
-                    textwrap.shorten(html_to_inner_content(Markup(record_body)), 190)
-                )
-            )
-            slots["n/"] = str(escape(record.display_name))
-            slots["n-"] = str(escape(record.display_name.replace("/", "-")))
+            record_body = _ecrm_fill(body_parts, body_slots)
+            preview = textwrap.shorten(html_to_inner_content(Markup(record_body)), 190)
+            # the stored message body is sanitized: its text is escaped as
+            # lxml serialises it (quotes as they are)
+            texts += [preview, name, name.replace("/", "-")]
+            keys = [*body_slots, "p", "n/", "n-"]
             mails.append(
                 {
                     **values[record.id],
-                    "body_html": _ecrm_fill(layout_parts, slots),
-                    "body": _ecrm_fill(stored_parts, slots),
+                    "body_html": _ecrm_fill(
+                        layout_parts,
+                        dict(
+                            zip(
+                                keys, (str(escape(text)) for text in texts), strict=True
+                            )
+                        ),
+                    ),
+                    "body": _ecrm_fill(
+                        stored_parts,
+                        dict(zip(keys, map(_ecrm_text, texts), strict=True)),
+                    ),
                 }
             )
-        first_mail = self.env["mail.mail"].browse(first[res_ids[0]])
+        if not mails:
+            return self._ecrm_send_mail_odoo(by_odoo)
+        # the first mail by Odoo itself: the model of the others' rows and
+        # the proof that the substitution gives Odoo's mail
+        result = self._ecrm_send_mail_odoo([mails[0]["res_id"]])
+        model_mail = self.env["mail.mail"].browse(result[mails[0]["res_id"]])
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 "SELECT mm.body_html, msg.body FROM mail_mail mm"
                 " JOIN mail_message msg ON msg.id = mm.mail_message_id"
                 " WHERE mm.id = %s",
-                first_mail.id,
+                model_mail.id,
             )
         )
-        if self.env.cr.fetchone() != (mails[0]["body_html"], mails[0]["body"]):
+        if self.env.cr.fetchone() == (mails[0]["body_html"], mails[0]["body"]):
+            result.update(self._ecrm_insert_mails(model_mail, mails[1:]))
+        else:
             _logger.warning(
                 "Mail template %s: the bulk rendering differs from Odoo's, "
                 "rendering the mails one by one",
                 self.id,
             )
-            return {**first, **self._ecrm_send_mail_odoo(res_ids[1:])}
-        return {**first, **self._ecrm_insert_mails(first_mail, mails[1:])}
+            by_odoo += [mail["res_id"] for mail in mails[1:]]
+        if by_odoo:
+            result.update(self._ecrm_send_mail_odoo(by_odoo))
+        return result
 
     def _ecrm_body_skeleton(self, token, base_url):
         """The body as ``_render_field("body_html")`` renders it, each field
@@ -268,8 +289,7 @@ class MailTemplate(models.Model):
         }
         res_ids = own["res_id"]
         cr.execute(
-            _ecrm_copy_rows_sql(Message, model_mail.mail_message_id.id, own)
-            + SQL(" RETURNING res_id, id")
+            _ecrm_copy_rows_sql(Message, model_mail.mail_message_id.id, own, "res_id")
         )
         message_ids = dict(cr.fetchall())
         mail_own = {
@@ -279,8 +299,7 @@ class MailTemplate(models.Model):
             "email_cc": [_ecrm_column(mail.get("email_cc")) for mail in mails],
         }
         cr.execute(
-            _ecrm_copy_rows_sql(Mail, model_mail.id, mail_own)
-            + SQL(" RETURNING mail_message_id, id")
+            _ecrm_copy_rows_sql(Mail, model_mail.id, mail_own, "mail_message_id")
         )
         mail_ids = dict(cr.fetchall())
         recipients = [
@@ -323,15 +342,29 @@ def _ecrm_fill(parts, slots):
     )
 
 
+def _ecrm_unusual(value):
+    """Whether Odoo's rendering of ``value`` may be more than escaping its
+    text: HTML (an Html field) or whitespace other than spaces and control
+    characters (the sanitizer may rewrite them)."""
+    return hasattr(value, "__html__") or (
+        isinstance(value, str) and UNUSUAL_CHARACTERS.search(value)
+    )
+
+
+def _ecrm_text(text):
+    """``text`` escaped as the HTML sanitizer writes a text node."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _ecrm_column(value):
     """A rendered value as the ORM stores it in a text column."""
     return None if value is None or value is False else str(value)
 
 
-def _ecrm_copy_rows_sql(model, row_id, own):
+def _ecrm_copy_rows_sql(model, row_id, own, key):
     """``INSERT INTO model's table`` one row per item of the lists of
     ``own`` ({column: values}), the other columns copied from row
-    ``row_id``."""
+    ``row_id``, returning (key, id)."""
     fields = model._fields
     copied = [
         name
@@ -347,7 +380,8 @@ def _ecrm_copy_rows_sql(model, row_id, own):
         "INSERT INTO %(table)s (%(columns)s)"
         " SELECT %(own)s, %(copied)s"
         " FROM unnest(%(arrays)s) AS v(%(names)s), %(table)s t"
-        " WHERE t.id = %(row)s",
+        " WHERE t.id = %(row)s"
+        " RETURNING %(key)s, id",
         table=SQL.identifier(model._table),
         columns=SQL(", ").join(SQL.identifier(name) for name in columns),
         own=SQL(", ").join(SQL("v.%s", SQL.identifier(name)) for name in own),
@@ -358,4 +392,5 @@ def _ecrm_copy_rows_sql(model, row_id, own):
         ),
         names=SQL(", ").join(SQL.identifier(name) for name in own),
         row=row_id,
+        key=SQL.identifier(key),
     )

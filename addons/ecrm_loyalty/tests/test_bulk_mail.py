@@ -19,7 +19,12 @@ class TestBulkMail(LoyaltyCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.template = cls.env.ref("ecrm_loyalty.mail_template_ecrm_coupon")
-        names = ("O'Brien & <Söhne> \"Ltd\"", "Zoë / Ünal", "Plain Name", "Bob")
+        names = (
+            'O\'Brien & <Söhne> "Ltd"',
+            "Zoë / Ünal",
+            "Plain Name",
+            "Non\xa0Breaking",
+        )
         partners = cls.customer_a | cls.customer_b | cls.customer_c
         partners |= cls._customer("Extra", email="extra@loyalty.example")
         for partner, name in zip(partners, names, strict=True):
