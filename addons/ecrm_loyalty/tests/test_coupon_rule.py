@@ -134,17 +134,18 @@ class TestCouponRule(LoyaltyCase):
 
     def test_failure_skips_one_customer(self):
         """A customer whose coupon cannot be created is logged and skipped."""
-        card_values = type(self.env["ecrm.coupon.engine"])._ecrm_card_values
+        cards_values = type(self.env["ecrm.coupon.engine"])._ecrm_cards_values
 
-        def broken(engine, rule, partner_id, product_ids, today):
-            values = card_values(engine, rule, partner_id, product_ids, today)
-            if partner_id == self.customer_b.id:
-                values["code"] = False  # NOT NULL: the database refuses it
-            return values
+        def broken(engine, rule, products, today):
+            values_list = cards_values(engine, rule, products, today)
+            for values in values_list:
+                if values["partner_id"] == self.customer_b.id:
+                    values["code"] = False  # NOT NULL: the database refuses it
+            return values_list
 
         with (
             patch.object(
-                type(self.env["ecrm.coupon.engine"]), "_ecrm_card_values", broken
+                type(self.env["ecrm.coupon.engine"]), "_ecrm_cards_values", broken
             ),
             self.assertLogs(
                 "odoo.addons.ecrm_loyalty.models.ecrm_coupon_engine", "ERROR"
