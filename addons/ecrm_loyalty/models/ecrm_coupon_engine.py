@@ -706,9 +706,10 @@ class EcrmCouponEngine(models.AbstractModel):
                        count(iss.order_id),
                        COALESCE(SUM(ro.amount_untaxed
                                     / COALESCE(NULLIF(ro.currency_rate, 0), 1)), 0),
-                       count(*) FILTER (WHERE NOT iss.is_control),
+                       count(*) FILTER (WHERE iss.is_control IS NOT TRUE),
                        count(*) FILTER (WHERE iss.is_control),
-                       COALESCE(SUM(sp.amount) FILTER (WHERE NOT iss.is_control), 0),
+                       COALESCE(SUM(sp.amount)
+                                FILTER (WHERE iss.is_control IS NOT TRUE), 0),
                        COALESCE(SUM(sp.amount) FILTER (WHERE iss.is_control), 0)
                   FROM issues iss
                   JOIN spend sp ON sp.id = iss.id

@@ -165,6 +165,19 @@ class TestCouponRule(LoyaltyCase):
         for issue in issues:
             self.assertEqual(bool(issue.card_id), not issue.is_control)
 
+    def test_issue_created_by_the_orm_is_treated(self):
+        """An issue created without is_control (NULL) counts as treated."""
+        self.env["ecrm.coupon.issue"].create(
+            {
+                "rule_id": self.rule.id,
+                "partner_id": self.customer_c.id,
+                "company_id": self.company.id,
+                "period_start": self.today,
+            }
+        )
+        results = self.rule._ecrm_results()[self.rule.id]
+        self.assertEqual((results["treated"], results["control"]), (1, 0))
+
     def test_incremental_revenue(self):
         """treated: A (coupon, spends 100); control: B and C (spend 0 and 40)"""
         self._stage_change(self.customer_c, "churned")
