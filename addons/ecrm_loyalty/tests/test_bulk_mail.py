@@ -1,5 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import Command
 from odoo.tests import tagged
@@ -76,9 +77,23 @@ class TestBulkMail(LoyaltyCase):
         theirs = self.template.send_mail_batch(
             self.cards.ids, email_layout_xmlid=ECRM_MAIL_LAYOUT
         )
+        Template = type(self.template)
         # no fallback to Odoo's rendering mail by mail
-        with self.assertNoLogs("odoo.addons.ecrm_loyalty.models.mail_template"):
+        with (
+            self.assertNoLogs("odoo.addons.ecrm_loyalty.models.mail_template"),
+            patch.object(
+                Template,
+                "_ecrm_send_mail_odoo",
+                autospec=True,
+                side_effect=Template._ecrm_send_mail_odoo,
+            ) as by_odoo,
+        ):
             ours = self.template._ecrm_send_mail_bulk(self.cards.ids)
+        # by Odoo: the model of the copies, and the name with a no-break space
+        self.assertEqual(
+            [call.args[1] for call in by_odoo.call_args_list],
+            [[self.cards[0].id], [self.cards[3].id]],
+        )
         self.assertEqual(set(ours), set(self.cards.ids))
         expected = self._rows(theirs.ids)
         got = self._rows(ours.values())
