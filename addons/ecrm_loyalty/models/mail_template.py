@@ -74,10 +74,11 @@ class MailTemplate(models.Model):
         Per language, company and base URL, the first record's mail is
         created by ``send_mail_batch`` itself; the body and the layout are
         rendered once with placeholders, each record's field values are
-        substituted (escaped as Odoo's renderer escapes them) and checked
-        against that first mail, whose rows are then copied for the others
-        with their own body, subject, addresses, recipients and message id.
-        Templates that are not field-path only go through
+        substituted (escaped as Odoo's renderer and HTML sanitizer write them)
+        and checked against that first mail, whose rows are then copied for
+        the others with their own body, subject, addresses, recipients and
+        message id. Templates that are not field-path only, and records whose
+        values hold HTML or control characters, go through
         ``send_mail_batch``."""
         self.ensure_one()
         if not res_ids:
