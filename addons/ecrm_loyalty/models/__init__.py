@@ -9,3 +9,4 @@ from . import sale_order
 from . import ecrm_loyalty_tier
 from . import loyalty_program
 from . import loyalty_reward
+from . import mail_template

@@ -376,17 +376,29 @@ class EcrmCouponEngine(models.AbstractModel):
         more = int(reminded == batch_size)
         if not limit:
             return reminded, more
-        audience = self._ecrm_audience_sql(rule, today, period_start)
-        cr.execute(SQL("%s ORDER BY c.partner_id LIMIT %s", audience, limit))
+        # the audience is counted by the query that draws the batch
+        cr.execute(
+            SQL(
+                """
+                SELECT a.partner_id, a.product_ids, count(*) OVER ()
+                  FROM (%s) a
+                 ORDER BY a.partner_id
+                 LIMIT %s
+                """,
+                self._ecrm_audience_sql(rule, today, period_start),
+                limit,
+            )
+        )
         rows = cr.fetchall()
         if not rows:
             return reminded, more
-        products = {partner_id: product_ids for partner_id, product_ids in rows}
+        products = {partner_id: product_ids for partner_id, product_ids, _n in rows}
         self._ecrm_draw(rule, period_start, products, today, rule.control_percent)
-        cr.execute(SQL("SELECT count(*) FROM (%s) a", audience))
-        remaining = cr.fetchone()[0]
+        remaining = rows[0][2] - len(rows)
         if left is not None:
             remaining = min(remaining, left - len(rows))
+        # a batch's coupons, mails and customers are not needed by the next one
+        self.env.invalidate_all()
         return reminded + len(rows), remaining + more
 
     @api.model
@@ -425,21 +437,30 @@ class EcrmCouponEngine(models.AbstractModel):
         self.env["ecrm.coupon.issue"].invalidate_model()
 
     @api.model
-    def _ecrm_card_values(self, rule, partner_id, product_ids, today):
-        rewards = rule.program_id.reward_ids
-        return {
-            "partner_id": partner_id,
-            "code": generate_code(),
-            "points": min((reward.required_points for reward in rewards), default=1),
-            "expiration_date": rule.validity_days
-            and today + timedelta(days=rule.validity_days)
-            or None,
-            "product_ids": product_ids or [],
-        }
+    def _ecrm_cards_values(self, rule, products, today):
+        """The values of the coupons of ``products`` [(partner_id,
+        product_ids)], for ``_ecrm_insert_cards``."""
+        points = min(
+            (reward.required_points for reward in rule.program_id.reward_ids),
+            default=1,
+        )
+        expiration = (
+            today + timedelta(days=rule.validity_days) if rule.validity_days else None
+        )
+        return [
+            {
+                "partner_id": partner_id,
+                "code": generate_code(),
+                "points": points,
+                "expiration_date": expiration,
+                "product_ids": product_ids or [],
+            }
+            for partner_id, product_ids in products
+        ]
 
     @api.model
     def _ecrm_insert_cards(self, rule, values_list):
-        """Insert the coupons of ``values_list`` (see ``_ecrm_card_values``),
+        """Insert the coupons of ``values_list`` (see ``_ecrm_cards_values``),
         their personal products and their history line in three statements;
         returns their ids in the same order. ``loyalty.card.create`` only adds
         the program's creation mail, which the rule's mail replaces."""
@@ -518,10 +539,15 @@ class EcrmCouponEngine(models.AbstractModel):
         (their issue row removed) and the others get their coupon."""
         if not treated:
             return
-        values = [
-            (issue_id, self._ecrm_card_values(rule, pid, products[pid], today))
-            for issue_id, pid in treated
-        ]
+        values = list(
+            zip(
+                (issue_id for issue_id, _pid in treated),
+                self._ecrm_cards_values(
+                    rule, [(pid, products[pid]) for _id, pid in treated], today
+                ),
+                strict=True,
+            )
+        )
         try:
             with self.env.cr.savepoint():
                 card_ids = self._ecrm_insert_cards(rule, [vals for _id, vals in values])
@@ -573,14 +599,11 @@ class EcrmCouponEngine(models.AbstractModel):
         template = rule.mail_template_id
         if not template:
             return {}
-        reachable = cards.partner_id._ecrm_filter_consent("email")
-        mailed = cards.filtered(lambda card: card.partner_id in reachable)
+        reachable = set(cards.partner_id._ecrm_filter_consent("email").ids)
+        mailed = cards.filtered(lambda card: card.partner_id.id in reachable)
         if not mailed:
             return {}
-        mails = template.send_mail_batch(
-            mailed.ids, email_layout_xmlid="mail.mail_notification_light"
-        )
-        return {mail.res_id: mail.id for mail in mails}
+        return template._ecrm_send_mail_bulk(mailed.ids)
 
     # ------------------------------------------------------------------
     # Referral
@@ -618,8 +641,10 @@ class EcrmCouponEngine(models.AbstractModel):
         referee = referee.sudo()
         referee.invalidate_recordset(["ecrm_referral_reward_id"])
         today = fields.Date.context_today(rule)
-        values = self._ecrm_card_values(rule, referee.ecrm_referrer_id.id, None, today)
-        card = self.env["loyalty.card"].browse(self._ecrm_insert_cards(rule, [values]))
+        values = self._ecrm_cards_values(
+            rule, [(referee.ecrm_referrer_id.id, None)], today
+        )
+        card = self.env["loyalty.card"].browse(self._ecrm_insert_cards(rule, values))
         self._ecrm_queue_mails(rule, card)
         referee.ecrm_referral_reward_id = card
         return card
@@ -681,9 +706,10 @@ class EcrmCouponEngine(models.AbstractModel):
                        count(iss.order_id),
                        COALESCE(SUM(ro.amount_untaxed
                                     / COALESCE(NULLIF(ro.currency_rate, 0), 1)), 0),
-                       count(*) FILTER (WHERE NOT iss.is_control),
+                       count(*) FILTER (WHERE iss.is_control IS NOT TRUE),
                        count(*) FILTER (WHERE iss.is_control),
-                       COALESCE(SUM(sp.amount) FILTER (WHERE NOT iss.is_control), 0),
+                       COALESCE(SUM(sp.amount)
+                                FILTER (WHERE iss.is_control IS NOT TRUE), 0),
                        COALESCE(SUM(sp.amount) FILTER (WHERE iss.is_control), 0)
                   FROM issues iss
                   JOIN spend sp ON sp.id = iss.id

@@ -34,18 +34,30 @@ class LoyaltyCard(models.Model):
         "program_id.reward_ids", "points", "ecrm_product_ids", "expiration_date"
     )
     def _compute_ecrm_mail_texts(self):
+        # computed for a whole batch of coupon mails: each distinct text once
+        rewards, validity = {}, {}
+        on_products, valid_until = self.env._("On %s"), self.env._("Valid until %s.")
         for card in self:
-            card.ecrm_reward_text = ", ".join(
-                reward.description
-                for reward in card.program_id.reward_ids
-                if reward.required_points <= card.points
+            key = (card.program_id, card.points)
+            if key not in rewards:
+                rewards[key] = ", ".join(
+                    reward.description
+                    for reward in card.program_id.reward_ids
+                    if reward.required_points <= card.points
+                )
+            card.ecrm_reward_text = rewards[key]
+            card.ecrm_products_text = (
+                on_products % ", ".join(card.ecrm_product_ids.mapped("display_name"))
+                if card.ecrm_product_ids
+                else False
             )
-            card.ecrm_products_text = card.ecrm_product_ids and self.env._(
-                "On %s", ", ".join(card.ecrm_product_ids.mapped("display_name"))
-            )
-            card.ecrm_validity_text = card.expiration_date and self.env._(
-                "Valid until %s.", format_date(self.env, card.expiration_date)
-            )
+            if card.expiration_date not in validity:
+                validity[card.expiration_date] = (
+                    valid_until % format_date(self.env, card.expiration_date)
+                    if card.expiration_date
+                    else False
+                )
+            card.ecrm_validity_text = validity[card.expiration_date]
 
     @api.model
     def mail_allowed_qweb_expressions(self):
@@ -54,6 +66,12 @@ class LoyaltyCard(models.Model):
             "object.ecrm_reward_text",
             "object.ecrm_products_text",
             "object.ecrm_validity_text",
+            # the default coupon template's subject and recipients: rendered
+            # by substitution too, not by safe_eval once per coupon
+            "object.partner_id.id",
+            "object.partner_id.lang",
+            "object.program_id.company_id.name",
+            "object.program_id.company_id.email_formatted",
         )
 
     def _ecrm_usable_by(self, partner):

@@ -4,3 +4,4 @@ from . import test_coupon_security
 from . import test_concurrency
 from . import test_portal
 from . import test_tiers
+from . import test_bulk_mail

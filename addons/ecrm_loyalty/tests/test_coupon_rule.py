@@ -134,17 +134,18 @@ class TestCouponRule(LoyaltyCase):
 
     def test_failure_skips_one_customer(self):
         """A customer whose coupon cannot be created is logged and skipped."""
-        card_values = type(self.env["ecrm.coupon.engine"])._ecrm_card_values
+        cards_values = type(self.env["ecrm.coupon.engine"])._ecrm_cards_values
 
-        def broken(engine, rule, partner_id, product_ids, today):
-            values = card_values(engine, rule, partner_id, product_ids, today)
-            if partner_id == self.customer_b.id:
-                values["code"] = False  # NOT NULL: the database refuses it
-            return values
+        def broken(engine, rule, products, today):
+            values_list = cards_values(engine, rule, products, today)
+            for values in values_list:
+                if values["partner_id"] == self.customer_b.id:
+                    values["code"] = False  # NOT NULL: the database refuses it
+            return values_list
 
         with (
             patch.object(
-                type(self.env["ecrm.coupon.engine"]), "_ecrm_card_values", broken
+                type(self.env["ecrm.coupon.engine"]), "_ecrm_cards_values", broken
             ),
             self.assertLogs(
                 "odoo.addons.ecrm_loyalty.models.ecrm_coupon_engine", "ERROR"
@@ -163,6 +164,19 @@ class TestCouponRule(LoyaltyCase):
         self.assertEqual(len(issues), 2)
         for issue in issues:
             self.assertEqual(bool(issue.card_id), not issue.is_control)
+
+    def test_issue_created_by_the_orm_is_treated(self):
+        """An issue created without is_control (NULL) counts as treated."""
+        self.env["ecrm.coupon.issue"].create(
+            {
+                "rule_id": self.rule.id,
+                "partner_id": self.customer_c.id,
+                "company_id": self.company.id,
+                "period_start": self.today,
+            }
+        )
+        results = self.rule._ecrm_results()[self.rule.id]
+        self.assertEqual((results["treated"], results["control"]), (1, 0))
 
     def test_incremental_revenue(self):
         """treated: A (coupon, spends 100); control: B and C (spend 0 and 40)"""

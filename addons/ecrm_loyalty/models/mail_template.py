@@ -1,0 +1,397 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import logging
+import re
+import secrets
+import textwrap
+from collections import defaultdict
+from functools import reduce
+
+from markupsafe import Markup, escape
+
+from odoo import models
+from odoo.tools import SQL, html_normalize, is_html_empty
+from odoo.tools.mail import html_to_inner_content
+
+from odoo.addons.mail.models.mail_message import _image_dataurl
+
+_logger = logging.getLogger(__name__)
+
+# The coupon mails' layout: it reads the message (body, preview, record name),
+# the company and the language only, never the record.
+ECRM_MAIL_LAYOUT = "mail.mail_notification_light"
+# Odoo's field-path QWeb, as mail.render.mixin._render_template_qweb_regex
+# substitutes it
+T_OUT_REGEX = re.compile(
+    r"""<(\w+)[\s|\n]+t-out=[\s|\n]*(\'|\")((\w|\.)+)(\2)[\s|\n]*((\/>)|(>[\s|\n]*([^<>]*?))[\s|\n]*<\/\1>)""",
+    flags=re.DOTALL,
+)
+UNUSUAL_CHARACTERS = re.compile(r"[^\S ]|[\x00-\x1f\x7f-\x9f]")
+# what send_mail_batch renders, but the body
+RENDERED_FIELDS = (
+    "attachment_ids",
+    "auto_delete",
+    "email_cc",
+    "email_from",
+    "email_to",
+    "mail_server_id",
+    "model",
+    "partner_to",
+    "reply_to",
+    "report_template_ids",
+    "res_id",
+    "scheduled_date",
+    "subject",
+)
+
+
+class MailTemplate(models.Model):
+    _inherit = "mail.template"
+
+    def _ecrm_bulk_renderable(self):
+        """Whether Odoo renders this template's body by substitution alone
+        (field paths, see ``_render_template_qweb_regex``) and creates nothing
+        but the mail for each record (no attachment, report, embedded image
+        or scheduled date): then ``_ecrm_send_mail_bulk`` can render the body
+        once (the other fields are rendered by Odoo, per record)."""
+        self.ensure_one()
+        return bool(
+            self.body_html
+            and not is_html_empty(self.body_html)
+            and not self.attachment_ids
+            and not self.report_template_ids
+            and not self.scheduled_date
+            and not _image_dataurl.search(self.body_html)
+            and not self._has_unsafe_expression_template_qweb(
+                self.body_html, self.render_model
+            )
+        )
+
+    def _ecrm_send_mail_bulk(self, res_ids):
+        """Queue the mails ``send_mail_batch(res_ids, email_layout_xmlid=
+        ECRM_MAIL_LAYOUT)`` would, identical, in a few statements:
+        ``{res_id: mail_id}``.
+
+        Per language, company and base URL, the first record's mail is
+        created by ``send_mail_batch`` itself; the body and the layout are
+        rendered once with placeholders, each record's field values are
+        substituted (escaped as Odoo's renderer and HTML sanitizer write them)
+        and checked against that first mail, whose rows are then copied for
+        the others with their own body, subject, addresses, recipients and
+        message id. Templates that are not field-path only, and records whose
+        values hold HTML or control characters, go through
+        ``send_mail_batch``."""
+        self.ensure_one()
+        if not res_ids:
+            return {}
+        if not self._ecrm_bulk_renderable():
+            return self._ecrm_send_mail_odoo(res_ids)
+        self._send_check_access(res_ids)
+        records = self.env[self.model].browse(res_ids)
+        langs = self._render_lang(res_ids) if self.lang else {}
+        companies = records._mail_get_companies(default=self.env.company)
+        groups = defaultdict(list)
+        for record in records:
+            key = (
+                langs.get(record.id) or False,
+                companies.get(record.id) or self.env.company,
+                record.get_base_url(),
+            )
+            groups[key].append(record.id)
+        result = {}
+        for (lang, company, base_url), ids in groups.items():
+            result.update(self._ecrm_send_group(ids, lang, company, base_url))
+        return result
+
+    def _ecrm_send_mail_odoo(self, res_ids):
+        mails = self.send_mail_batch(res_ids, email_layout_xmlid=ECRM_MAIL_LAYOUT)
+        return {mail.res_id: mail.id for mail in mails}
+
+    def _ecrm_send_group(self, res_ids, lang, company, base_url):
+        """The mails of records that share a language, company and base URL."""
+        values = self._generate_template(res_ids, RENDERED_FIELDS)
+        if any(
+            values[res_id].get("attachments") or values[res_id].get("attachment_ids")
+            for res_id in res_ids
+        ):
+            # attachments of the model (_process_attachments_for_template_post)
+            return self._ecrm_send_mail_odoo(res_ids)
+        token = secrets.token_hex(8)
+        template = self.with_context(lang=lang) if lang else self
+        body, paths = template._ecrm_body_skeleton(token, base_url)
+        layout = self._ecrm_layout_skeleton(token, body, lang, company)
+        Message = self.env["mail.message"]
+        stored = Message._fields["body"].convert_to_column(layout, Message)
+        slot = re.compile(rf"ecrm{token}x(\d+|p|n[/-])x")
+        body_parts, layout_parts, stored_parts = (
+            slot.split(str(skeleton)) for skeleton in (body, layout, stored)
+        )
+        mails, by_odoo = [], []
+        for record in self.env[self.model].browse(res_ids):
+            texts = [
+                self._ecrm_path_value(record, path, default) for path, default in paths
+            ]
+            name = record.display_name
+            if any(_ecrm_unusual(text) for text in (*texts, name)):
+                by_odoo.append(record.id)
+                continue
+            texts = [str(text) for text in texts]
+            body_slots = {
+                str(index): str(escape(text)) for index, text in enumerate(texts)
+            }
+            record_body = _ecrm_fill(body_parts, body_slots)
+            preview = textwrap.shorten(html_to_inner_content(Markup(record_body)), 190)
+            # the stored message body is sanitized: its text is escaped as
+            # lxml serialises it (quotes as they are)
+            texts += [preview, name, name.replace("/", "-")]
+            keys = [*body_slots, "p", "n/", "n-"]
+            mails.append(
+                {
+                    **values[record.id],
+                    "body_html": _ecrm_fill(
+                        layout_parts,
+                        dict(
+                            zip(
+                                keys, (str(escape(text)) for text in texts), strict=True
+                            )
+                        ),
+                    ),
+                    "body": _ecrm_fill(
+                        stored_parts,
+                        dict(zip(keys, map(_ecrm_text, texts), strict=True)),
+                    ),
+                }
+            )
+        if not mails:
+            return self._ecrm_send_mail_odoo(by_odoo)
+        # the first mail by Odoo itself: the model of the others' rows and
+        # the proof that the substitution gives Odoo's mail
+        result = self._ecrm_send_mail_odoo([mails[0]["res_id"]])
+        model_mail = self.env["mail.mail"].browse(result[mails[0]["res_id"]])
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "SELECT mm.body_html, msg.body FROM mail_mail mm"
+                " JOIN mail_message msg ON msg.id = mm.mail_message_id"
+                " WHERE mm.id = %s",
+                model_mail.id,
+            )
+        )
+        if self.env.cr.fetchone() == (mails[0]["body_html"], mails[0]["body"]):
+            result.update(self._ecrm_insert_mails(model_mail, mails[1:]))
+        else:
+            _logger.warning(
+                "Mail template %s: the bulk rendering differs from Odoo's, "
+                "rendering the mails one by one",
+                self.id,
+            )
+            by_odoo += [mail["res_id"] for mail in mails[1:]]
+        if by_odoo:
+            result.update(self._ecrm_send_mail_odoo(by_odoo))
+        return result
+
+    def _ecrm_body_skeleton(self, token, base_url):
+        """The body as ``_render_field("body_html")`` renders it, each field
+        path replaced by a placeholder; and the [(path, default)] of the
+        placeholders."""
+        paths = []
+        is_allowed = self.env["ir.qweb"]._is_expression_allowed
+
+        def replace(match):
+            tag, expr, default = match.group(1), match.group(3), match.group(9)
+            if not is_allowed(expr, self.model):
+                raise SyntaxError(f"Invalid expression for the regex mode {expr!r}")
+            paths.append((expr.split(".")[1:], default))
+            mark = f"ecrm{token}x{len(paths) - 1}x"
+            return mark if tag.lower() == "t" else f"<{tag}>{mark}</{tag}>"
+
+        source = html_normalize(f"<div>{self.body_html}</div>")
+        body = Markup(T_OUT_REGEX.sub(replace, source))
+        return self._replace_local_links(body, base_url), paths
+
+    @staticmethod
+    def _ecrm_path_value(record, path, default):
+        try:
+            value = reduce(lambda rec, fname: rec[fname], path, record) or default
+        except KeyError:
+            value = default
+        return value or ""
+
+    def _ecrm_layout_skeleton(self, token, body, lang, company):
+        """The notification layout around ``body`` as send_mail_batch renders
+        it, with placeholders for the preview and the record name (the
+        name's one contains a "/": the layout may replace it)."""
+        message = (
+            self.env["mail.message"]
+            .sudo()
+            .new(
+                {
+                    "body": body,
+                    "record_name": f"ecrm{token}xn/x",
+                    "preview": f"ecrm{token}xpx",
+                }
+            )
+        )
+        model = self.env["ir.model"]._get(self.model)
+        model_lang = model.with_context(lang=lang) if lang else model
+        html = model_lang.env["ir.qweb"]._render(
+            ECRM_MAIL_LAYOUT,
+            {
+                "message": message,
+                "subtype": self.env["mail.message.subtype"].sudo(),
+                "model_description": model_lang.display_name,
+                "record": self.env[self.model],
+                "record_name": False,
+                "subtitles": False,
+                "company": company,
+                "email_add_signature": False,
+                "signature": "",
+                "website_url": "",
+                "is_html_empty": is_html_empty,
+            },
+            minimal_qcontext=True,
+        )
+        return self.env["mail.render.mixin"]._replace_local_links(html)
+
+    def _ecrm_insert_mails(self, model_mail, mails):
+        """Insert ``mails`` (values as send_mail_batch creates them) as copies
+        of ``model_mail``'s message and mail rows, with their own values."""
+        Message, Mail = self.env["mail.message"], self.env["mail.mail"]
+        cr = self.env.cr
+        message_type = model_mail.message_type
+        own = {
+            "res_id": [mail["res_id"] for mail in mails],
+            "record_name": [
+                record.display_name
+                for record in self.env[self.model]
+                .sudo()
+                .browse(mail["res_id"] for mail in mails)
+            ],
+            "message_id": [
+                Message._get_message_id(
+                    {
+                        "res_id": mail["res_id"],
+                        "model": self.model,
+                        "message_type": message_type,
+                    }
+                )
+                for mail in mails
+            ],
+            "body": [mail["body"] for mail in mails],
+            "subject": [_ecrm_column(mail.get("subject")) for mail in mails],
+            # a void email_from is the author's, as mail.message computes it
+            "email_from": [
+                _ecrm_column(mail.get("email_from"))
+                or self.env["mail.thread"]._message_compute_author(
+                    None, email_from=None, raise_on_email=False
+                )[1]
+                for mail in mails
+            ],
+            "reply_to": [_ecrm_column(mail.get("reply_to")) for mail in mails],
+        }
+        res_ids = own["res_id"]
+        cr.execute(
+            _ecrm_copy_rows_sql(Message, model_mail.mail_message_id.id, own, "res_id")
+        )
+        message_ids = dict(cr.fetchall())
+        mail_own = {
+            "mail_message_id": [message_ids[res_id] for res_id in res_ids],
+            "body_html": [mail["body_html"] for mail in mails],
+            "email_to": [_ecrm_column(mail.get("email_to")) for mail in mails],
+            "email_cc": [_ecrm_column(mail.get("email_cc")) for mail in mails],
+        }
+        cr.execute(
+            _ecrm_copy_rows_sql(Mail, model_mail.id, mail_own, "mail_message_id")
+        )
+        mail_ids = dict(cr.fetchall())
+        recipients = [
+            (mail["res_id"], partner_id)
+            for mail in mails
+            for partner_id in mail.get("partner_ids") or ()
+        ]
+        for model, fname, ids in (
+            (Message, "partner_ids", message_ids),
+            (
+                Mail,
+                "recipient_ids",
+                {res_id: mail_ids[mid] for res_id, mid in message_ids.items()},
+            ),
+        ):
+            if not recipients:
+                break
+            rel = model._fields[fname]
+            cr.execute(
+                SQL(
+                    "INSERT INTO %s (%s, %s)"
+                    " SELECT * FROM unnest(%s::int[], %s::int[])",
+                    SQL.identifier(rel.relation),
+                    SQL.identifier(rel.column1),
+                    SQL.identifier(rel.column2),
+                    [ids[res_id] for res_id, _pid in recipients],
+                    [partner_id for _res_id, partner_id in recipients],
+                )
+            )
+        Message.invalidate_model()
+        Mail.invalidate_model()
+        return {res_id: mail_ids[message_ids[res_id]] for res_id in res_ids}
+
+
+def _ecrm_fill(parts, slots):
+    """``parts`` of a skeleton split on its placeholders (odd items are
+    placeholder names), filled with ``slots``."""
+    return "".join(
+        slots[part] if index % 2 else part for index, part in enumerate(parts)
+    )
+
+
+def _ecrm_unusual(value):
+    """Whether Odoo's rendering of ``value`` may be more than escaping its
+    text: HTML (an Html field) or whitespace other than spaces and control
+    characters (the sanitizer may rewrite them)."""
+    return hasattr(value, "__html__") or (
+        isinstance(value, str) and UNUSUAL_CHARACTERS.search(value)
+    )
+
+
+def _ecrm_text(text):
+    """``text`` escaped as the HTML sanitizer writes a text node."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _ecrm_column(value):
+    """A rendered value as the ORM stores it in a text column."""
+    return None if value is None or value is False else str(value)
+
+
+def _ecrm_copy_rows_sql(model, row_id, own, key):
+    """``INSERT INTO model's table`` one row per item of the lists of
+    ``own`` ({column: values}), the other columns copied from row
+    ``row_id``, returning (key, id)."""
+    fields = model._fields
+    copied = [
+        name
+        for name, field in fields.items()
+        if field.store
+        and field.column_type
+        and not field.inherited
+        and name != "id"
+        and name not in own
+    ]
+    columns = list(own) + copied
+    return SQL(
+        "INSERT INTO %(table)s (%(columns)s)"
+        " SELECT %(own)s, %(copied)s"
+        " FROM unnest(%(arrays)s) AS v(%(names)s), %(table)s t"
+        " WHERE t.id = %(row)s"
+        " RETURNING %(key)s, id",
+        table=SQL.identifier(model._table),
+        columns=SQL(", ").join(SQL.identifier(name) for name in columns),
+        own=SQL(", ").join(SQL("v.%s", SQL.identifier(name)) for name in own),
+        copied=SQL(", ").join(SQL("t.%s", SQL.identifier(name)) for name in copied),
+        arrays=SQL(", ").join(
+            SQL(f"%s::{fields[name].column_type[1]}[]", values)
+            for name, values in own.items()
+        ),
+        names=SQL(", ").join(SQL.identifier(name) for name in own),
+        row=row_id,
+        key=SQL.identifier(key),
+    )

@@ -1,0 +1,122 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from datetime import timedelta
+from unittest.mock import patch
+
+from odoo import Command
+from odoo.tests import tagged
+from odoo.tools import SQL
+
+from odoo.addons.ecrm_loyalty.models.mail_template import ECRM_MAIL_LAYOUT
+
+from .common import LoyaltyCase
+
+
+@tagged("post_install", "-at_install")
+class TestBulkMail(LoyaltyCase):
+    """The coupon mails rendered once per batch are the mails Odoo's
+    send_mail_batch gives, row for row."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.template = cls.env.ref("ecrm_loyalty.mail_template_ecrm_coupon")
+        names = (
+            'O\'Brien & <Söhne> "Ltd"',
+            "Zoë / Ünal",
+            "Plain Name",
+            "Non\xa0Breaking",
+        )
+        partners = cls.customer_a | cls.customer_b | cls.customer_c
+        partners |= cls._customer("Extra", email="extra@loyalty.example")
+        for partner, name in zip(partners, names, strict=True):
+            partner.name = name
+        cls.cards = cls.env["loyalty.card"].create(
+            [
+                {
+                    "program_id": cls.program_products.id,
+                    "partner_id": partner.id,
+                    "points": 1,
+                    "expiration_date": cls.today + timedelta(days=index),
+                    "ecrm_product_ids": [Command.set(cls.products[: index + 1].ids)],
+                }
+                for index, partner in enumerate(partners)
+            ]
+        )
+        cls.cards[-1].expiration_date = False
+
+    def _rows(self, mail_ids):
+        """{res_id: (message row, mail row, partners, recipients)} without the
+        ids and the message id."""
+        self.env.flush_all()
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """
+                SELECT to_jsonb(msg) - 'id' - 'message_id' - 'date',
+                       to_jsonb(mm) - 'id' - 'mail_message_id',
+                       ARRAY(SELECT res_partner_id FROM mail_message_res_partner_rel
+                              WHERE mail_message_id = msg.id ORDER BY 1),
+                       ARRAY(SELECT res_partner_id FROM mail_mail_res_partner_rel
+                              WHERE mail_mail_id = mm.id ORDER BY 1),
+                       msg.message_id
+                  FROM mail_mail mm
+                  JOIN mail_message msg ON msg.id = mm.mail_message_id
+                 WHERE mm.id = ANY(%s)
+                """,
+                list(mail_ids),
+            )
+        )
+        rows = {}
+        for message, mail, partners, recipients, message_id in cr.fetchall():
+            self.assertRegex(message_id, rf"-{message['res_id']}-loyalty.card@")
+            rows[message["res_id"]] = (message, mail, partners, recipients)
+        return rows
+
+    def test_bulk_equals_odoo(self):
+        self.assertTrue(self.template._ecrm_bulk_renderable())
+        theirs = self.template.send_mail_batch(
+            self.cards.ids, email_layout_xmlid=ECRM_MAIL_LAYOUT
+        )
+        Template = type(self.template)
+        # no fallback to Odoo's rendering mail by mail
+        with (
+            self.assertNoLogs("odoo.addons.ecrm_loyalty.models.mail_template"),
+            patch.object(
+                Template,
+                "_ecrm_send_mail_odoo",
+                autospec=True,
+                side_effect=Template._ecrm_send_mail_odoo,
+            ) as by_odoo,
+        ):
+            ours = self.template._ecrm_send_mail_bulk(self.cards.ids)
+        # by Odoo: the model of the copies, and the name with a no-break space
+        self.assertEqual(
+            [call.args[1] for call in by_odoo.call_args_list],
+            [[self.cards[0].id], [self.cards[3].id]],
+        )
+        self.assertEqual(set(ours), set(self.cards.ids))
+        expected = self._rows(theirs.ids)
+        got = self._rows(ours.values())
+        self.assertEqual(got, expected)
+        body = got[self.cards[0].id][1]["body_html"]
+        self.assertIn("O&#39;Brien &amp; &lt;Söhne&gt; &#34;Ltd&#34;", body)
+        self.assertIn(self.cards[0].code, body)
+        self.assertNotIn("ecrm", body.replace("eCRM", ""), "no placeholder left")
+        mails = self.env["mail.mail"].browse(ours.values())
+        self.assertEqual(set(mails.mapped("state")), {"outgoing"})
+        self.assertEqual(
+            {mail.res_id: mail.recipient_ids for mail in mails},
+            {card.id: card.partner_id for card in self.cards},
+        )
+
+    def test_other_templates_rendered_by_odoo(self):
+        """A template that is not field-path only (here a method call) is
+        rendered by send_mail_batch, mail by mail."""
+        template = self.template.copy(
+            {"body_html": '<p>Code: <t t-out="object.code.lower()"/></p>'}
+        )
+        self.assertFalse(template._ecrm_bulk_renderable())
+        ours = template._ecrm_send_mail_bulk(self.cards.ids)
+        mails = self.env["mail.mail"].browse(ours.values())
+        self.assertEqual(len(mails), len(self.cards))
+        self.assertIn(self.cards[0].code.lower(), mails[0].body_html)
