@@ -8,3 +8,4 @@ from . import test_guest_lookup
 from . import test_nps
 from . import test_order_search
 from . import test_order_ticket
+from . import test_install_hook
