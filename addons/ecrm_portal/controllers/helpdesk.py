@@ -13,7 +13,7 @@ ID_MAX = 2**31 - 1  # PostgreSQL integer
 
 
 class EcrmOrderTicket(EcrmHelpdeskTicketController):
-    """"Problem with this order?": helpdesk_mgmt's own ticket form
+    """ "Problem with this order?": helpdesk_mgmt's own ticket form
     (``/new/ticket``, ``/submitted/ticket``) about one of the customer's
     orders, linked through helpdesk_mgmt_sale's ``sale_order_ids``; while the
     subject is typed, published FAQ articles that may answer it."""
@@ -46,9 +46,7 @@ class EcrmOrderTicket(EcrmHelpdeskTicketController):
             )
         return vals
 
-    @http.route(
-        "/ecrm/ticket/suggestions", type="json", auth="user", readonly=True
-    )
+    @http.route("/ecrm/ticket/suggestions", type="json", auth="user", readonly=True)
     def ecrm_ticket_suggestions(self, subject="", sale_order_id=None, **kw):
         """Up to five published FAQ articles matching ``subject``, of the
         company the ticket will belong to, in the user's language."""

@@ -2,6 +2,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import json
 
+from werkzeug.exceptions import NotFound
+
 from odoo import fields, http
 from odoo.http import request
 
@@ -18,10 +20,23 @@ class EcrmPortalHome(CustomerPortal):
     @http.route()
     def home(self, **kw):
         response = super().home(**kw)
-        if not request.env.user._is_internal():
-            partner, blocks = self._ecrm_home_blocks()
-            response.qcontext.update(ecrm_partner=partner, ecrm_blocks=blocks)
+        response.qcontext["ecrm_home_blocks"] = not request.env.user._is_internal()
         return response
+
+    @http.route(
+        "/my/home/blocks", type="http", auth="user", website=True, readonly=True
+    )
+    def ecrm_home_blocks(self, **kw):
+        """The customer's blocks, loaded by the home once shown (as Odoo loads
+        the home's counters): the home itself costs Odoo's own queries, and a
+        slow block never delays it."""
+        if request.env.user._is_internal():
+            raise NotFound()
+        partner, blocks = self._ecrm_home_blocks()
+        return request.render(
+            "ecrm_portal.portal_home_blocks",
+            {"ecrm_partner": partner, "ecrm_blocks": blocks},
+        )
 
     @http.route(
         "/my/home/layout", type="http", auth="user", methods=["POST"], website=True

@@ -9,3 +9,4 @@ from . import test_nps
 from . import test_order_search
 from . import test_order_ticket
 from . import test_install_hook
+from . import test_portal_queries

@@ -51,7 +51,10 @@ class TestInstallHook(EcrmPortalCommon):
         pickings = self.orders.picking_ids
         expected = self.states(pickings)
         # the states as they are right after the columns are created
-        for table, records in (("sale_order", self.orders), ("stock_picking", pickings)):
+        for table, records in (
+            ("sale_order", self.orders),
+            ("stock_picking", pickings),
+        ):
             self.env.cr.execute(
                 f"UPDATE {table} SET ecrm_tracking_state = NULL WHERE id = ANY(%s)",  # noqa: S608
                 [records.ids],

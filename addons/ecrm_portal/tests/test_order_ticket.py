@@ -8,7 +8,7 @@ from .common import EcrmPortalCommon
 
 @tagged("post_install", "-at_install")
 class TestOrderTicket(EcrmPortalCommon, HttpCase):
-    """"Problem with this order?": helpdesk_mgmt's ticket form about one of
+    """ "Problem with this order?": helpdesk_mgmt's ticket form about one of
     the customer's own orders, linked through helpdesk_mgmt_sale, and the FAQ
     articles suggested while the subject is typed."""
 
