@@ -1,6 +1,7 @@
 # Copyright 2026 eCRM suite developers
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from ..hooks import post_init_hook
 from .common import EcrmPortalCommon
@@ -56,8 +57,11 @@ class TestInstallHook(EcrmPortalCommon):
             ("stock_picking", pickings),
         ):
             self.env.cr.execute(
-                f"UPDATE {table} SET ecrm_tracking_state = NULL WHERE id = ANY(%s)",  # noqa: S608
-                [records.ids],
+                SQL(
+                    "UPDATE %s SET ecrm_tracking_state = NULL WHERE id = ANY(%s)",
+                    SQL.identifier(table),
+                    records.ids,
+                )
             )
         self.env.invalidate_all()
         with self.assertQueryCount(2):
