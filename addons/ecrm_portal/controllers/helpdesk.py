@@ -7,9 +7,10 @@ from odoo.http import request
 
 from odoo.addons.ecrm_core.controllers.helpdesk import EcrmHelpdeskTicketController
 
+from .inputs import clean_text, parse_id
+
 SUGGESTIONS = 5
 SUBJECT_MAX = 200  # characters of a subject used for matching
-ID_MAX = 2**31 - 1  # PostgreSQL integer
 
 
 class EcrmOrderTicket(EcrmHelpdeskTicketController):
@@ -24,9 +25,10 @@ class EcrmOrderTicket(EcrmHelpdeskTicketController):
         Order = request.env["sale.order"]
         if order_id in (None, "", False):
             return Order
-        if not str(order_id).isdigit() or not 0 < int(order_id) <= ID_MAX:
-            raise NotFound()
-        order = Order.search([("id", "=", int(order_id)), ("state", "=", "sale")])
+        order_id = parse_id(order_id)
+        order = order_id and Order.search(
+            [("id", "=", order_id), ("state", "=", "sale")]
+        )
         if not order:
             raise NotFound()
         return order
@@ -50,8 +52,6 @@ class EcrmOrderTicket(EcrmHelpdeskTicketController):
     def ecrm_ticket_suggestions(self, subject="", sale_order_id=None, **kw):
         """Up to five published FAQ articles matching ``subject``, of the
         company the ticket will belong to, in the user's language."""
-        if not isinstance(subject, str):
-            return []
         order = self._ecrm_ticket_order(sale_order_id)
         company = order.company_id or request.env.company
         articles = (
@@ -59,7 +59,7 @@ class EcrmOrderTicket(EcrmHelpdeskTicketController):
             .sudo()
             .with_company(company)
             .with_context(lang=request.env.lang)
-            ._ecrm_match(subject[:SUBJECT_MAX], limit=SUGGESTIONS)
+            ._ecrm_match(clean_text(subject, SUBJECT_MAX), limit=SUGGESTIONS)
         )
         slug = request.env["ir.http"]._slug
         return [

@@ -10,6 +10,8 @@ from odoo.http import request
 from odoo.addons.ecrm_core.models.ecrm_selection import CONTACT_CHANNELS
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
+from .inputs import parse_id
+
 
 class EcrmPortalHome(CustomerPortal):
     def _ecrm_home_blocks(self):
@@ -47,7 +49,7 @@ class EcrmPortalHome(CustomerPortal):
         _partner, blocks = self._ecrm_home_blocks()
         keys = [block["key"] for block in blocks]
         hidden = [block["key"] for block in blocks if block["hidden"]]
-        if key in keys:
+        if key in keys and move in ("up", "down", "hide", "show"):
             i = keys.index(key)
             if move == "up" and i > 0:
                 keys[i - 1], keys[i] = keys[i], keys[i - 1]
@@ -57,7 +59,7 @@ class EcrmPortalHome(CustomerPortal):
                 hidden.append(key)
             elif move == "show" and key in hidden:
                 hidden.remove(key)
-        request.env.user._ecrm_portal_set_home_layout(keys, hidden, keys)
+            request.env.user._ecrm_portal_set_home_layout(keys, hidden, keys)
         return request.redirect("/my/home#ecrm_home_blocks")
 
     # ------------------------------------------------------------------
@@ -110,9 +112,9 @@ class EcrmPortalHome(CustomerPortal):
             request.env["product.category"]
             .sudo()
             .browse(
-                int(c)
-                for c in request.httprequest.form.getlist("category_ids")
-                if c.isdigit()
+                category_id
+                for value in request.httprequest.form.getlist("category_ids")
+                if (category_id := parse_id(value))
             )
             .exists()
         )

@@ -10,3 +10,5 @@ from . import test_order_search
 from . import test_order_ticket
 from . import test_install_hook
 from . import test_portal_queries
+from . import test_fuzz
+from . import test_tours
