@@ -101,7 +101,8 @@ def login(client, registry, db, uid):
         session.session_token = security.compute_session_token(session, env)
         session.context = dict(env["res.users"].context_get())
     odoo.http.root.session_store.save(session)
-    client.set_cookie("session_id", session.sid, domain="localhost")
+    # werkzeug 2.x, as Odoo 18 requires: set_cookie(server_name, key, value)
+    client.set_cookie("localhost", "session_id", session.sid)
 
 
 def measure(client, url, requests):

@@ -7,7 +7,7 @@ from odoo.osv import expression
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.addons.sale.controllers.portal import CustomerPortal
 
-from .inputs import clean_text
+from .inputs import clean_text, parse_id
 
 SEARCH_MAX = 100
 
@@ -92,8 +92,9 @@ class EcrmSalePortal(CustomerPortal):
         filterby = filterby if filterby in filters and not quotation_page else "all"
         if sortby not in self._get_sale_searchbar_sortings():
             sortby = None
-        # Odoo's page compares them with the creation date as they come: a
-        # malformed date is dropped, not a server error
+        # Odoo's page uses them as they come: a malformed page number or date
+        # is dropped, not a server error
+        page = parse_id(page) or 1
         date_begin, date_end = (
             self._ecrm_date(date) for date in (date_begin, date_end)
         )

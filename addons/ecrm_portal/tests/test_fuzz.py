@@ -12,6 +12,7 @@ from odoo.tools import mute_logger
 
 from odoo.addons.ecrm_core.models.ecrm_selection import CONTACT_CHANNELS
 
+from ..controllers.inputs import parse_id
 from .common import EcrmPortalCommon
 
 # generated values of form fields and query parameters: any text (unicode
@@ -204,10 +205,15 @@ class TestFuzz(EcrmPortalCommon, HttpCase):
 
     @mute_logger("odoo.http")
     def test_help(self):
+        article_ids = set(self.env["ecrm.faq.article"].search([]).ids)
+
         @fuzz(INPUTS // 3 + 20)
         @given(TEXT, TEXT, TEXT, st.booleans())
         def check(search, slug, helpful, csrf):
-            assume(slug.rsplit("-", 1)[-1] not in self.own_ids and "/" not in slug)
+            # any article: a vote would be legitimate; NUL in a URL's path is
+            # a server error of Odoo's routing for every path, not of this route
+            assume(parse_id(slug.rsplit("-", 1)[-1]) not in article_ids)
+            assume("/" not in slug and "\x00" not in slug)
             self.generated += 3
             self.get("/help", search=search)
             self.get(f"/help/{slug}", voted=helpful)
