@@ -233,7 +233,7 @@ def main():
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         env["res.users"].browse(uid).partner_id._ecrm_set_consent(
-            "email", "opt_out", "bench"
+            "email", "opt_out", "backend"
         )
     quiet, quiet_seconds = webhook(client, carrier_id, secret, refs[half:])
     print(
