@@ -1,2 +1,3 @@
 from . import controllers
 from . import models
+from .hooks import pre_init_hook, post_init_hook

@@ -3,7 +3,7 @@
 {
     "name": "eCRM Portal",
     "summary": "Order tracking, guest lookup, personalised home, self-service",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/CRM",
     "license": "AGPL-3",
     "author": "eCRM suite developers",
@@ -17,6 +17,7 @@
         "sale_stock",
         "stock_delivery",
         "rating",
+        "helpdesk_mgmt_sale",
     ],
     "data": [
         "security/ecrm_portal_security.xml",
@@ -33,9 +34,13 @@
         "views/res_config_settings_views.xml",
         "views/rating_templates.xml",
         "views/ecrm_faq_article_views.xml",
+        "views/helpdesk_ticket_templates.xml",
     ],
     "demo": ["demo/ecrm_portal_demo.xml"],
+    "pre_init_hook": "pre_init_hook",
+    "post_init_hook": "post_init_hook",
     "assets": {
-        "web.assets_tests": ["ecrm_portal/static/tests/tours/*.js"],
+        "web.assets_frontend": ["ecrm_portal/static/src/js/*.esm.js"],
+        "web.assets_tests": ["ecrm_portal/static/src/tours/*.js"],
     },
 }

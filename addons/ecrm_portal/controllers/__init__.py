@@ -5,3 +5,4 @@ from . import tracking
 from . import webhook
 from . import lookup
 from . import rating
+from . import helpdesk

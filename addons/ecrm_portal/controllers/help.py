@@ -7,6 +7,8 @@ from werkzeug.exceptions import NotFound
 from odoo import http
 from odoo.http import request
 
+from .inputs import clean_text, parse_id
+
 SEARCH_MAX = 200  # characters of a search used for matching
 
 
@@ -29,7 +31,7 @@ class EcrmHelp(http.Controller):
     @http.route("/help", type="http", auth="public", website=True, readonly=True)
     def ecrm_help(self, search="", **kw):
         articles, domain = self._articles()
-        search = (search or "")[:SEARCH_MAX]
+        search = clean_text(search, SEARCH_MAX)
         found = articles._ecrm_match(search, limit=20) if search.strip() else None
         published = articles.search(domain)
         return request.render(
@@ -44,11 +46,11 @@ class EcrmHelp(http.Controller):
         )
 
     def _article(self, slug):
-        article_id = (slug or "").rsplit("-", 1)[-1]
-        if not article_id.isdigit():
+        article_id = parse_id((slug or "").rsplit("-", 1)[-1])
+        if not article_id:
             raise NotFound()
         articles, domain = self._articles()
-        article = articles.search([("id", "=", int(article_id)), *domain])
+        article = articles.search([("id", "=", article_id), *domain])
         if not article:
             raise NotFound()
         return article

@@ -2,11 +2,15 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import json
 
+from werkzeug.exceptions import NotFound
+
 from odoo import fields, http
 from odoo.http import request
 
 from odoo.addons.ecrm_core.models.ecrm_selection import CONTACT_CHANNELS
 from odoo.addons.portal.controllers.portal import CustomerPortal
+
+from .inputs import parse_id
 
 
 class EcrmPortalHome(CustomerPortal):
@@ -18,10 +22,23 @@ class EcrmPortalHome(CustomerPortal):
     @http.route()
     def home(self, **kw):
         response = super().home(**kw)
-        if not request.env.user._is_internal():
-            partner, blocks = self._ecrm_home_blocks()
-            response.qcontext.update(ecrm_partner=partner, ecrm_blocks=blocks)
+        response.qcontext["ecrm_home_blocks"] = not request.env.user._is_internal()
         return response
+
+    @http.route(
+        "/my/home/blocks", type="http", auth="user", website=True, readonly=True
+    )
+    def ecrm_home_blocks(self, **kw):
+        """The customer's blocks, loaded by the home once shown (as Odoo loads
+        the home's counters): the home itself costs Odoo's own queries, and a
+        slow block never delays it."""
+        if request.env.user._is_internal():
+            raise NotFound()
+        partner, blocks = self._ecrm_home_blocks()
+        return request.render(
+            "ecrm_portal.portal_home_blocks",
+            {"ecrm_partner": partner, "ecrm_blocks": blocks},
+        )
 
     @http.route(
         "/my/home/layout", type="http", auth="user", methods=["POST"], website=True
@@ -32,7 +49,7 @@ class EcrmPortalHome(CustomerPortal):
         _partner, blocks = self._ecrm_home_blocks()
         keys = [block["key"] for block in blocks]
         hidden = [block["key"] for block in blocks if block["hidden"]]
-        if key in keys:
+        if key in keys and move in ("up", "down", "hide", "show"):
             i = keys.index(key)
             if move == "up" and i > 0:
                 keys[i - 1], keys[i] = keys[i], keys[i - 1]
@@ -42,7 +59,7 @@ class EcrmPortalHome(CustomerPortal):
                 hidden.append(key)
             elif move == "show" and key in hidden:
                 hidden.remove(key)
-        request.env.user._ecrm_portal_set_home_layout(keys, hidden, keys)
+            request.env.user._ecrm_portal_set_home_layout(keys, hidden, keys)
         return request.redirect("/my/home#ecrm_home_blocks")
 
     # ------------------------------------------------------------------
@@ -95,9 +112,9 @@ class EcrmPortalHome(CustomerPortal):
             request.env["product.category"]
             .sudo()
             .browse(
-                int(c)
-                for c in request.httprequest.form.getlist("category_ids")
-                if c.isdigit()
+                category_id
+                for value in request.httprequest.form.getlist("category_ids")
+                if (category_id := parse_id(value))
             )
             .exists()
         )

@@ -5,6 +5,8 @@ import hmac
 from odoo import http
 from odoo.http import request
 
+from .inputs import clean_text
+
 FIELD_MAX = 200
 
 
@@ -33,8 +35,8 @@ class EcrmGuestLookup(http.Controller):
 
     @http.route("/track", type="http", auth="public", website=True, methods=["POST"])
     def ecrm_track(self, reference="", email="", **kw):
-        reference = (reference or "").strip()[:FIELD_MAX]
-        email = (email or "")[:FIELD_MAX]
+        reference = clean_text(reference, FIELD_MAX).strip()
+        email = clean_text(email, FIELD_MAX)
         values = {"reference": reference, "email": email}
         company = request.env.company.sudo()
         keys = [f"ip:{request.httprequest.remote_addr}", f"ref:{reference.upper()}"]

@@ -1,10 +1,13 @@
 # Copyright 2026 eCRM suite developers
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import fields
 from odoo.http import request
 from odoo.osv import expression
 
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.addons.sale.controllers.portal import CustomerPortal
+
+from .inputs import clean_text, parse_id
 
 SEARCH_MAX = 100
 
@@ -41,8 +44,15 @@ class EcrmSalePortal(CustomerPortal):
             }
         return filters
 
+    @staticmethod
+    def _ecrm_date(value):
+        try:
+            return fields.Datetime.to_string(fields.Datetime.to_datetime(value))
+        except (TypeError, ValueError, OverflowError):
+            return None
+
     def _ecrm_sale_search_domain(self, search, search_in):
-        search = (search or "").strip()[:SEARCH_MAX]
+        search = clean_text(search, SEARCH_MAX).strip()
         if not search:
             return []
         by = {
@@ -82,6 +92,12 @@ class EcrmSalePortal(CustomerPortal):
         filterby = filterby if filterby in filters and not quotation_page else "all"
         if sortby not in self._get_sale_searchbar_sortings():
             sortby = None
+        # Odoo's page uses them as they come: a malformed page number or date
+        # is dropped, not a server error
+        page = parse_id(page) or 1
+        date_begin, date_end = (
+            self._ecrm_date(date) for date in (date_begin, date_end)
+        )
         # read by the domain methods above, for this request only
         request.ecrm_sale_domain = (
             self._ecrm_sale_search_domain(search, search_in)

@@ -21,6 +21,8 @@ class EcrmTrackingPortal(CustomerPortal):
         """ "I received it": the customer marks a shipped delivery of their
         order as delivered (the order looked up with their rights or its
         access token, as the order page itself)."""
+        if access_token and not access_token.isascii():
+            raise NotFound()  # Odoo's token comparison refuses non-ASCII text
         try:
             order = self._document_check_access("sale.order", order_id, access_token)
         except (AccessError, MissingError) as e:

@@ -1,5 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import Command, api, fields, models
+from odoo.tools import SQL
 
 from .ecrm_tracking_event import TRACKING_RANK, TRACKING_STATES
 
@@ -62,6 +63,71 @@ class SaleOrder(models.Model):
                     }
                 )
                 event._ecrm_notify()
+
+    @api.model
+    def _ecrm_init_tracking_states(self):
+        """Give the orders and customer deliveries that have no tracking state
+        yet (all of them when the addon is installed on a live database) the
+        state Odoo's records show, as ``_ecrm_sync_tracking`` and
+        ``_compute_ecrm_tracking_state`` would, in two statements. No past
+        tracking events are created: the steps before the installation have
+        no date to show."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE stock_picking p
+                   SET ecrm_tracking_state = CASE
+                        WHEN p.state = 'cancel' THEN 'cancelled'
+                        WHEN EXISTS (SELECT 1 FROM stock_picking r
+                                      WHERE r.return_id = p.id AND r.state = 'done')
+                            THEN 'returned'
+                        WHEN p.state = 'done' THEN 'shipped'
+                        WHEN p.state = 'assigned' THEN 'packed'
+                        ELSE 'processed' END
+                  FROM stock_picking_type t
+                 WHERE t.id = p.picking_type_id AND t.code = 'outgoing'
+                   AND p.sale_id IS NOT NULL AND p.return_id IS NULL
+                   AND p.ecrm_tracking_state IS NULL
+                """
+            )
+        )
+        # an order: the least advanced state of its deliveries that are not
+        # cancelled (``processed`` while a pick or pack step is to do)
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH states AS (
+                    SELECT p.sale_id AS order_id, p.ecrm_tracking_state AS state
+                      FROM stock_picking p
+                     WHERE p.sale_id IS NOT NULL
+                       AND p.ecrm_tracking_state IS NOT NULL
+                     UNION ALL
+                    SELECT p.sale_id, 'processed'
+                      FROM stock_picking p
+                      JOIN stock_picking_type t ON t.id = p.picking_type_id
+                     WHERE p.sale_id IS NOT NULL AND t.code = 'internal'
+                       AND p.state NOT IN ('done', 'cancel')
+                ), ranked AS (
+                    SELECT order_id,
+                           min(array_position(%(states)s::varchar[], state))
+                               FILTER (WHERE state <> 'cancelled') AS live_rank
+                      FROM states
+                     GROUP BY order_id
+                )
+                UPDATE sale_order o
+                   SET ecrm_tracking_state = CASE
+                        WHEN o.state = 'cancel' OR r.live_rank IS NULL
+                            THEN 'cancelled'
+                        ELSE (%(states)s::varchar[])[r.live_rank] END
+                  FROM ranked r
+                 WHERE r.order_id = o.id AND o.ecrm_tracking_state IS NULL
+                """,
+                states=[state for state, _label in TRACKING_STATES],
+            )
+        )
+        self.env["stock.picking"].invalidate_model(["ecrm_tracking_state"])
+        self.invalidate_model(["ecrm_tracking_state"])
 
     def _ecrm_customer_deliveries(self):
         self.ensure_one()

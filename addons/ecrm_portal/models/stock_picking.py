@@ -146,6 +146,11 @@ class StockPicking(models.Model):
         if template:
             self.sudo()._ecrm_request_rating(template)
 
+    def _ecrm_pending_rating(self):
+        """The delivery's rating request the customer has not answered yet."""
+        self.ensure_one()
+        return self.sudo().rating_ids.filtered(lambda r: not r.consumed)[:1]
+
     def _rating_get_partner(self):
         return self.sale_id.partner_id or super()._rating_get_partner()
 

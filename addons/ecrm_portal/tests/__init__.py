@@ -7,3 +7,8 @@ from . import test_webhook
 from . import test_guest_lookup
 from . import test_nps
 from . import test_order_search
+from . import test_order_ticket
+from . import test_install_hook
+from . import test_portal_queries
+from . import test_fuzz
+from . import test_tours

@@ -26,6 +26,9 @@ class TestGuestLookup(EcrmPortalCommon, HttpCase):
             )[0]
         return self.url_open("/track", data=data, allow_redirects=False)
 
+    def test_linked_from_the_footer(self):
+        self.assertIn('href="/track"', self.url_open("/help").text)
+
     def test_the_right_pair_opens_the_order(self):
         reply = self.lookup(f" {self.order_a.name.lower()} ", "  ALICE@portal.Example ")
         self.assertEqual(reply.status_code, 303)

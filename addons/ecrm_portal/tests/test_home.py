@@ -24,14 +24,14 @@ class TestPortalHome(HttpCase):
         )
 
     def blocks(self):
-        page = self.url_open("/my/home").text
+        page = self.url_open("/my/home/blocks").text
         order = []
         for chunk in page.split('class="o_ecrm_home_block card mb-2" data-key="')[1:]:
             order.append(chunk.split('"', 1)[0])
         return order
 
     def post(self, url, **data):
-        page = self.url_open("/my/home").text
+        page = self.url_open("/my/home/blocks").text
         token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
         return self.url_open(url, data={"csrf_token": token, **data})
 
@@ -114,7 +114,12 @@ class TestPortalHome(HttpCase):
         )
 
     def test_anonymous_reach_nothing(self):
-        for url in ("/my/preferences", "/my/preferences/export", "/my/home"):
+        for url in (
+            "/my/preferences",
+            "/my/preferences/export",
+            "/my/home",
+            "/my/home/blocks",
+        ):
             reply = self.url_open(url, allow_redirects=False)
             self.assertIn(reply.status_code, (302, 303), url)
             self.assertIn("/web/login", reply.headers["Location"])

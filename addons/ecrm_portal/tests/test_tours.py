@@ -1,0 +1,53 @@
+# Copyright 2026 eCRM suite developers
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo.tests import HttpCase, tagged
+
+from .common import EcrmPortalCommon
+
+
+@tagged("post_install", "-at_install")
+class TestTours(EcrmPortalCommon, HttpCase):
+    """The customer's pages in a real browser: the home's blocks, the order
+    search, the tracking timeline, a ticket with a suggested article, the
+    delivery's rating."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        teapot = cls._new_product("Tour teapot")
+        cls.env["stock.quant"]._update_available_quantity(
+            teapot, cls.warehouse.lot_stock_id, 10
+        )
+        cls._order()  # another order, not found by the search
+        cls.order = cls._order(product=teapot)
+        cls.delivery = cls._deliveries(cls.order)
+        cls._validate(cls.delivery)
+        cls.env["ecrm.faq.article"].create(
+            {
+                "name": "Where is my parcel?",
+                "keywords": "parcel late",
+                "is_published": True,
+            }
+        )
+
+    def test_home_search_ticket(self):
+        self.start_tour(
+            "/my", "ecrm_portal_home_search_ticket", login=self.user_a.login
+        )
+        layout = self.user_a.ecrm_portal_home_layout
+        self.assertEqual(layout["order"][0], "orders")
+        self.assertIn("recommendations", layout["hidden"])
+        ticket = self.env["helpdesk.ticket"].search(
+            [("name", "=", "my parcel is late")]
+        )
+        self.assertEqual(ticket.sale_order_ids, self.order)
+
+    def test_delivery_rating(self):
+        self.start_tour(
+            self.order.get_portal_url(),
+            "ecrm_portal_delivery_rating",
+            login=self.user_a.login,
+        )
+        self.assertEqual(self.delivery.ecrm_tracking_state, "delivered")
+        rating = self.delivery.rating_ids
+        self.assertEqual((rating.rating, rating.feedback), (5, "Right on time"))
