@@ -86,7 +86,7 @@ class TestPortal(HttpCase):
 
     def test_my_rewards_shows_only_own_coupons(self):
         self.authenticate("ecrm_rewards_a", "ecrm_rewards_a")
-        page = self.url_open("/my").text
+        page = self.url_open("/my/home/blocks").text
         self.assertIn("My rewards", page)
         self.assertIn(self.card_a.code, page)
         self.assertIn("Customer-centred", page)
