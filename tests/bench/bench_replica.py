@@ -107,6 +107,7 @@ def main():
         ("public", "GET /help", ("get", "/help")),
         ("public", "GET /track", ("get", "/track")),
         ("portal", "GET /my", ("get", "/my")),
+        ("portal", "GET /my/home/blocks", ("get", "/my/home/blocks")),
         ("portal", "GET /my/orders", ("get", "/my/orders")),
         ("portal", "GET /my/tickets", ("get", "/my/tickets")),
         (
@@ -124,6 +125,11 @@ def main():
             "admin",
             "RPC ecrm.dashboard.get_kpis (12 months)",
             ("call", "ecrm.dashboard", "get_kpis", [year_ago, today], {}),
+        ),
+        (
+            "admin",
+            "RPC ecrm.dashboard.get_dashboard (12 months)",
+            ("call", "ecrm.dashboard", "get_dashboard", [year_ago, today], {}),
         ),
         (
             "admin",
