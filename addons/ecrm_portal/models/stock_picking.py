@@ -26,7 +26,7 @@ class StockPicking(models.Model):
     )
 
     def init(self):
-        super().init()
+        res = super().init()
         # the carrier webhook finds a delivery by its carrier's tracking reference
         create_index(
             self.env.cr,
@@ -35,6 +35,7 @@ class StockPicking(models.Model):
             ["carrier_id", "carrier_tracking_ref"],
             where="carrier_tracking_ref IS NOT NULL",
         )
+        return res
 
     def _ecrm_is_customer_delivery(self):
         self.ensure_one()
