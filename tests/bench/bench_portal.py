@@ -18,11 +18,18 @@ second. Commits its data into ``--db``: use a throwaway database.
 """
 
 import argparse
+import contextlib
 import hashlib
 import hmac
+import http.client
 import json
+import os
+import socket
 import statistics
+import subprocess
+import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from unittest.mock import patch
 
 from werkzeug.test import Client
@@ -151,55 +158,152 @@ def set_level(registry, uid, xmlid=None):
         partner._ecrm_pin_level(level.id, "bench")
 
 
-def webhook(client, carrier_id, secret, refs):
-    events = [
-        (ref, status, f"2026-11-{day:02d}T10:00:00+00:00")
+def signed(secret, ref, status, when):
+    body = json.dumps({"tracking_ref": ref, "status": status, "event_time": when})
+    digest = hmac.new(secret.encode(), body.encode(), hashlib.sha256).hexdigest()
+    return body.encode(), {
+        "Content-Type": "application/json",
+        "X-Ecrm-Signature": f"sha256={digest}",
+    }
+
+
+def waves(secret, refs):
+    """The events of ``refs``: every ``on_the_way``, then every ``delivered``
+    (a delivery's events in the order the carrier sends them)."""
+    return [
+        [
+            signed(secret, ref, status, f"2026-11-{day:02d}T10:00:00+00:00")
+            for ref in refs
+        ]
         for status, day in (("on_the_way", 20), ("delivered", 21))
-        for ref in refs
     ]
+
+
+def webhook(client, carrier_id, secret, refs):
+    """One request at a time, in this process."""
     start = time.perf_counter()
-    for ref, status, when in events:
-        body = json.dumps(
-            {"tracking_ref": ref, "status": status, "event_time": when}
-        ).encode()
-        digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-        reply = client.post(
-            f"/ecrm/tracking/{carrier_id}",
-            data=body,
-            headers={
-                "Content-Type": "application/json",
-                "X-Ecrm-Signature": f"sha256={digest}",
-            },
+    count = 0
+    for wave in waves(secret, refs):
+        for body, headers in wave:
+            reply = client.post(
+                f"/ecrm/tracking/{carrier_id}", data=body, headers=headers
+            )
+            assert reply.status_code == 200, reply.get_data(as_text=True)
+            count += 1
+    return count, time.perf_counter() - start
+
+
+def webhook_concurrent(port, carrier_id, secret, refs, threads):
+    """``threads`` clients posting at once to a server with HTTP workers."""
+
+    def post(event):
+        body, headers = event
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        connection.request(
+            "POST", f"/ecrm/tracking/{carrier_id}", body=body, headers=headers
         )
-        assert reply.status_code == 200, reply.get_data(as_text=True)
-    return len(events), time.perf_counter() - start
+        reply = connection.getresponse()
+        text = reply.read()
+        connection.close()
+        assert reply.status == 200, text
+        return 1
+
+    start = time.perf_counter()
+    count = 0
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        for wave in waves(secret, refs):
+            count += sum(pool.map(post, wave))
+    return count, time.perf_counter() - start
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--config", required=True)
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--orders", type=int, default=200)
-    parser.add_argument("--requests", type=int, default=200)
-    args = parser.parse_args()
-    odoo.tools.config.parse_config(["-c", args.config, "-d", args.db])
-    registry = odoo.modules.registry.Registry(args.db)
+def unknown_carrier(port):
+    """A signed-by-nobody event: the route answers 401, nothing written."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    connection.request("POST", "/ecrm/tracking/0", body=b"{}")
+    status = connection.getresponse().status
+    connection.close()
+    return status
+
+
+@contextlib.contextmanager
+def server(config, db, workers):
+    """Odoo with ``workers`` HTTP worker processes and no cron worker (the
+    steps' emails are drained apart, see ``drain_mails``)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            os.path.join(os.path.dirname(odoo.tools.config["root_path"]), "odoo-bin"),
+            "-c",
+            config,
+            "-d",
+            db,
+            "--db-filter",
+            f"^{db}$",
+            "--workers",
+            str(workers),
+            "--max-cron-threads",
+            "0",
+            "--http-interface",
+            "127.0.0.1",
+            "--http-port",
+            str(port),
+            "--log-level",
+            "warn",
+        ]
+    )
+    try:
+        for _n in range(600):
+            try:
+                if unknown_carrier(port) == 401:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.1)
+        else:
+            raise RuntimeError("the Odoo server did not start")
+        # every worker loads its registry on its first request: not timed
+        with ThreadPoolExecutor(max_workers=4 * workers) as pool:
+            list(pool.map(lambda _n: unknown_carrier(port), range(8 * workers)))
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+
+
+def drain_mails(registry):
+    """Run the steps' email cron (as its worker would, one batch per call)
+    until no event waits for its email; ``(emails queued, seconds)``."""
     start = time.perf_counter()
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        user, orders, shipped, carrier = create_data(env, args.orders)
-        deliveries = orders.picking_ids.filtered("ecrm_tracking_state")
-        uid, order_id, carrier_id = user.id, orders[-1].id, carrier.id
-        secret = carrier.ecrm_webhook_secret
-        refs = shipped.mapped("carrier_tracking_ref")
-        print(
-            f"data: 1 customer, {len(orders)} orders, {len(deliveries)} deliveries "
-            f"({time.perf_counter() - start:.0f} s)",
-            flush=True,
+        cron = env.ref(
+            "ecrm_portal.ir_cron_ecrm_tracking_mail", raise_if_not_found=False
         )
-    with db_connect(args.db).cursor() as cr:
-        cr.execute("ANALYZE")
-    client = Client(odoo.http.root)
+        if not cron:  # before 18.0.1.2.0: the emails were queued in the request
+            return None, 0
+        before = env["mail.mail"].search_count([])
+        while env["ecrm.tracking.event"].search_count([("mail_pending", "=", True)]):
+            cron.method_direct_trigger()
+            cr.commit()
+        count = env["mail.mail"].search_count([]) - before
+    return count, time.perf_counter() - start
+
+
+def print_webhook(title, figures):
+    (count, seconds), (quiet, quiet_seconds) = figures
+    print(
+        f"{title}: {count + quiet} events applied in {seconds + quiet_seconds:.2f} s: "
+        f"{(count + quiet) / (seconds + quiet_seconds):.0f} events/s (goal >= 200/s); "
+        f"customer with email consent {count / seconds:.0f}/s, without "
+        f"{quiet / quiet_seconds:.0f}/s"
+    )
+
+
+def pages(client, registry, args, uid, order_id):
+    """The portal pages with the suite and with Odoo's own."""
     login(client, registry, args.db, uid)
     urls = ["/my", "/my/orders", f"/my/orders/{order_id}"]
     suite = {url: measure(client, url, args.requests) for url in urls}
@@ -226,24 +330,73 @@ def main():
         f"{'/my/home/blocks':<22} {blocks['median']:7.1f} /{blocks['p95']:7.1f} "
         f"{'(loaded after /my)':>16} {'':>7} {blocks['queries']:4.0f}"
     )
-    # the steps' emails (and the rating request at delivered) are rendered and
-    # queued in the request: half the deliveries with them, half without
-    half = len(refs) // 2
-    count, seconds = webhook(client, carrier_id, secret, refs[:half])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--config", required=True)
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--orders", type=int, default=200)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--webhook-only", action="store_true", help="skip the portal pages"
+    )
+    args = parser.parse_args()
+    odoo.tools.config.parse_config(["-c", args.config, "-d", args.db])
+    registry = odoo.modules.registry.Registry(args.db)
+    start = time.perf_counter()
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        env["res.users"].browse(uid).partner_id._ecrm_set_consent(
-            "email", "opt_out", "backend"
+        user, orders, shipped, carrier = create_data(env, args.orders)
+        deliveries = orders.picking_ids.filtered("ecrm_tracking_state")
+        uid, order_id, carrier_id = user.id, orders[-1].id, carrier.id
+        secret = carrier.ecrm_webhook_secret
+        refs = shipped.mapped("carrier_tracking_ref")
+        print(
+            f"data: 1 customer, {len(orders)} orders, {len(deliveries)} deliveries "
+            f"({time.perf_counter() - start:.0f} s)",
+            flush=True,
         )
-    quiet, quiet_seconds = webhook(client, carrier_id, secret, refs[half:])
-    print(
-        f"\nwebhook, one request per event: {count + quiet} events applied in "
-        f"{seconds + quiet_seconds:.2f} s: "
-        f"{(count + quiet) / (seconds + quiet_seconds):.0f} events/s "
-        f"(goal >= 200/s); with the customer's emails queued "
-        f"{count / seconds:.0f}/s, without (no email consent) "
-        f"{quiet / quiet_seconds:.0f}/s"
+    with db_connect(args.db).cursor() as cr:
+        cr.execute("ANALYZE")
+    client = Client(odoo.http.root)
+    if not args.webhook_only:
+        pages(client, registry, args, uid, order_id)
+    # a quarter of the deliveries per run: one request at a time in this
+    # process, then --threads clients at once against --workers HTTP workers;
+    # the customer first accepts emails, then not
+    quarter = len(refs) // 4
+    runs = {"sequential": [], "concurrent": []}
+    mails = []
+    for part, consent in ((0, "opt_in"), (2, "opt_out")):
+        with registry.cursor() as cr:
+            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+            env["res.users"].browse(uid).partner_id._ecrm_set_consent(
+                "email", consent, "backend"
+            )
+        sequential = refs[part * quarter : (part + 1) * quarter]
+        concurrent = refs[(part + 1) * quarter : (part + 2) * quarter]
+        runs["sequential"].append(webhook(client, carrier_id, secret, sequential))
+        with server(args.config, args.db, args.workers) as port:
+            runs["concurrent"].append(
+                webhook_concurrent(port, carrier_id, secret, concurrent, args.threads)
+            )
+        mails.append(drain_mails(registry))
+    print()
+    print_webhook("webhook, one request at a time", runs["sequential"])
+    print_webhook(
+        f"webhook, {args.threads} clients, {args.workers} HTTP workers",
+        runs["concurrent"],
     )
+    if mails[0][0] is not None:
+        count = sum(m[0] for m in mails)
+        seconds = sum(m[1] for m in mails)
+        print(
+            f"steps' emails queued by their cron (rating requests included): "
+            f"{count} in {seconds:.2f} s, {count / seconds:.0f}/s"
+        )
 
 
 if __name__ == "__main__":

@@ -76,12 +76,13 @@ class EcrmCarrierWebhook(http.Controller):
         delivery = (
             request.env["stock.picking"]
             .sudo()
-            .search(
+            .search_fetch(
                 [
                     ("carrier_id", "=", carrier.id),
                     ("carrier_tracking_ref", "=", tracking_ref.strip()),
                     ("picking_type_code", "=", "outgoing"),
                 ],
+                ["ecrm_tracking_state", "sale_id", "company_id"],
                 limit=1,
             )
         )
@@ -102,7 +103,13 @@ class EcrmCarrierWebhook(http.Controller):
     def _apply(self, carrier_id, verify, parse):
         try:
             body = self._body()
-            carrier = request.env["delivery.carrier"].sudo().browse(carrier_id).exists()
+            # one query: the carrier (archived too) and its secret only
+            carrier = (
+                request.env["delivery.carrier"]
+                .sudo()
+                .with_context(active_test=False)
+                .search_fetch([("id", "=", carrier_id)], ["ecrm_webhook_secret"])
+            )
             # an unknown carrier is checked against a random key: the same work
             # and the same 401, so that the route tells nothing about carriers
             secret = carrier.ecrm_webhook_secret or secrets.token_hex(32)

@@ -1,5 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
+from odoo.tools import SQL
+from odoo.tools.sql import create_index
 
 # The steps of a delivery, in the order they happen; the rank of a state is its
 # position (an order's state is the least advanced of its deliveries).
@@ -54,6 +56,12 @@ class EcrmTrackingEvent(models.Model):
     )
     company_id = fields.Many2one("res.company", required=True, index=True)
     mail_id = fields.Many2one("mail.mail", string="Notification", readonly=True)
+    mail_pending = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="The step's email (and, at delivered, the rating request) is still "
+        "to be queued by the tracking emails cron.",
+    )
 
     _sql_constraints = [
         (
@@ -63,22 +71,84 @@ class EcrmTrackingEvent(models.Model):
         ),
     ]
 
+    def init(self):
+        # the cron's queue: a few rows at any time among all the events
+        create_index(
+            self.env.cr,
+            "ecrm_tracking_event_mail_pending_index",
+            self._table,
+            ["id"],
+            where="mail_pending",
+        )
+
     @api.model
     def _ecrm_template(self, state):
         return self.env.ref(
             f"ecrm_portal.mail_template_tracking_{state}", raise_if_not_found=False
         )
 
-    def _ecrm_notify(self):
+    @api.model
+    def _ecrm_wake_mail_cron(self):
+        """Called after creating events with ``mail_pending``: their emails are
+        queued by the cron, soon, not in the request (a webhook or a click does
+        not render emails: measured, 2/3 of a webhook request when it did)."""
+        cron = self.env.ref("ecrm_portal.ir_cron_ecrm_tracking_mail")
+        # one wake-up per burst of events: Odoo's _trigger() also notifies the
+        # cron workers on a new connection after the commit (measured: a fifth
+        # of a webhook request); the cron's hourly run is the safety net
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT 1 FROM ir_cron_trigger
+                 WHERE cron_id = %s AND call_at <= (now() AT TIME ZONE 'UTC')
+                 LIMIT 1
+                """,
+                cron.id,
+            )
+        )
+        if not self.env.cr.fetchone():
+            cron._trigger()
+
+    @api.model
+    def _ecrm_cron_send_mails(self, batch_size=200):
+        """One batch of the events waiting for their email, claimed with
+        ``FOR UPDATE SKIP LOCKED``: another worker running at the same time
+        takes other events, never the same ones."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT id FROM ecrm_tracking_event
+                 WHERE mail_pending
+                 ORDER BY id
+                 LIMIT %s
+                   FOR UPDATE SKIP LOCKED
+                """,
+                batch_size,
+            )
+        )
+        events = self.sudo().browse(row[0] for row in self.env.cr.fetchall())
+        events._ecrm_send_mail()
+        events.mail_pending = False
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT count(*) FROM ecrm_tracking_event WHERE mail_pending"
+        )
+        remaining = self.env.cr.fetchone()[0]
+        self.env["ir.cron"]._notify_progress(done=len(events), remaining=remaining)
+
+    def _ecrm_send_mail(self):
         """Queue the step's email to the customer, once per step of a delivery,
-        when their level grants tracking and they accept emails."""
-        for event in self:
+        when their level grants tracking and they accept emails; at
+        ``delivered``, the rating request if the delivery has none yet
+        (consent-checked: the carrier's events ask for it here)."""
+        for event in self.sudo():
             order = event.order_id
-            customer = order.partner_id.with_company(order.company_id).sudo()
+            customer = order.partner_id.with_company(order.company_id)
             template = self._ecrm_template(event.state)
             already = self.sudo().search_count(
                 [
-                    ("order_id", "=", event.order_id.id),
+                    ("order_id", "=", order.id),
                     ("picking_id", "=", event.picking_id.id),
                     ("state", "=", event.state),
                     ("mail_id", "!=", False),
@@ -86,11 +156,11 @@ class EcrmTrackingEvent(models.Model):
                 limit=1,
             )
             if (
-                not template
-                or already
-                or not customer._ecrm_has_service("order_tracking")
-                or not customer._ecrm_has_consent("email")
+                template
+                and not already
+                and customer._ecrm_has_service("order_tracking")
+                and customer._ecrm_has_consent("email")
             ):
-                continue
-            mail_id = template.sudo().send_mail(event.id, force_send=False)
-            event.sudo().mail_id = mail_id
+                event.mail_id = template.send_mail(event.id, force_send=False)
+            if event.state == "delivered" and event.picking_id:
+                event.picking_id._ecrm_request_delivery_rating()

@@ -58,11 +58,12 @@ class SaleOrder(models.Model):
                         "order_id": order.id,
                         "state": "processed",
                         "applied": True,
+                        "mail_pending": True,
                         "partner_id": order.partner_id.commercial_partner_id.id,
                         "company_id": order.company_id.id,
                     }
                 )
-                event._ecrm_notify()
+                event._ecrm_wake_mail_cron()
 
     @api.model
     def _ecrm_init_tracking_states(self):

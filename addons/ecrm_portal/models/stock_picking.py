@@ -1,6 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import fields, models
 from odoo.exceptions import UserError
+from odoo.tools.sql import create_index
 
 from .ecrm_tracking_event import TRACKING_RANK, TRACKING_STATES
 
@@ -23,6 +24,18 @@ class StockPicking(models.Model):
     ecrm_tracking_event_ids = fields.One2many(
         "ecrm.tracking.event", "picking_id", string="Tracking events"
     )
+
+    def init(self):
+        res = super().init()
+        # the carrier webhook finds a delivery by its carrier's tracking reference
+        create_index(
+            self.env.cr,
+            "stock_picking_ecrm_carrier_tracking_ref_index",
+            self._table,
+            ["carrier_id", "carrier_tracking_ref"],
+            where="carrier_tracking_ref IS NOT NULL",
+        )
+        return res
 
     def _ecrm_is_customer_delivery(self):
         self.ensure_one()
@@ -128,14 +141,17 @@ class StockPicking(models.Model):
                 "source": source,
                 "note": note,
                 "applied": moves,
+                "mail_pending": moves,
                 "partner_id": self.sale_id.partner_id.commercial_partner_id.id,
                 "company_id": self.company_id.id,
             }
         )
         if moves:
             self.sudo().ecrm_tracking_state = state
-            event._ecrm_notify()
-            if state == "delivered":
+            event._ecrm_wake_mail_cron()
+            if state == "delivered" and source in ("customer", "staff"):
+                # a person clicked and the page they see next asks for the
+                # rating; a carrier's event leaves the request to the cron
                 self._ecrm_request_delivery_rating()
         return event
 

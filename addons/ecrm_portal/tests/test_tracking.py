@@ -7,6 +7,9 @@ from .common import EcrmPortalCommon
 
 @tagged("post_install", "-at_install")
 class TestTracking(EcrmPortalCommon):
+    def _send_mails(self):
+        self.env.ref("ecrm_portal.ir_cron_ecrm_tracking_mail").method_direct_trigger()
+
     def _states(self, picking):
         return picking.ecrm_tracking_event_ids.sorted("id").mapped("state")
 
@@ -135,19 +138,57 @@ class TestTracking(EcrmPortalCommon):
         delivery.carrier_tracking_ref = "TRK-1"
         self._validate(delivery)
         events = delivery.ecrm_tracking_event_ids
+        # left to the cron: nothing rendered in the request
+        self.assertFalse(events.mail_id)
+        self.assertTrue(all(events.mapped("mail_pending")))
+        self._send_mails()
+        self.assertFalse(any(events.mapped("mail_pending")))
         self.assertTrue(all(events.mail_id))
         shipped = events.filtered(lambda e: e.state == "shipped")
         self.assertIn("https://track.example/TRK-1", shipped.mail_id.body_html)
         self.assertEqual(set(events.mail_id.mapped("state")), {"outgoing"})
         # a second event of the same step does not mail again
         again = delivery._ecrm_apply_tracking("shipped", "carrier")
+        mails = events.mail_id
+        self._send_mails()
         self.assertFalse(again.mail_id)
+        self.assertEqual(delivery.ecrm_tracking_event_ids.mail_id, mails)
+
+    def test_cron_queues_each_step_once(self):
+        order = self._order()
+        delivery = self._deliveries(order)
+        self._validate(delivery)
+        self._send_mails()
+        mails = self.env["mail.mail"].search_count([])
+        # the cron again, and the step's event pending again (a replay): no
+        # second email for the same step of the same delivery
+        self._send_mails()
+        shipped = delivery.ecrm_tracking_event_ids.filtered(
+            lambda e: e.state == "shipped"
+        )
+        shipped.mail_pending = True
+        self._send_mails()
+        self.assertEqual(self.env["mail.mail"].search_count([]), mails)
+        self.assertEqual(len(shipped.mail_id), 1)
+
+    def test_carrier_delivered_rating_by_cron(self):
+        order = self._order()
+        delivery = self._deliveries(order)
+        self._validate(delivery)
+        delivery._ecrm_apply_tracking("delivered", "carrier")
+        self.assertFalse(delivery.rating_ids, "not in the webhook's request")
+        self._send_mails()
+        self.assertEqual(len(delivery.rating_ids), 1)
+        self.assertEqual(delivery.rating_ids.partner_id, self.partner_a)
 
     def test_no_mail_without_consent_or_service(self):
         self.partner_a._ecrm_set_consent("email", "opt_out", "backend")
         order = self._order()
-        self.assertFalse(order.ecrm_tracking_event_ids.mail_id)
         order_b = self._order(partner=self.partner_b)
+        self._send_mails()
+        self.assertTrue(order.ecrm_tracking_event_ids)
+        self.assertFalse(order.ecrm_tracking_event_ids.mail_id)
+        self.assertFalse(any(order.ecrm_tracking_event_ids.mapped("mail_pending")))
         self.assertTrue(order_b.ecrm_tracking_event_ids)
         self.assertFalse(order_b.ecrm_tracking_event_ids.mail_id)
         self.assertFalse(order_b._ecrm_shows_tracking())

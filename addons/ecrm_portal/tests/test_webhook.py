@@ -70,6 +70,33 @@ class TestWebhook(EcrmPortalCommon, HttpCase):
         self.assertEqual(self.post(self.event()).status_code, 200)
         self.assertEqual(self.events(), before + 1)
 
+    def test_email_and_rating_queued_by_the_cron(self):
+        self.assertEqual(self.post(self.event("delivered")).status_code, 200)
+        event = self.delivery.ecrm_tracking_event_ids.filtered(
+            lambda e: e.state == "delivered"
+        )
+        # the request only recorded the step: email and rating request wait
+        self.assertTrue(event.mail_pending)
+        self.assertFalse(event.mail_id)
+        self.assertFalse(self.delivery.rating_ids)
+        cron = self.env.ref("ecrm_portal.ir_cron_ecrm_tracking_mail")
+        self.assertTrue(
+            self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]),
+            "woken by the webhook",
+        )
+        cron.method_direct_trigger()
+        self.assertFalse(event.mail_pending)
+        self.assertEqual(event.mail_id.state, "outgoing")
+        self.assertEqual(len(self.delivery.rating_ids), 1)
+        # the same event replayed: nothing new to send
+        self.assertEqual(self.post(self.event("delivered")).status_code, 200)
+        cron.method_direct_trigger()
+        mails = self.env["mail.mail"].search_count(
+            [("model", "=", "ecrm.tracking.event"), ("res_id", "=", event.id)]
+        )
+        self.assertEqual(mails, 1)
+        self.assertEqual(len(self.delivery.rating_ids), 1)
+
     def test_older_event_recorded_without_moving_back(self):
         self.post(self.event("delivered", when="2026-11-21T10:00:00Z"))
         reply = self.post(self.event("on_the_way", when="2026-11-20T10:00:00Z"))
