@@ -122,8 +122,11 @@ class MailTemplate(models.Model):
         Message = self.env["mail.message"]
         stored = Message._fields["body"].convert_to_column(layout, Message)
         slot = re.compile(rf"ecrm{token}x(\d+|p|n[/-])x")
-        body_parts, layout_parts, stored_parts = (
-            slot.split(str(skeleton)) for skeleton in (body, layout, stored)
+        # the preview's text: tags removed and entities unescaped once, the
+        # values' text put in as it is (what unescaping them gives back)
+        text_parts, layout_parts, stored_parts = (
+            slot.split(str(skeleton))
+            for skeleton in (html_to_inner_content(body), layout, stored)
         )
         mails, by_odoo = [], []
         for record in self.env[self.model].browse(res_ids):
@@ -134,12 +137,9 @@ class MailTemplate(models.Model):
             if any(_ecrm_unusual(text) for text in (*texts, name)):
                 by_odoo.append(record.id)
                 continue
-            texts = [str(text) for text in texts]
-            body_slots = {
-                str(index): str(escape(text)) for index, text in enumerate(texts)
-            }
-            record_body = _ecrm_fill(body_parts, body_slots)
-            preview = textwrap.shorten(html_to_inner_content(Markup(record_body)), 190)
+            body_slots = {str(index): str(text) for index, text in enumerate(texts)}
+            texts = list(body_slots.values())
+            preview = _ecrm_shorten(_ecrm_fill(text_parts, body_slots))
             # the stored message body is sanitized: its text is escaped as
             # lxml serialises it (quotes as they are)
             texts += [preview, name, name.replace("/", "-")]
@@ -341,6 +341,17 @@ def _ecrm_fill(parts, slots):
     return "".join(
         slots[part] if index % 2 else part for index, part in enumerate(parts)
     )
+
+
+def _ecrm_shorten(text, width=190):
+    """``textwrap.shorten(text, width)`` (mail.message's preview), wrapping
+    only the words that may be in it: whitespace collapsed, the text is cut at
+    the first space past ``width``, which leaves the result unchanged."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    cut = text.find(" ", width + 1)
+    return textwrap.shorten(text if cut < 0 else text[:cut], width)
 
 
 def _ecrm_unusual(value):
