@@ -37,6 +37,8 @@ class LoyaltyCard(models.Model):
         # computed for a whole batch of coupon mails: each distinct text once
         rewards, validity = {}, {}
         on_products, valid_until = self.env._("On %s"), self.env._("Valid until %s.")
+        products = self.ecrm_product_ids
+        names = dict(zip(products._ids, products.mapped("display_name"), strict=True))
         for card in self:
             key = (card.program_id, card.points)
             if key not in rewards:
@@ -46,9 +48,10 @@ class LoyaltyCard(models.Model):
                     if reward.required_points <= card.points
                 )
             card.ecrm_reward_text = rewards[key]
+            product_ids = card.ecrm_product_ids._ids
             card.ecrm_products_text = (
-                on_products % ", ".join(card.ecrm_product_ids.mapped("display_name"))
-                if card.ecrm_product_ids
+                on_products % ", ".join(names[pid] for pid in product_ids)
+                if product_ids
                 else False
             )
             if card.expiration_date not in validity:

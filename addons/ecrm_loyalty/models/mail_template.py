@@ -122,8 +122,11 @@ class MailTemplate(models.Model):
         Message = self.env["mail.message"]
         stored = Message._fields["body"].convert_to_column(layout, Message)
         slot = re.compile(rf"ecrm{token}x(\d+|p|n[/-])x")
-        body_parts, layout_parts, stored_parts = (
-            slot.split(str(skeleton)) for skeleton in (body, layout, stored)
+        # the preview's text: tags removed and entities unescaped once, the
+        # values' text put in as it is (what unescaping them gives back)
+        text_parts, layout_parts, stored_parts = (
+            slot.split(str(skeleton))
+            for skeleton in (html_to_inner_content(body), layout, stored)
         )
         mails, by_odoo = [], []
         for record in self.env[self.model].browse(res_ids):
@@ -134,12 +137,9 @@ class MailTemplate(models.Model):
             if any(_ecrm_unusual(text) for text in (*texts, name)):
                 by_odoo.append(record.id)
                 continue
-            texts = [str(text) for text in texts]
-            body_slots = {
-                str(index): str(escape(text)) for index, text in enumerate(texts)
-            }
-            record_body = _ecrm_fill(body_parts, body_slots)
-            preview = textwrap.shorten(html_to_inner_content(Markup(record_body)), 190)
+            body_slots = {str(index): str(text) for index, text in enumerate(texts)}
+            texts = list(body_slots.values())
+            preview = _ecrm_shorten(_ecrm_fill(text_parts, body_slots))
             # the stored message body is sanitized: its text is escaped as
             # lxml serialises it (quotes as they are)
             texts += [preview, name, name.replace("/", "-")]
@@ -147,18 +147,10 @@ class MailTemplate(models.Model):
             mails.append(
                 {
                     **values[record.id],
-                    "body_html": _ecrm_fill(
-                        layout_parts,
-                        dict(
-                            zip(
-                                keys, (str(escape(text)) for text in texts), strict=True
-                            )
-                        ),
+                    "html_slots": dict(
+                        zip(keys, (str(escape(text)) for text in texts), strict=True)
                     ),
-                    "body": _ecrm_fill(
-                        stored_parts,
-                        dict(zip(keys, map(_ecrm_text, texts), strict=True)),
-                    ),
+                    "text_slots": dict(zip(keys, map(_ecrm_text, texts), strict=True)),
                 }
             )
         if not mails:
@@ -176,8 +168,16 @@ class MailTemplate(models.Model):
                 model_mail.id,
             )
         )
-        if self.env.cr.fetchone() == (mails[0]["body_html"], mails[0]["body"]):
-            result.update(self._ecrm_insert_mails(model_mail, mails[1:]))
+        first = (
+            _ecrm_fill(layout_parts, mails[0]["html_slots"]),
+            _ecrm_fill(stored_parts, mails[0]["text_slots"]),
+        )
+        if self.env.cr.fetchone() == first:
+            result.update(
+                self._ecrm_insert_mails(
+                    model_mail, mails[1:], layout_parts, stored_parts
+                )
+            )
         else:
             _logger.warning(
                 "Mail template %s: the bulk rendering differs from Odoo's, "
@@ -252,9 +252,12 @@ class MailTemplate(models.Model):
         )
         return self.env["mail.render.mixin"]._replace_local_links(html)
 
-    def _ecrm_insert_mails(self, model_mail, mails):
+    def _ecrm_insert_mails(self, model_mail, mails, layout_parts, stored_parts):
         """Insert ``mails`` (values as send_mail_batch creates them) as copies
-        of ``model_mail``'s message and mail rows, with their own values."""
+        of ``model_mail``'s message and mail rows, with their own values. The
+        bodies are put together by the database from the skeletons' parts
+        and each mail's slots: a few hundred bytes a mail to send, not two
+        whole layouts."""
         Message, Mail = self.env["mail.message"], self.env["mail.mail"]
         cr = self.env.cr
         message_type = model_mail.message_type
@@ -276,7 +279,6 @@ class MailTemplate(models.Model):
                 )
                 for mail in mails
             ],
-            "body": [mail["body"] for mail in mails],
             "subject": [_ecrm_column(mail.get("subject")) for mail in mails],
             # a void email_from is the author's, as mail.message computes it
             "email_from": [
@@ -290,17 +292,28 @@ class MailTemplate(models.Model):
         }
         res_ids = own["res_id"]
         cr.execute(
-            _ecrm_copy_rows_sql(Message, model_mail.mail_message_id.id, own, "res_id")
+            _ecrm_copy_rows_sql(
+                Message,
+                model_mail.mail_message_id.id,
+                own,
+                "res_id",
+                {"body": _ecrm_slots(stored_parts, mails, "text_slots")},
+            )
         )
         message_ids = dict(cr.fetchall())
         mail_own = {
             "mail_message_id": [message_ids[res_id] for res_id in res_ids],
-            "body_html": [mail["body_html"] for mail in mails],
             "email_to": [_ecrm_column(mail.get("email_to")) for mail in mails],
             "email_cc": [_ecrm_column(mail.get("email_cc")) for mail in mails],
         }
         cr.execute(
-            _ecrm_copy_rows_sql(Mail, model_mail.id, mail_own, "mail_message_id")
+            _ecrm_copy_rows_sql(
+                Mail,
+                model_mail.id,
+                mail_own,
+                "mail_message_id",
+                {"body_html": _ecrm_slots(layout_parts, mails, "html_slots")},
+            )
         )
         mail_ids = dict(cr.fetchall())
         recipients = [
@@ -343,6 +356,17 @@ def _ecrm_fill(parts, slots):
     )
 
 
+def _ecrm_shorten(text, width=190):
+    """``textwrap.shorten(text, width)`` (mail.message's preview), wrapping
+    only the words that may be in it: whitespace collapsed, the text is cut at
+    the first space past ``width``, which leaves the result unchanged."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    cut = text.find(" ", width + 1)
+    return textwrap.shorten(text if cut < 0 else text[:cut], width)
+
+
 def _ecrm_unusual(value):
     """Whether Odoo's rendering of ``value`` may be more than escaping its
     text: HTML (an Html field) or whitespace other than spaces and control
@@ -362,10 +386,18 @@ def _ecrm_column(value):
     return None if value is None or value is False else str(value)
 
 
-def _ecrm_copy_rows_sql(model, row_id, own, key):
+def _ecrm_slots(parts, mails, slots):
+    """(``parts``, {slot name: the mails' values}) of a body put together
+    by ``_ecrm_copy_rows_sql``."""
+    return parts, {name: [mail[slots][name] for mail in mails] for name in parts[1::2]}
+
+
+def _ecrm_copy_rows_sql(model, row_id, own, key, composed):
     """``INSERT INTO model's table`` one row per item of the lists of
     ``own`` ({column: values}), the other columns copied from row
-    ``row_id``, returning (key, id)."""
+    ``row_id``, returning (key, id). The text columns of ``composed``
+    ({column: (parts, {slot: values})}, see ``_ecrm_fill``) are the
+    concatenation of their parts, each slot filled with the row's value."""
     fields = model._fields
     copied = [
         name
@@ -375,8 +407,25 @@ def _ecrm_copy_rows_sql(model, row_id, own, key):
         and not field.inherited
         and name != "id"
         and name not in own
+        and name not in composed
     ]
-    columns = list(own) + copied
+    arrays = {
+        name: (values, fields[name].column_type[1]) for name, values in own.items()
+    }
+    concatenations = []
+    for column_index, (parts, slots) in enumerate(composed.values()):
+        names = {
+            slot: f"ecrm_{column_index}_{number}" for number, slot in enumerate(slots)
+        }
+        arrays.update((names[slot], (values, "text")) for slot, values in slots.items())
+        concatenations.append(
+            SQL(" || ").join(
+                SQL("v.%s", SQL.identifier(names[part])) if odd else SQL("%s", part)
+                for odd, part in ((index % 2, part) for index, part in enumerate(parts))
+                if odd or part
+            )
+        )
+    columns = [*own, *composed, *copied]
     return SQL(
         "INSERT INTO %(table)s (%(columns)s)"
         " SELECT %(own)s, %(copied)s"
@@ -385,13 +434,15 @@ def _ecrm_copy_rows_sql(model, row_id, own, key):
         " RETURNING %(key)s, id",
         table=SQL.identifier(model._table),
         columns=SQL(", ").join(SQL.identifier(name) for name in columns),
-        own=SQL(", ").join(SQL("v.%s", SQL.identifier(name)) for name in own),
+        own=SQL(", ").join(
+            [SQL("v.%s", SQL.identifier(name)) for name in own] + concatenations
+        ),
         copied=SQL(", ").join(SQL("t.%s", SQL.identifier(name)) for name in copied),
         arrays=SQL(", ").join(
-            SQL(f"%s::{fields[name].column_type[1]}[]", values)
-            for name, values in own.items()
+            SQL(f"%s::{column_type}[]", values)
+            for values, column_type in arrays.values()
         ),
-        names=SQL(", ").join(SQL.identifier(name) for name in own),
+        names=SQL(", ").join(SQL.identifier(name) for name in arrays),
         row=row_id,
         key=SQL.identifier(key),
     )

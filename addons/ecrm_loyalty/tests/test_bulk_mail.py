@@ -1,4 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import textwrap
 from datetime import timedelta
 from unittest.mock import patch
 
@@ -6,7 +7,10 @@ from odoo import Command
 from odoo.tests import tagged
 from odoo.tools import SQL
 
-from odoo.addons.ecrm_loyalty.models.mail_template import ECRM_MAIL_LAYOUT
+from odoo.addons.ecrm_loyalty.models.mail_template import (
+    ECRM_MAIL_LAYOUT,
+    _ecrm_shorten,
+)
 
 from .common import LoyaltyCase
 
@@ -120,3 +124,20 @@ class TestBulkMail(LoyaltyCase):
         mails = self.env["mail.mail"].browse(ours.values())
         self.assertEqual(len(mails), len(self.cards))
         self.assertIn(self.cards[0].code.lower(), mails[0].body_html)
+
+    def test_preview_shortened_as_odoo(self):
+        """The preview is cut where textwrap.shorten cuts the whole text
+        (mail.message's preview), long words and hyphens included."""
+        words = ["coupon", "x" * 200, "well-known", "Zoë", "a", "10%", "-", "--x--"]
+        texts = [" ".join(words[i % len(words)] for i in range(n)) for n in (1, 5, 40)]
+        texts += [
+            "y" * 190,
+            "y" * 191,
+            "y" * 189 + " z",
+            "y" * 190 + " z",
+            " lead  and\xa0trail  " + "w " * 120,
+            "long-" * 60,
+        ]
+        for text in texts:
+            with self.subTest(text=text[:40]):
+                self.assertEqual(_ecrm_shorten(text), textwrap.shorten(text, 190))
