@@ -11,3 +11,7 @@ def post_init_hook(env):
 def uninstall_hook(env):
     # a plain table of the engine, no model's (see ecrm.profile.engine.init)
     env.cr.execute("DROP TABLE IF EXISTS ecrm_profile_dirty")
+    # Profiles keep their level (ondelete restrict, so that no level in use can
+    # be deleted): without them first, Odoo could not delete the levels, data
+    # of this module, and would leave them behind.
+    env.cr.execute("DELETE FROM ecrm_profile")

@@ -533,11 +533,13 @@ class _Generator:
                 buffers = [(w, w.take()) for w in self.writers.values()]
                 if copying:
                     copying.result()
-                group_id = ids["group_id"]
+                group_id, order_id = ids["group_id"], ids["order_id"]
                 rest = count - offset - len(block)
                 if rest:
                     ids = self._reserve_chunk(min(chunk, rest), order_seq, picking_seq)
-                copying = executor.submit(self._copy, buffers, group_id, len(block))
+                copying = executor.submit(
+                    self._copy, buffers, group_id, order_id, len(block)
+                )
                 self.log(f"  orders: {offset + len(block)}/{count}")
             if copying:
                 copying.result()
@@ -559,17 +561,18 @@ class _Generator:
             "move_line_id": _reserve_ids(self.cr, "stock_move_line", lines),
         }
 
-    def _copy(self, buffers, group_id, n):
+    def _copy(self, buffers, group_id, order_id, n):
         for writer, buf in buffers:
             writer.copy(buf)
             if writer.table == "sale_order":
                 # procurement_group and sale_order refer to each other: the
-                # groups are copied first, their sale_id set once orders exist.
+                # groups are copied first, their sale_id set once orders exist
+                # (the k-th group of a chunk is the k-th order's: no join, which
+                # sale_order, without an index on its group, would make slow).
                 self.cr.execute(
-                    "UPDATE procurement_group g SET sale_id = o.id "
-                    "FROM sale_order o WHERE o.procurement_group_id = g.id "
-                    "AND g.id BETWEEN %s AND %s",
-                    [group_id, group_id + n - 1],
+                    "UPDATE procurement_group SET sale_id = id - %s + %s "
+                    "WHERE id BETWEEN %s AND %s",
+                    [group_id, order_id, group_id, group_id + n - 1],
                 )
 
     def _order(self, k, key, ids):
