@@ -181,7 +181,11 @@ class TestAutoresponderGateway(DeskCase):
     def test_failing_acknowledgement_keeps_the_ticket(self):
         template = self.env.ref("ecrm_core.mail_template_ticket_acknowledgement")
         template.body_html = '<p t-out="object.ecrm_no_such_field"/>'
-        ticket = self._process("jane@shop.example", body="Please call me back")
+        with self.assertLogs(
+            "odoo.addons.ecrm_core.models.helpdesk_ticket", level="ERROR"
+        ) as logged:
+            ticket = self._process("jane@shop.example", body="Please call me back")
+        self.assertIn("the ticket is kept", logged.output[0])
         self.assertFalse(self._ack(ticket))
         self.assertTrue(ticket.ecrm_first_response_deadline, "the SLA is planned")
         self.assertIn("Please call me back", "".join(ticket.message_ids.mapped("body")))

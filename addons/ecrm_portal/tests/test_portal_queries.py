@@ -95,7 +95,13 @@ class TestPortalQueries(EcrmPortalCommon, HttpCase):
             (suite_many, stock_many),
             (suite_several, stock_several),
         ):
-            extra = {url: suite[url] - stock[url] for url in suite}
+            # the blocks are ecrm_portal's own request, with no Odoo page to
+            # compare with: only their flatness is checked (below)
+            extra = {
+                url: suite[url] - stock[url]
+                for url in suite
+                if url != "/my/home/blocks"
+            }
             extras.append(list(extra.values()))
             self.assertLessEqual(max(extra.values()), EXTRA, (suite, stock))
         # what ecrm_portal adds does not grow with the orders or deliveries
