@@ -210,6 +210,27 @@ def uninstall_and_reinstall(registry, addon):
     return problems
 
 
+def add_consents_and_logs(env):
+    """What the generator does not make: consents and logged interactions of
+    some customers, through the earlier release's own API (a production
+    database has them; the demo data is not installed)."""
+    customers = env["ecrm.profile"].search([], limit=200, order="id").partner_id
+    for n, customer in enumerate(customers):
+        state = "opt_out" if n % 3 == 0 else "opt_in"
+        customer._ecrm_set_consent("email", state, "backend", note=f"upgrade {n}")
+    env["ecrm.interaction.log"].create(
+        [
+            {
+                "partner_id": customer.id,
+                "summary": f"Call {n}",
+                "channel": "phone",
+                "direction": "out" if n % 2 else "in",
+            }
+            for n, customer in enumerate(customers[:100])
+        ]
+    )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--config", required=True)
@@ -229,6 +250,7 @@ def main():
             if args.command == "recompute":
                 for company in env["res.company"].search([]):  # pylint: disable=no-search-all
                     env["res.partner"].with_company(company)._ecrm_recompute_all()
+                add_consents_and_logs(env)
                 cr.commit()
             elif args.command == "snapshot":
                 with open(args.arg, "w", encoding="utf-8") as f:
