@@ -1,6 +1,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import secrets
 
+import psycopg2
+
 from odoo import fields, models
 
 from .ecrm_coupon_engine import CODE_ALPHABET
@@ -48,6 +50,11 @@ class ResPartner(models.Model):
         """This customer's referral code, created the first time it is asked."""
         self.ensure_one()
         partner = self.sudo()
+        if not partner.ecrm_referral_code and self.env.cr.readonly:
+            # a read-only request (the portal home's blocks, maybe on a replica):
+            # Odoo replays it read/write, as for a refused write, without the
+            # refused statement's error in the log
+            raise psycopg2.errors.ReadOnlySqlTransaction("referral code to create")
         if not partner.ecrm_referral_code:
             partner.ecrm_referral_code = "".join(
                 secrets.choice(CODE_ALPHABET) for _index in range(REFERRAL_CODE_LENGTH)
