@@ -5,6 +5,24 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.tests import TransactionCase
+from odoo.tests.common import JsonRpcException
+
+
+class JsonRpcMixin:
+    """For HttpCase tests acting as a logged-in user over JSON-RPC."""
+
+    def rpc(self, model, method, *args, **kwargs):
+        """(result, error) of a JSON-RPC call of ``model.method``."""
+        params = {
+            "model": model,
+            "method": method,
+            "args": list(args),
+            "kwargs": kwargs,
+        }
+        try:
+            return self.make_jsonrpc_request("/web/dataset/call_kw", params), None
+        except JsonRpcException as e:
+            return None, e
 
 
 class EcrmCase(TransactionCase):

@@ -1,10 +1,11 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo.tests import HttpCase, new_test_user, tagged
-from odoo.tests.common import JsonRpcException
+
+from .common import JsonRpcMixin
 
 
 @tagged("post_install", "-at_install")
-class TestFaq(HttpCase):
+class TestFaq(JsonRpcMixin, HttpCase):
     """FAQ articles: drafts by default, published by eCRM managers only (over
     JSON-RPC too); matching over the stored document follows the article."""
 
@@ -25,16 +26,7 @@ class TestFaq(HttpCase):
         cls.Article.search([]).is_published = False
 
     def call(self, method, *args, **kwargs):
-        params = {
-            "model": "ecrm.faq.article",
-            "method": method,
-            "args": list(args),
-            "kwargs": kwargs,
-        }
-        try:
-            return self.make_jsonrpc_request("/web/dataset/call_kw", params), None
-        except JsonRpcException as e:
-            return None, e
+        return self.rpc("ecrm.faq.article", method, *args, **kwargs)
 
     def test_ecrm_user_writes_drafts_only(self):
         self.authenticate("faq_user", "faq_user")

@@ -1,12 +1,13 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo.tests import HttpCase, new_test_user, tagged
-from odoo.tests.common import JsonRpcException
+
+from .common import JsonRpcMixin
 
 FIGURES = ["ecrm_clv", "ecrm_monetary", "ecrm_churn_risk", "ecrm_rfm_segment"]
 
 
 @tagged("post_install", "-at_install")
-class TestFieldAccess(HttpCase):
+class TestFieldAccess(JsonRpcMixin, HttpCase):
     """Over JSON-RPC: a customer's eCRM figures are for eCRM users; the pin
     reason (a manager's note) for eCRM managers; neither an employee without
     eCRM rights nor the customer on their own partner reads, searches or
@@ -29,28 +30,15 @@ class TestFieldAccess(HttpCase):
             {"name": "Access product", "list_price": 10.0}
         )
 
-    def call(self, model, method, *args, **kwargs):
-        """(result, error) of a JSON-RPC call of ``model.method``."""
-        params = {
-            "model": model,
-            "method": method,
-            "args": list(args),
-            "kwargs": kwargs,
-        }
-        try:
-            return self.make_jsonrpc_request("/web/dataset/call_kw", params), None
-        except JsonRpcException as e:
-            return None, e
-
     def assert_refused(self, partner):
         for field in FIGURES + ["ecrm_level_id", "ecrm_level_pin_reason"]:
-            result, error = self.call("res.partner", "read", [partner.id], [field])
+            result, error = self.rpc("res.partner", "read", [partner.id], [field])
             self.assertTrue(error, (field, result))
-        result, error = self.call(
+        result, error = self.rpc(
             "res.partner", "search_read", [("ecrm_clv", ">", 0)], ["name"]
         )
         self.assertTrue(error, result)
-        result, error = self.call(
+        result, error = self.rpc(
             "res.partner", "read_group", [], ["ecrm_rfm_segment"], ["ecrm_rfm_segment"]
         )
         self.assertTrue(error, result)
@@ -59,7 +47,7 @@ class TestFieldAccess(HttpCase):
         self.authenticate("fa_employee", "fa_employee")
         self.assert_refused(self.customer)
         # ... and still sells: the order records the customer's level in sudo
-        order, error = self.call(
+        order, error = self.rpc(
             "sale.order",
             "create",
             {
@@ -68,7 +56,7 @@ class TestFieldAccess(HttpCase):
             },
         )
         self.assertFalse(error)
-        _result, error = self.call("sale.order", "action_confirm", [order])
+        _result, error = self.rpc("sale.order", "action_confirm", [order])
         self.assertFalse(error)
         self.assertEqual(self.env["sale.order"].browse(order).state, "sale")
 
@@ -78,10 +66,10 @@ class TestFieldAccess(HttpCase):
 
     def test_ecrm_user_reads_figures_not_the_pin_note(self):
         self.authenticate("fa_ecrm", "fa_ecrm")
-        result, error = self.call("res.partner", "read", [self.customer.id], FIGURES)
+        result, error = self.rpc("res.partner", "read", [self.customer.id], FIGURES)
         self.assertFalse(error)
         self.assertEqual(result[0]["id"], self.customer.id)
-        _result, error = self.call(
+        _result, error = self.rpc(
             "res.partner", "read", [self.customer.id], ["ecrm_level_pin_reason"]
         )
         self.assertTrue(error)
@@ -96,7 +84,7 @@ class TestFieldAccess(HttpCase):
         )
         self.assertTrue(ticket.exists())
         self.authenticate("fa_portal", "fa_portal")
-        _result, error = self.call(
+        _result, error = self.rpc(
             "helpdesk.ticket", "read", [ticket.id], ["ecrm_level_id"]
         )
         self.assertTrue(error)

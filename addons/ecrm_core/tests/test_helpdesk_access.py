@@ -1,9 +1,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
-from odoo.tests.common import JsonRpcException
 
-from .common import DeskCase
+from .common import DeskCase, JsonRpcMixin
 
 
 @tagged("post_install", "-at_install")
@@ -49,7 +48,7 @@ class TestHelpdeskAccess(DeskCase, HttpCase):
 
 
 @tagged("post_install", "-at_install")
-class TestSlaFieldsOverRpc(DeskCase, HttpCase):
+class TestSlaFieldsOverRpc(JsonRpcMixin, DeskCase, HttpCase):
     """An agent cannot forge the SLA record of a ticket over JSON-RPC, nor
     the gateway's "automatic email" flag."""
 
@@ -66,16 +65,7 @@ class TestSlaFieldsOverRpc(DeskCase, HttpCase):
         cls.ticket = cls._ticket("Slow answer")
 
     def call(self, method, *args, **kwargs):
-        params = {
-            "model": "helpdesk.ticket",
-            "method": method,
-            "args": list(args),
-            "kwargs": kwargs,
-        }
-        try:
-            return self.make_jsonrpc_request("/web/dataset/call_kw", params), None
-        except JsonRpcException as e:
-            return None, e
+        return self.rpc("helpdesk.ticket", method, *args, **kwargs)
 
     def test_sla_fields_refused(self):
         self.authenticate("sla_agent", "sla_agent")
