@@ -12,7 +12,6 @@ without the per-session CSRF tokens).
 """
 
 import argparse
-import hashlib
 import json
 import re
 import time
@@ -78,11 +77,23 @@ def replica_statements(dsn, db):
         return int(cr.fetchone()[0])
 
 
-def digest(body, base):
-    """The answer without what differs by server (its own URL) or by session
-    (CSRF tokens)."""
-    body = CSRF.sub(b"", body).replace(base.encode(), b"")
-    return hashlib.sha256(body).hexdigest()[:12]
+def comparable(body, bases):
+    """The answer without what differs by server or by session: the servers'
+    URLs (the page of one server names the other when ``web.base.url``, set at
+    the admin's last login, is the other's: canonical links) and the CSRF
+    tokens."""
+    body = CSRF.sub(b"", body)
+    for base in bases:
+        body = body.replace(base.encode(), b"")
+    return body
+
+
+def first_difference(a, b):
+    """The first pair of lines that differ, shortened, for the report."""
+    for line_a, line_b in zip(a.splitlines(), b.splitlines(), strict=False):
+        if line_a != line_b:
+            return line_a.strip()[:100], line_b.strip()[:100]
+    return a[-100:], b[-100:]
 
 
 def main():
@@ -150,14 +161,18 @@ def main():
             status, body = send(on_replica[who])
         elapsed = (time.monotonic() - t) / args.repeat
         after = replica_statements(args.replica_dsn, args.db)
-        same = digest(body, args.replica_url) == digest(
-            send(on_primary[who])[1], args.primary_url
-        )
+        bases = (args.replica_url, args.primary_url)
+        body = comparable(body, bases)
+        primary_body = comparable(send(on_primary[who])[1], bases)
+        same = body == primary_body
         per_request = (after - before) / args.repeat
         print(
             f"{label:44} {status:>6} {per_request:>18.1f} {same!s:>12}"
             f"   ({elapsed * 1000:.0f} ms)"
         )
+        if not same:
+            replica_line, primary_line = first_difference(body, primary_body)
+            print(f"    replica: {replica_line!r}\n    primary: {primary_line!r}")
 
 
 if __name__ == "__main__":
