@@ -1,5 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import fields, models
+from odoo.tools.sql import create_index
 
 
 class EcrmCouponIssue(models.Model):
@@ -45,6 +46,16 @@ class EcrmCouponIssue(models.Model):
         help="The confirmed order that used the coupon.",
     )
     redeemed_date = fields.Datetime()
+    # A rule draws its whole audience at once (one audience query per run);
+    # the coupons and mails of the drawn customers are then created batch by
+    # batch, with the products they were drawn with.
+    pending = fields.Boolean(
+        readonly=True,
+        help="Drawn; the coupon and its mail are created by the next batch.",
+    )
+    drawn_products = fields.Json(
+        readonly=True, help="The ids of the products the pending coupon is for."
+    )
 
     _sql_constraints = [
         (
@@ -53,3 +64,12 @@ class EcrmCouponIssue(models.Model):
             "A customer gets at most one coupon per rule and period.",
         ),
     ]
+
+    def init(self):
+        create_index(
+            self.env.cr,
+            "ecrm_coupon_issue_pending_index",
+            self._table,
+            ["rule_id", "id"],
+            where="pending",
+        )
