@@ -68,8 +68,9 @@ class MailTemplate(models.Model):
 
     def _ecrm_send_mail_bulk(self, res_ids):
         """Queue the mails ``send_mail_batch(res_ids, email_layout_xmlid=
-        ECRM_MAIL_LAYOUT)`` would, identical, in a few statements:
-        ``{res_id: mail_id}``.
+        ECRM_MAIL_LAYOUT)`` would, in a few statements: ``{res_id:
+        mail_id}``. The mails are identical; their messages keep the body
+        without the layout, as Odoo's mass mail composer stores them.
 
         Per language, company and base URL, the first record's mail is
         created by ``send_mail_batch`` itself; the body and the layout are
@@ -120,13 +121,18 @@ class MailTemplate(models.Model):
         body, paths = template._ecrm_body_skeleton(token, base_url)
         layout = self._ecrm_layout_skeleton(token, body, lang, company)
         Message = self.env["mail.message"]
-        stored = Message._fields["body"].convert_to_column(layout, Message)
+        to_column = Message._fields["body"].convert_to_column
         slot = re.compile(rf"ecrm{token}x(\d+|p|n[/-])x")
         # the preview's text: tags removed and entities unescaped once, the
         # values' text put in as it is (what unescaping them gives back)
-        text_parts, layout_parts, stored_parts = (
+        text_parts, layout_parts, stored_parts, message_parts = (
             slot.split(str(skeleton))
-            for skeleton in (html_to_inner_content(body), layout, stored)
+            for skeleton in (
+                html_to_inner_content(body),
+                layout,
+                to_column(layout, Message),
+                to_column(body, Message),
+            )
         )
         mails, by_odoo = [], []
         for record in self.env[self.model].browse(res_ids):
@@ -173,9 +179,21 @@ class MailTemplate(models.Model):
             _ecrm_fill(stored_parts, mails[0]["text_slots"]),
         )
         if self.env.cr.fetchone() == first:
+            # the message keeps the body without the layout, as Odoo's mass
+            # mail composer stores it (mail.compose.message in mass_mail
+            # mode: body_html only is wrapped): not a second copy of the
+            # layout per mail
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE mail_message SET body = %s WHERE id = %s",
+                    _ecrm_fill(message_parts, mails[0]["text_slots"]),
+                    model_mail.mail_message_id.id,
+                )
+            )
+            model_mail.mail_message_id.invalidate_recordset(["body"])
             result.update(
                 self._ecrm_insert_mails(
-                    model_mail, mails[1:], layout_parts, stored_parts
+                    model_mail, mails[1:], layout_parts, message_parts
                 )
             )
         else:
@@ -252,12 +270,12 @@ class MailTemplate(models.Model):
         )
         return self.env["mail.render.mixin"]._replace_local_links(html)
 
-    def _ecrm_insert_mails(self, model_mail, mails, layout_parts, stored_parts):
+    def _ecrm_insert_mails(self, model_mail, mails, layout_parts, message_parts):
         """Insert ``mails`` (values as send_mail_batch creates them) as copies
         of ``model_mail``'s message and mail rows, with their own values. The
-        bodies are put together by the database from the skeletons' parts
-        and each mail's slots: a few hundred bytes a mail to send, not two
-        whole layouts."""
+        bodies (the mail's in its layout, the message's without) are put
+        together by the database from the skeletons' parts and each mail's
+        slots: a few hundred bytes a mail to send, not whole layouts."""
         Message, Mail = self.env["mail.message"], self.env["mail.mail"]
         cr = self.env.cr
         message_type = model_mail.message_type
@@ -297,7 +315,7 @@ class MailTemplate(models.Model):
                 model_mail.mail_message_id.id,
                 own,
                 "res_id",
-                {"body": _ecrm_slots(stored_parts, mails, "text_slots")},
+                {"body": _ecrm_slots(message_parts, mails, "text_slots")},
             )
         )
         message_ids = dict(cr.fetchall())
