@@ -7,6 +7,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..tools import array_literal
+
 _logger = logging.getLogger(__name__)
 
 # No 0/O, 1/I: codes are read aloud and typed from paper.
@@ -518,10 +520,12 @@ class EcrmCouponEngine(models.AbstractModel):
                 """,
                 program=rule.program_id.id,
                 company=rule.program_id.company_id.id or None,
-                partners=[values["partner_id"] for values in values_list],
-                codes=codes,
-                points=[values["points"] for values in values_list],
-                dates=[values["expiration_date"] for values in values_list],
+                partners=array_literal(values["partner_id"] for values in values_list),
+                codes=array_literal(codes),
+                points=array_literal(values["points"] for values in values_list),
+                dates=array_literal(
+                    values["expiration_date"] for values in values_list
+                ),
                 uid=self.env.uid,
                 now=now,
             )
@@ -540,8 +544,8 @@ class EcrmCouponEngine(models.AbstractModel):
                     INSERT INTO ecrm_loyalty_card_product_rel (card_id, product_id)
                     SELECT * FROM unnest(%s::int[], %s::int[])
                     """,
-                    [pair[0] for pair in pairs],
-                    [pair[1] for pair in pairs],
+                    array_literal(pair[0] for pair in pairs),
+                    array_literal(pair[1] for pair in pairs),
                 )
             )
         cr.execute(
@@ -556,8 +560,8 @@ class EcrmCouponEngine(models.AbstractModel):
                        AS v(card_id, points)
                 """,
                 description=rule.name,
-                cards=card_ids,
-                points=[values["points"] for values in values_list],
+                cards=array_literal(card_ids),
+                points=array_literal(values["points"] for values in values_list),
                 uid=self.env.uid,
                 now=now,
             )
@@ -623,9 +627,9 @@ class EcrmCouponEngine(models.AbstractModel):
                        AS v(issue_id, card_id, mail_id)
                  WHERE i.id = v.issue_id
                 """,
-                [issue_id for issue_id, _card_id in issued],
-                [card_id for _issue_id, card_id in issued],
-                [mails.get(card_id) for _issue_id, card_id in issued],
+                array_literal(issue_id for issue_id, _card_id in issued),
+                array_literal(card_id for _issue_id, card_id in issued),
+                array_literal(mails.get(card_id) for _issue_id, card_id in issued),
             )
         )
         self.env["ecrm.coupon.issue"].invalidate_model()

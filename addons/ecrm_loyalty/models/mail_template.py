@@ -14,6 +14,8 @@ from odoo.tools.mail import html_to_inner_content
 
 from odoo.addons.mail.models.mail_message import _image_dataurl
 
+from ..tools import array_literal
+
 _logger = logging.getLogger(__name__)
 
 # The coupon mails' layout: it reads the message (body, preview, record name),
@@ -357,8 +359,8 @@ class MailTemplate(models.Model):
                     SQL.identifier(rel.relation),
                     SQL.identifier(rel.column1),
                     SQL.identifier(rel.column2),
-                    [ids[res_id] for res_id, _pid in recipients],
-                    [partner_id for _res_id, partner_id in recipients],
+                    array_literal(ids[res_id] for res_id, _pid in recipients),
+                    array_literal(partner_id for _res_id, partner_id in recipients),
                 )
             )
         Message.invalidate_model()
@@ -457,7 +459,7 @@ def _ecrm_copy_rows_sql(model, row_id, own, key, composed):
         ),
         copied=SQL(", ").join(SQL("t.%s", SQL.identifier(name)) for name in copied),
         arrays=SQL(", ").join(
-            SQL(f"%s::{column_type}[]", values)
+            SQL(f"%s::{column_type}[]", array_literal(values))
             for values, column_type in arrays.values()
         ),
         names=SQL(", ").join(SQL.identifier(name) for name in arrays),

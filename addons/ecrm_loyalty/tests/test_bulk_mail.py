@@ -28,7 +28,7 @@ class TestBulkMail(LoyaltyCase):
         names = (
             'O\'Brien & <Söhne> "Ltd"',
             "Zoë / Ünal",
-            "Plain Name",
+            "Back\\slash Name",
             "Non\xa0Breaking",
         )
         partners = cls.customer_a | cls.customer_b | cls.customer_c
