@@ -566,7 +566,27 @@ class EcrmCouponEngine(models.AbstractModel):
                 now=now,
             )
         )
-        self.env["loyalty.card"].invalidate_model()
+        Card = self.env["loyalty.card"]
+        Card.invalidate_model()
+        if pairs and self.env.su:
+            # the personal products in cache as their field reads them (in
+            # the products' order, archived ones included, no record rule
+            # for the superuser): the mails' texts need them, no need to
+            # read back what was just written
+            products = (
+                self.env["product.product"]
+                .with_context(active_test=False)
+                .search([("id", "in", list({pair[1] for pair in pairs}))])
+            )
+            rank = {product_id: index for index, product_id in enumerate(products.ids)}
+            self.env.cache.insert_missing(
+                Card.browse(card_ids),
+                Card._fields["ecrm_product_ids"],
+                [
+                    tuple(sorted(values["product_ids"], key=rank.__getitem__))
+                    for values in values_list
+                ],
+            )
         return card_ids
 
     @api.model

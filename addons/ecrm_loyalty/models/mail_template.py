@@ -92,12 +92,19 @@ class MailTemplate(models.Model):
         records = self.env[self.model].browse(res_ids)
         langs = self._render_lang(res_ids) if self.lang else {}
         companies = records._mail_get_companies(default=self.env.company)
+        # website's get_base_url depends on the record's website and company
+        # only: asked once for each of them, not once per record
+        base_urls = {}
+        url_fields = [f for f in ("website_id", "company_id") if f in records._fields]
         groups = defaultdict(list)
         for record in records:
+            website_key = tuple(record[fname] for fname in url_fields)
+            if website_key not in base_urls:
+                base_urls[website_key] = record.get_base_url()
             key = (
                 langs.get(record.id) or False,
                 companies.get(record.id) or self.env.company,
-                record.get_base_url(),
+                base_urls[website_key],
             )
             groups[key].append(record.id)
         result = {}
