@@ -118,7 +118,10 @@ class MailTemplate(models.Model):
 
     def _ecrm_send_group(self, res_ids, lang, company, base_url):
         """The mails of records that share a language, company and base URL."""
-        values = self._generate_template(res_ids, RENDERED_FIELDS)
+        # the group's language is known: not rendered again for each record
+        # (as Odoo's template preview passes it)
+        renderer = self.with_context(template_preview_lang=lang) if lang else self
+        values = renderer._generate_template(res_ids, RENDERED_FIELDS)
         if any(
             values[res_id].get("attachments") or values[res_id].get("attachment_ids")
             for res_id in res_ids
