@@ -29,9 +29,10 @@ def generate_code():
 
 class EcrmCouponEngine(models.AbstractModel):
     """Issuance of the coupon rules, set-based: the audience of a rule is one
-    SQL query; issues are inserted with ON CONFLICT DO NOTHING (a second worker
-    running the same rule skips the customers the first one drew); coupons and
-    mails are created in batches of the customers actually inserted."""
+    SQL query, drawn whole into pending issues with ON CONFLICT DO NOTHING (a
+    second worker running the same rule skips the customers the first one
+    drew); coupons and mails are then created in batches of the pending
+    issues."""
 
     _name = "ecrm.coupon.engine"
     _description = "eCRM Coupon Issuance Engine"
