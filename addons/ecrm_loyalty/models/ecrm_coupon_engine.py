@@ -7,6 +7,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..tools import array_literal
+
 _logger = logging.getLogger(__name__)
 
 # No 0/O, 1/I: codes are read aloud and typed from paper.
@@ -27,9 +29,10 @@ def generate_code():
 
 class EcrmCouponEngine(models.AbstractModel):
     """Issuance of the coupon rules, set-based: the audience of a rule is one
-    SQL query; issues are inserted with ON CONFLICT DO NOTHING (a second worker
-    running the same rule skips the customers the first one drew); coupons and
-    mails are created in batches of the customers actually inserted."""
+    SQL query, drawn whole into pending issues with ON CONFLICT DO NOTHING (a
+    second worker running the same rule skips the customers the first one
+    drew); coupons and mails are then created in batches of the pending
+    issues."""
 
     _name = "ecrm.coupon.engine"
     _description = "eCRM Coupon Issuance Engine"
@@ -374,70 +377,100 @@ class EcrmCouponEngine(models.AbstractModel):
         if rule.trigger == "abandoned_cart":
             reminded = self._ecrm_remind_carts(rule, batch_size)
             self.env.flush_all()
-        left = self._ecrm_left(rule, period_start)
-        limit = batch_size if left is None else min(batch_size, left)
         more = int(reminded == batch_size)
-        if not limit:
-            return reminded, more
-        # the audience is counted by the query that draws the batch
-        cr.execute(
-            SQL(
-                """
-                SELECT a.partner_id, a.product_ids, count(*) OVER ()
-                  FROM (%s) a
-                 ORDER BY a.partner_id
-                 LIMIT %s
-                """,
-                self._ecrm_audience_sql(rule, today, period_start),
-                limit,
-            )
+        # the whole audience is drawn when no drawn customer waits for their
+        # coupon: one audience query per run, not one per batch
+        controls = 0
+        if not self._ecrm_pending_count(rule):
+            left = self._ecrm_left(rule, period_start)
+            if left != 0:
+                controls = self._ecrm_draw(
+                    rule,
+                    period_start,
+                    self._ecrm_audience_sql(rule, today, period_start),
+                    left,
+                    rule.control_percent,
+                )
+        issued = self._ecrm_create_coupons(
+            rule, self._ecrm_pending(rule, batch_size), today
         )
-        rows = cr.fetchall()
-        if not rows:
-            return reminded, more
-        products = {partner_id: product_ids for partner_id, product_ids, _n in rows}
-        self._ecrm_draw(rule, period_start, products, today, rule.control_percent)
-        remaining = rows[0][2] - len(rows)
-        if left is not None:
-            remaining = min(remaining, left - len(rows))
         # a batch's coupons, mails and customers are not needed by the next one
         self.env.invalidate_all()
-        return reminded + len(rows), remaining + more
+        return (
+            reminded + controls + issued,
+            self._ecrm_pending_count(rule) + more,
+        )
 
     @api.model
-    def _ecrm_draw(self, rule, period_start, products, today, control_percent=0):
-        """Issue rows for the customers of ``products`` ({partner_id:
-        product_ids}) not yet drawn in the period, ``control_percent`` of them
-        at random in the control group, and coupons for the others."""
+    def _ecrm_draw(self, rule, period_start, audience, limit=None, control_percent=0):
+        """Issue rows for the customers of ``audience`` (``SELECT partner_id,
+        product_ids``) not yet drawn in the period, at most ``limit``:
+        ``control_percent`` of them at random in the control group, the
+        others pending (their coupon is created by ``_ecrm_create_coupons``).
+        Returns the number of control rows."""
         self.env.cr.execute(
             SQL(
                 """
-                INSERT INTO ecrm_coupon_issue
-                       (rule_id, partner_id, company_id, period_start, is_control,
-                        create_uid, create_date, write_uid, write_date)
-                SELECT %(rule)s, partner_id, %(company)s, %(period)s,
-                       random() * 100 < %(control)s,
-                       %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s,
-                       now() AT TIME ZONE 'UTC'
-                  FROM unnest(%(partners)s::int[]) AS partner_id
-                    ON CONFLICT (rule_id, partner_id, period_start) DO NOTHING
-             RETURNING id, partner_id, is_control
+                WITH drawn AS (
+                    INSERT INTO ecrm_coupon_issue
+                           (rule_id, partner_id, company_id, period_start,
+                            is_control, pending, drawn_products,
+                            create_uid, create_date, write_uid, write_date)
+                    SELECT %(rule)s, a.partner_id, %(company)s, %(period)s,
+                           a.control, NOT a.control, to_jsonb(a.product_ids),
+                           %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s,
+                           now() AT TIME ZONE 'UTC'
+                      FROM (SELECT a.partner_id, a.product_ids,
+                                   random() * 100 < %(control)s AS control
+                              FROM (%(audience)s) a
+                             ORDER BY a.partner_id
+                             LIMIT %(limit)s) a
+                        ON CONFLICT (rule_id, partner_id, period_start) DO NOTHING
+                 RETURNING is_control
+                )
+                SELECT count(*) FROM drawn WHERE is_control
                 """,
                 rule=rule.id,
                 company=rule.company_id.id,
                 period=period_start,
                 control=control_percent,
                 uid=self.env.uid,
-                partners=list(products),
+                audience=audience,
+                limit=limit,
             )
         )
-        treated = [
-            (issue_id, pid)
-            for issue_id, pid, control in self.env.cr.fetchall()
-            if not control
-        ]
-        self._ecrm_create_coupons(rule, treated, products, today)
         self.env["ecrm.coupon.issue"].invalidate_model()
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _ecrm_pending_count(self, rule):
+        self.env.cr.execute(
+            SQL(
+                "SELECT count(*) FROM ecrm_coupon_issue WHERE rule_id = %s AND pending",
+                rule.id,
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _ecrm_pending(self, rule, limit, partner=None):
+        """[(issue_id, partner_id, product_ids)] of the first ``limit``
+        customers drawn by the rule waiting for their coupon."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT id, partner_id, drawn_products
+                  FROM ecrm_coupon_issue
+                 WHERE rule_id = %s AND pending %s
+                 ORDER BY id
+                 LIMIT %s
+                """,
+                rule.id,
+                SQL("AND partner_id = %s", partner.id) if partner else SQL(),
+                limit,
+            )
+        )
+        return self.env.cr.fetchall()
 
     @api.model
     def _ecrm_cards_values(self, rule, products, today):
@@ -488,10 +521,12 @@ class EcrmCouponEngine(models.AbstractModel):
                 """,
                 program=rule.program_id.id,
                 company=rule.program_id.company_id.id or None,
-                partners=[values["partner_id"] for values in values_list],
-                codes=codes,
-                points=[values["points"] for values in values_list],
-                dates=[values["expiration_date"] for values in values_list],
+                partners=array_literal(values["partner_id"] for values in values_list),
+                codes=array_literal(codes),
+                points=array_literal(values["points"] for values in values_list),
+                dates=array_literal(
+                    values["expiration_date"] for values in values_list
+                ),
                 uid=self.env.uid,
                 now=now,
             )
@@ -510,8 +545,8 @@ class EcrmCouponEngine(models.AbstractModel):
                     INSERT INTO ecrm_loyalty_card_product_rel (card_id, product_id)
                     SELECT * FROM unnest(%s::int[], %s::int[])
                     """,
-                    [pair[0] for pair in pairs],
-                    [pair[1] for pair in pairs],
+                    array_literal(pair[0] for pair in pairs),
+                    array_literal(pair[1] for pair in pairs),
                 )
             )
         cr.execute(
@@ -526,27 +561,50 @@ class EcrmCouponEngine(models.AbstractModel):
                        AS v(card_id, points)
                 """,
                 description=rule.name,
-                cards=card_ids,
-                points=[values["points"] for values in values_list],
+                cards=array_literal(card_ids),
+                points=array_literal(values["points"] for values in values_list),
                 uid=self.env.uid,
                 now=now,
             )
         )
-        self.env["loyalty.card"].invalidate_model()
+        Card = self.env["loyalty.card"]
+        Card.invalidate_model()
+        if pairs and self.env.su:
+            # the personal products in cache as their field reads them (in
+            # the products' order, archived ones included, no record rule
+            # for the superuser): the mails' texts need them, no need to
+            # read back what was just written
+            products = (
+                self.env["product.product"]
+                .with_context(active_test=False)
+                .search([("id", "in", list({pair[1] for pair in pairs}))])
+            )
+            rank = {product_id: index for index, product_id in enumerate(products.ids)}
+            self.env.cache.insert_missing(
+                Card.browse(card_ids),
+                Card._fields["ecrm_product_ids"],
+                [
+                    tuple(sorted(values["product_ids"], key=rank.__getitem__))
+                    for values in values_list
+                ],
+            )
         return card_ids
 
     @api.model
-    def _ecrm_create_coupons(self, rule, treated, products, today):
-        """Coupons for ``treated`` [(issue_id, partner_id)] in one insert; if
-        that fails, one by one so that a bad customer is logged and skipped
-        (their issue row removed) and the others get their coupon."""
-        if not treated:
-            return
+    def _ecrm_create_coupons(self, rule, pending, today):
+        """Coupons and mails for ``pending`` [(issue_id, partner_id,
+        product_ids)] in one insert; if that fails, one by one so that a bad
+        customer is logged and skipped (their issue row removed) and the
+        others get their coupon. Returns the number of coupons."""
+        if not pending:
+            return 0
         values = list(
             zip(
-                (issue_id for issue_id, _pid in treated),
+                (issue_id for issue_id, _pid, _products in pending),
                 self._ecrm_cards_values(
-                    rule, [(pid, products[pid]) for _id, pid in treated], today
+                    rule,
+                    [(pid, products) for _id, pid, products in pending],
+                    today,
                 ),
                 strict=True,
             )
@@ -575,7 +633,7 @@ class EcrmCouponEngine(models.AbstractModel):
                         SQL("DELETE FROM ecrm_coupon_issue WHERE id = %s", issue_id)
                     )
         if not issued:
-            return
+            return 0
         cards = self.env["loyalty.card"].browse(
             card_id for _issue_id, card_id in issued
         )
@@ -584,16 +642,19 @@ class EcrmCouponEngine(models.AbstractModel):
             SQL(
                 """
                 UPDATE ecrm_coupon_issue i
-                   SET card_id = v.card_id, mail_id = v.mail_id
+                   SET card_id = v.card_id, mail_id = v.mail_id,
+                       pending = FALSE, drawn_products = NULL
                   FROM unnest(%s::int[], %s::int[], %s::int[])
                        AS v(issue_id, card_id, mail_id)
                  WHERE i.id = v.issue_id
                 """,
-                [issue_id for issue_id, _card_id in issued],
-                [card_id for _issue_id, card_id in issued],
-                [mails.get(card_id) for _issue_id, card_id in issued],
+                array_literal(issue_id for issue_id, _card_id in issued),
+                array_literal(card_id for _issue_id, card_id in issued),
+                array_literal(mails.get(card_id) for _issue_id, card_id in issued),
             )
         )
+        self.env["ecrm.coupon.issue"].invalidate_model()
+        return len(issued)
 
     @api.model
     def _ecrm_queue_mails(self, rule, cards):
@@ -622,7 +683,12 @@ class EcrmCouponEngine(models.AbstractModel):
         domain = [("rule_id", "=", rule.id), ("partner_id", "=", referee.id)]
         if not Issue.search_count(domain):
             self._ecrm_draw(
-                rule, rule._ecrm_period_start(today), {referee.id: None}, today
+                rule,
+                rule._ecrm_period_start(today),
+                SQL("SELECT %s AS partner_id, NULL::int[] AS product_ids", referee.id),
+            )
+            self._ecrm_create_coupons(
+                rule, self._ecrm_pending(rule, 1, partner=referee), today
             )
         return Issue.search(domain, limit=1).card_id
 

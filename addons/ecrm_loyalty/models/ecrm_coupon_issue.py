@@ -1,5 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import fields, models
+from odoo.tools.sql import create_index
 
 
 class EcrmCouponIssue(models.Model):
@@ -14,17 +15,19 @@ class EcrmCouponIssue(models.Model):
     _rec_name = "partner_id"
     _check_company_auto = True
 
+    # no index of its own on rule_id or company_id: the unique (rule,
+    # partner, period) index serves the rule's lookups, and a company is not
+    # selective; fewer indexes to fill for each of the rows a run draws
     rule_id = fields.Many2one(
         "ecrm.coupon.rule",
         required=True,
         ondelete="cascade",
-        index=True,
         check_company=True,
     )
     partner_id = fields.Many2one(
         "res.partner", string="Customer", required=True, ondelete="cascade", index=True
     )
-    company_id = fields.Many2one("res.company", required=True, index=True)
+    company_id = fields.Many2one("res.company", required=True)
     period_start = fields.Date(required=True)
     is_control = fields.Boolean(
         string="Control group",
@@ -45,6 +48,16 @@ class EcrmCouponIssue(models.Model):
         help="The confirmed order that used the coupon.",
     )
     redeemed_date = fields.Datetime()
+    # A rule draws its whole audience at once (one audience query per run);
+    # the coupons and mails of the drawn customers are then created batch by
+    # batch, with the products they were drawn with.
+    pending = fields.Boolean(
+        readonly=True,
+        help="Drawn; the coupon and its mail are created by the next batch.",
+    )
+    drawn_products = fields.Json(
+        readonly=True, help="The ids of the products the pending coupon is for."
+    )
 
     _sql_constraints = [
         (
@@ -53,3 +66,12 @@ class EcrmCouponIssue(models.Model):
             "A customer gets at most one coupon per rule and period.",
         ),
     ]
+
+    def init(self):
+        create_index(
+            self.env.cr,
+            "ecrm_coupon_issue_pending_index",
+            self._table,
+            ["rule_id", "id"],
+            where="pending",
+        )

@@ -14,6 +14,8 @@ from odoo.tools.mail import html_to_inner_content
 
 from odoo.addons.mail.models.mail_message import _image_dataurl
 
+from ..tools import array_literal
+
 _logger = logging.getLogger(__name__)
 
 # The coupon mails' layout: it reads the message (body, preview, record name),
@@ -68,8 +70,9 @@ class MailTemplate(models.Model):
 
     def _ecrm_send_mail_bulk(self, res_ids):
         """Queue the mails ``send_mail_batch(res_ids, email_layout_xmlid=
-        ECRM_MAIL_LAYOUT)`` would, identical, in a few statements:
-        ``{res_id: mail_id}``.
+        ECRM_MAIL_LAYOUT)`` would, in a few statements: ``{res_id:
+        mail_id}``. The mails are identical; their messages keep the body
+        without the layout, as Odoo's mass mail composer stores them.
 
         Per language, company and base URL, the first record's mail is
         created by ``send_mail_batch`` itself; the body and the layout are
@@ -89,12 +92,19 @@ class MailTemplate(models.Model):
         records = self.env[self.model].browse(res_ids)
         langs = self._render_lang(res_ids) if self.lang else {}
         companies = records._mail_get_companies(default=self.env.company)
+        # website's get_base_url depends on the record's website and company
+        # only: asked once for each of them, not once per record
+        base_urls = {}
+        url_fields = [f for f in ("website_id", "company_id") if f in records._fields]
         groups = defaultdict(list)
         for record in records:
+            website_key = tuple(record[fname] for fname in url_fields)
+            if website_key not in base_urls:
+                base_urls[website_key] = record.get_base_url()
             key = (
                 langs.get(record.id) or False,
                 companies.get(record.id) or self.env.company,
-                record.get_base_url(),
+                base_urls[website_key],
             )
             groups[key].append(record.id)
         result = {}
@@ -108,7 +118,10 @@ class MailTemplate(models.Model):
 
     def _ecrm_send_group(self, res_ids, lang, company, base_url):
         """The mails of records that share a language, company and base URL."""
-        values = self._generate_template(res_ids, RENDERED_FIELDS)
+        # the group's language is known: not rendered again for each record
+        # (as Odoo's template preview passes it)
+        renderer = self.with_context(template_preview_lang=lang) if lang else self
+        values = renderer._generate_template(res_ids, RENDERED_FIELDS)
         if any(
             values[res_id].get("attachments") or values[res_id].get("attachment_ids")
             for res_id in res_ids
@@ -120,13 +133,18 @@ class MailTemplate(models.Model):
         body, paths = template._ecrm_body_skeleton(token, base_url)
         layout = self._ecrm_layout_skeleton(token, body, lang, company)
         Message = self.env["mail.message"]
-        stored = Message._fields["body"].convert_to_column(layout, Message)
+        to_column = Message._fields["body"].convert_to_column
         slot = re.compile(rf"ecrm{token}x(\d+|p|n[/-])x")
         # the preview's text: tags removed and entities unescaped once, the
         # values' text put in as it is (what unescaping them gives back)
-        text_parts, layout_parts, stored_parts = (
+        text_parts, layout_parts, stored_parts, message_parts = (
             slot.split(str(skeleton))
-            for skeleton in (html_to_inner_content(body), layout, stored)
+            for skeleton in (
+                html_to_inner_content(body),
+                layout,
+                to_column(layout, Message),
+                to_column(body, Message),
+            )
         )
         mails, by_odoo = [], []
         for record in self.env[self.model].browse(res_ids):
@@ -173,9 +191,21 @@ class MailTemplate(models.Model):
             _ecrm_fill(stored_parts, mails[0]["text_slots"]),
         )
         if self.env.cr.fetchone() == first:
+            # the message keeps the body without the layout, as Odoo's mass
+            # mail composer stores it (mail.compose.message in mass_mail
+            # mode: body_html only is wrapped): not a second copy of the
+            # layout per mail
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE mail_message SET body = %s WHERE id = %s",
+                    _ecrm_fill(message_parts, mails[0]["text_slots"]),
+                    model_mail.mail_message_id.id,
+                )
+            )
+            model_mail.mail_message_id.invalidate_recordset(["body"])
             result.update(
                 self._ecrm_insert_mails(
-                    model_mail, mails[1:], layout_parts, stored_parts
+                    model_mail, mails[1:], layout_parts, message_parts
                 )
             )
         else:
@@ -252,12 +282,12 @@ class MailTemplate(models.Model):
         )
         return self.env["mail.render.mixin"]._replace_local_links(html)
 
-    def _ecrm_insert_mails(self, model_mail, mails, layout_parts, stored_parts):
+    def _ecrm_insert_mails(self, model_mail, mails, layout_parts, message_parts):
         """Insert ``mails`` (values as send_mail_batch creates them) as copies
         of ``model_mail``'s message and mail rows, with their own values. The
-        bodies are put together by the database from the skeletons' parts
-        and each mail's slots: a few hundred bytes a mail to send, not two
-        whole layouts."""
+        bodies (the mail's in its layout, the message's without) are put
+        together by the database from the skeletons' parts and each mail's
+        slots: a few hundred bytes a mail to send, not whole layouts."""
         Message, Mail = self.env["mail.message"], self.env["mail.mail"]
         cr = self.env.cr
         message_type = model_mail.message_type
@@ -297,7 +327,7 @@ class MailTemplate(models.Model):
                 model_mail.mail_message_id.id,
                 own,
                 "res_id",
-                {"body": _ecrm_slots(stored_parts, mails, "text_slots")},
+                {"body": _ecrm_slots(message_parts, mails, "text_slots")},
             )
         )
         message_ids = dict(cr.fetchall())
@@ -339,8 +369,8 @@ class MailTemplate(models.Model):
                     SQL.identifier(rel.relation),
                     SQL.identifier(rel.column1),
                     SQL.identifier(rel.column2),
-                    [ids[res_id] for res_id, _pid in recipients],
-                    [partner_id for _res_id, partner_id in recipients],
+                    array_literal(ids[res_id] for res_id, _pid in recipients),
+                    array_literal(partner_id for _res_id, partner_id in recipients),
                 )
             )
         Message.invalidate_model()
@@ -439,7 +469,7 @@ def _ecrm_copy_rows_sql(model, row_id, own, key, composed):
         ),
         copied=SQL(", ").join(SQL("t.%s", SQL.identifier(name)) for name in copied),
         arrays=SQL(", ").join(
-            SQL(f"%s::{column_type}[]", values)
+            SQL(f"%s::{column_type}[]", array_literal(values))
             for values, column_type in arrays.values()
         ),
         names=SQL(", ").join(SQL.identifier(name) for name in arrays),

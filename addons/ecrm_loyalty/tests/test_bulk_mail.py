@@ -18,7 +18,8 @@ from .common import LoyaltyCase
 @tagged("post_install", "-at_install")
 class TestBulkMail(LoyaltyCase):
     """The coupon mails rendered once per batch are the mails Odoo's
-    send_mail_batch gives, row for row."""
+    send_mail_batch gives, row for row, their messages' bodies without the
+    layout."""
 
     @classmethod
     def setUpClass(cls):
@@ -27,7 +28,7 @@ class TestBulkMail(LoyaltyCase):
         names = (
             'O\'Brien & <Söhne> "Ltd"',
             "Zoë / Ünal",
-            "Plain Name",
+            "Back\\slash Name",
             "Non\xa0Breaking",
         )
         partners = cls.customer_a | cls.customer_b | cls.customer_c
@@ -100,8 +101,21 @@ class TestBulkMail(LoyaltyCase):
         )
         self.assertEqual(set(ours), set(self.cards.ids))
         expected = self._rows(theirs.ids)
+        # the messages of the mails rendered once per batch keep the body
+        # without the layout, as the mass mail composer stores them; the
+        # one Odoo rendered alone (no-break space) is send_mail_batch's
+        Message = self.env["mail.message"]
+        bodies = self.template._generate_template(self.cards[:3].ids, ["body_html"])
+        for card in self.cards[:3]:
+            expected[card.id][0]["body"] = str(
+                Message._fields["body"].convert_to_column(
+                    bodies[card.id]["body_html"], Message
+                )
+            )
         got = self._rows(ours.values())
         self.assertEqual(got, expected)
+        self.assertIn(self.cards[1].code, got[self.cards[1].id][0]["body"])
+        self.assertNotIn("Powered by", got[self.cards[1].id][0]["body"])
         body = got[self.cards[0].id][1]["body_html"]
         self.assertIn("O&#39;Brien &amp; &lt;Söhne&gt; &#34;Ltd&#34;", body)
         self.assertIn(self.cards[0].code, body)

@@ -1,6 +1,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from datetime import timedelta
 
+from markupsafe import escape
+
 from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
@@ -195,6 +197,8 @@ class TestCouponTriggers(LoyaltyCase):
     def test_viewed_products(self):
         """Past purchases can also offer what the customer kept looking at."""
         viewed = self.products[2]
+        # sorts before products[0]: the mail lists them in the products' order
+        viewed.name = "A product viewed"
         self._order(self.customer_a, 100.0, self.today - timedelta(days=3))
         self._views(self.customer_a, viewed, 3)
         rule = self._rule(
@@ -204,8 +208,16 @@ class TestCouponTriggers(LoyaltyCase):
             min_views=3,
         )
         rule._ecrm_run()
+        card = rule.issue_ids.card_id
+        self.assertEqual(card.ecrm_product_ids, self.products[0] | viewed)
+        # the mail's text is the one the coupon gives when read back
+        card.invalidate_recordset()
         self.assertEqual(
-            rule.issue_ids.card_id.ecrm_product_ids, self.products[0] | viewed
+            card.ecrm_products_text,
+            f"On {viewed.display_name}, {self.products[0].display_name}",
+        )
+        self.assertIn(
+            str(escape(card.ecrm_products_text)), rule.issue_ids.mail_id.body_html
         )
         timeline = self.env["ecrm.interaction"].search(
             [("partner_id", "=", self.customer_a.id), ("kind", "=", "product_views")]
