@@ -1,4 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from werkzeug.urls import url_encode
+
 from odoo import Command, api, fields, models
 from odoo.tools import SQL
 
@@ -93,21 +95,39 @@ class SaleOrder(models.Model):
                 """
             )
         )
-        # an order: the least advanced state of its deliveries that are not
-        # cancelled (``processed`` while a pick or pack step is to do)
+        self.env["stock.picking"].invalidate_model(["ecrm_tracking_state"])
+        self._ecrm_store_tracking_states(all_missing=True)
+
+    def _ecrm_store_tracking_states(self, all_missing=False):
+        """Store the tracking state of the orders ``self`` (with ``all_missing``:
+        of every order that has none yet) as ``_compute_ecrm_tracking_state``
+        computes it, in one statement: the least advanced state of its
+        deliveries that are not cancelled, ``processed`` while a pick or pack
+        step is to do. An order whose state does not change is not written."""
+        if not (self or all_missing):
+            return
+        self.env["stock.picking"].flush_model(
+            ["sale_id", "picking_type_id", "state", "ecrm_tracking_state"]
+        )
+        self.flush_model(["state", "ecrm_tracking_state"])
+        if all_missing:
+            scope, target = SQL("TRUE"), SQL("o.ecrm_tracking_state IS NULL")
+        else:
+            scope = SQL("p.sale_id = ANY(%s)", self.ids)
+            target = SQL("o.id = ANY(%s)", self.ids)
         self.env.cr.execute(
             SQL(
                 """
                 WITH states AS (
                     SELECT p.sale_id AS order_id, p.ecrm_tracking_state AS state
                       FROM stock_picking p
-                     WHERE p.sale_id IS NOT NULL
+                     WHERE p.sale_id IS NOT NULL AND %(scope)s
                        AND p.ecrm_tracking_state IS NOT NULL
                      UNION ALL
                     SELECT p.sale_id, 'processed'
                       FROM stock_picking p
                       JOIN stock_picking_type t ON t.id = p.picking_type_id
-                     WHERE p.sale_id IS NOT NULL AND t.code = 'internal'
+                     WHERE p.sale_id IS NOT NULL AND %(scope)s AND t.code = 'internal'
                        AND p.state NOT IN ('done', 'cancel')
                 ), ranked AS (
                     SELECT order_id,
@@ -115,20 +135,73 @@ class SaleOrder(models.Model):
                                FILTER (WHERE state <> 'cancelled') AS live_rank
                       FROM states
                      GROUP BY order_id
+                ), computed AS (
+                    SELECT o.id, CASE
+                            WHEN o.state = 'cancel' OR r.live_rank IS NULL
+                                THEN 'cancelled'
+                            ELSE (%(states)s::varchar[])[r.live_rank] END AS state
+                      FROM ranked r
+                      JOIN sale_order o ON o.id = r.order_id
+                     WHERE %(target)s
                 )
                 UPDATE sale_order o
-                   SET ecrm_tracking_state = CASE
-                        WHEN o.state = 'cancel' OR r.live_rank IS NULL
-                            THEN 'cancelled'
-                        ELSE (%(states)s::varchar[])[r.live_rank] END
-                  FROM ranked r
-                 WHERE r.order_id = o.id AND o.ecrm_tracking_state IS NULL
+                   SET ecrm_tracking_state = c.state
+                  FROM computed c
+                 WHERE c.id = o.id
+                   AND o.ecrm_tracking_state IS DISTINCT FROM c.state
                 """,
+                scope=scope,
+                target=target,
                 states=[state for state, _label in TRACKING_STATES],
             )
         )
-        self.env["stock.picking"].invalidate_model(["ecrm_tracking_state"])
-        self.invalidate_model(["ecrm_tracking_state"])
+        if all_missing:
+            self.invalidate_model(["ecrm_tracking_state"])
+        else:
+            self.invalidate_recordset(["ecrm_tracking_state"])
+
+    def _ecrm_track_url(self):
+        """The public /track page prefilled with this order's reference."""
+        self.ensure_one()
+        return f"{self.get_base_url()}/track?{url_encode({'reference': self.name})}"
+
+    def _send_order_notification_mail(self, mail_template):
+        if (
+            mail_template
+            and not self.env.context.get("ecrm_confirmation_mail")
+            and mail_template == self._get_confirmation_template()
+        ):
+            # sent now or by sale_async_emails' cron, which calls this again
+            return self.with_context(
+                ecrm_confirmation_mail=True
+            )._send_order_notification_mail(mail_template)
+        return super()._send_order_notification_mail(mail_template)
+
+    def _notify_by_email_prepare_rendering_context(
+        self,
+        message,
+        msg_vals=False,
+        model_description=False,
+        force_email_company=False,
+        force_email_lang=False,
+    ):
+        """The order confirmation email links to /track (see the layout's
+        ``mail_notification_layout_track_link``) when the order has goods to
+        deliver and the customer's level grants order tracking."""
+        render_context = super()._notify_by_email_prepare_rendering_context(
+            message,
+            msg_vals=msg_vals,
+            model_description=model_description,
+            force_email_company=force_email_company,
+            force_email_lang=force_email_lang,
+        )
+        if (
+            self.env.context.get("ecrm_confirmation_mail")
+            and len(self) == 1
+            and self._ecrm_shows_tracking()
+        ):
+            render_context["ecrm_track_url"] = self._ecrm_track_url()
+        return render_context
 
     def _ecrm_customer_deliveries(self):
         self.ensure_one()
