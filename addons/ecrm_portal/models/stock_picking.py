@@ -137,7 +137,7 @@ class StockPicking(models.Model):
         """Move this delivery to ``state`` and, when that changes it, its order
         to the least advanced state of its deliveries: two statements, not a
         write through every override of ``stock.picking.write`` and the ORM's
-        recompute of the order (measured: half of a carrier webhook request).
+        recompute of the order (measured: a quarter of a carrier webhook request).
         Under Odoo's repeatable-read transactions, two events moving the same
         delivery at once make the later one a serialization failure, which
         Odoo retries with the first one's state."""
