@@ -95,39 +95,21 @@ class SaleOrder(models.Model):
                 """
             )
         )
-        self.env["stock.picking"].invalidate_model(["ecrm_tracking_state"])
-        self._ecrm_store_tracking_states(all_missing=True)
-
-    def _ecrm_store_tracking_states(self, all_missing=False):
-        """Store the tracking state of the orders ``self`` (with ``all_missing``:
-        of every order that has none yet) as ``_compute_ecrm_tracking_state``
-        computes it, in one statement: the least advanced state of its
-        deliveries that are not cancelled, ``processed`` while a pick or pack
-        step is to do. An order whose state does not change is not written."""
-        if not (self or all_missing):
-            return
-        self.env["stock.picking"].flush_model(
-            ["sale_id", "picking_type_id", "state", "ecrm_tracking_state"]
-        )
-        self.flush_model(["state", "ecrm_tracking_state"])
-        if all_missing:
-            scope, target = SQL("TRUE"), SQL("o.ecrm_tracking_state IS NULL")
-        else:
-            scope = SQL("p.sale_id = ANY(%s)", self.ids)
-            target = SQL("o.id = ANY(%s)", self.ids)
+        # an order: the least advanced state of its deliveries that are not
+        # cancelled (``processed`` while a pick or pack step is to do)
         self.env.cr.execute(
             SQL(
                 """
                 WITH states AS (
                     SELECT p.sale_id AS order_id, p.ecrm_tracking_state AS state
                       FROM stock_picking p
-                     WHERE p.sale_id IS NOT NULL AND %(scope)s
+                     WHERE p.sale_id IS NOT NULL
                        AND p.ecrm_tracking_state IS NOT NULL
                      UNION ALL
                     SELECT p.sale_id, 'processed'
                       FROM stock_picking p
                       JOIN stock_picking_type t ON t.id = p.picking_type_id
-                     WHERE p.sale_id IS NOT NULL AND %(scope)s AND t.code = 'internal'
+                     WHERE p.sale_id IS NOT NULL AND t.code = 'internal'
                        AND p.state NOT IN ('done', 'cancel')
                 ), ranked AS (
                     SELECT order_id,
@@ -135,30 +117,20 @@ class SaleOrder(models.Model):
                                FILTER (WHERE state <> 'cancelled') AS live_rank
                       FROM states
                      GROUP BY order_id
-                ), computed AS (
-                    SELECT o.id, CASE
-                            WHEN o.state = 'cancel' OR r.live_rank IS NULL
-                                THEN 'cancelled'
-                            ELSE (%(states)s::varchar[])[r.live_rank] END AS state
-                      FROM ranked r
-                      JOIN sale_order o ON o.id = r.order_id
-                     WHERE %(target)s
                 )
                 UPDATE sale_order o
-                   SET ecrm_tracking_state = c.state
-                  FROM computed c
-                 WHERE c.id = o.id
-                   AND o.ecrm_tracking_state IS DISTINCT FROM c.state
+                   SET ecrm_tracking_state = CASE
+                        WHEN o.state = 'cancel' OR r.live_rank IS NULL
+                            THEN 'cancelled'
+                        ELSE (%(states)s::varchar[])[r.live_rank] END
+                  FROM ranked r
+                 WHERE r.order_id = o.id AND o.ecrm_tracking_state IS NULL
                 """,
-                scope=scope,
-                target=target,
                 states=[state for state, _label in TRACKING_STATES],
             )
         )
-        if all_missing:
-            self.invalidate_model(["ecrm_tracking_state"])
-        else:
-            self.invalidate_recordset(["ecrm_tracking_state"])
+        self.env["stock.picking"].invalidate_model(["ecrm_tracking_state"])
+        self.invalidate_model(["ecrm_tracking_state"])
 
     def _ecrm_track_url(self):
         """The public /track page prefilled with this order's reference."""

@@ -1,7 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
 from .ecrm_tracking_event import TRACKING_RANK, TRACKING_STATES
@@ -111,7 +110,7 @@ class StockPicking(models.Model):
             )
             if prepared:
                 prepared.picking_id = self
-                self._ecrm_move_to(state)
+                self.sudo().ecrm_tracking_state = state
                 return prepared
         moves = (
             not current
@@ -125,39 +124,13 @@ class StockPicking(models.Model):
             moves = False
         event = Event._ecrm_record(self, state, source, date, note, moves)
         if event and moves:
-            self._ecrm_move_to(state)
+            self.sudo().ecrm_tracking_state = state
             event._ecrm_wake_mail_cron()
             if state == "delivered" and source in ("customer", "staff"):
                 # a person clicked and the page they see next asks for the
                 # rating; a carrier's event leaves the request to the cron
                 self._ecrm_request_delivery_rating()
         return event
-
-    def _ecrm_move_to(self, state):
-        """Move this delivery to ``state`` and, when that changes it, its order
-        to the least advanced state of its deliveries: two statements, not a
-        write through every override of ``stock.picking.write`` and the ORM's
-        recompute of the order (measured: a quarter of a carrier webhook request).
-        Under Odoo's repeatable-read transactions, two events moving the same
-        delivery at once make the later one a serialization failure, which
-        Odoo retries with the first one's state."""
-        self.ensure_one()
-        self.flush_recordset(["ecrm_tracking_state"])
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE stock_picking
-                   SET ecrm_tracking_state = %s, write_uid = %s,
-                       write_date = now() AT TIME ZONE 'UTC'
-                 WHERE id = %s
-                """,
-                state,
-                self.env.uid,
-                self.id,
-            )
-        )
-        self.invalidate_recordset(["ecrm_tracking_state", "write_uid", "write_date"])
-        self.sudo().sale_id._ecrm_store_tracking_states()
 
     def _ecrm_request_delivery_rating(self):
         template = self.env.ref(
