@@ -30,8 +30,10 @@ class EcrmGuestLookup(http.Controller):
         methods=["GET"],
         readonly=True,
     )
-    def ecrm_track_form(self, **kw):
-        return self._render({"reference": "", "email": ""})
+    def ecrm_track_form(self, reference="", **kw):
+        # prefilled from the link of the order confirmation email
+        reference = clean_text(reference, FIELD_MAX).strip()
+        return self._render({"reference": reference, "email": ""})
 
     @http.route("/track", type="http", auth="public", website=True, methods=["POST"])
     def ecrm_track(self, reference="", email="", **kw):

@@ -88,11 +88,56 @@ class EcrmTrackingEvent(models.Model):
         )
 
     @api.model
+    def _ecrm_record(self, picking, state, source, date, note, applied):
+        """The event ``state`` of the delivery ``picking``, recorded once: one
+        ``INSERT ... ON CONFLICT DO NOTHING`` on the event's unique key, which
+        returns an empty recordset when the same event is already there. The
+        same event arriving twice at the same time does not fail on the key:
+        under Odoo's repeatable-read transactions the later one is a
+        serialization failure, which Odoo retries and which then finds it."""
+        self.env["sale.order"].flush_model(["partner_id"])
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO ecrm_tracking_event
+                       (order_id, picking_id, state, date, source, note, applied,
+                        mail_pending, partner_id, company_id, create_uid,
+                        create_date, write_uid, write_date)
+                SELECT so.id, %(picking)s, %(state)s, %(date)s, %(source)s,
+                       %(note)s, %(applied)s, %(applied)s, rp.commercial_partner_id,
+                       %(company)s, %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s,
+                       now() AT TIME ZONE 'UTC'
+                  FROM sale_order so
+                  JOIN res_partner rp ON rp.id = so.partner_id
+                 WHERE so.id = %(order)s
+                    ON CONFLICT DO NOTHING
+             RETURNING id
+                """,
+                order=picking.sale_id.id,
+                picking=picking.id,
+                state=state,
+                date=date,
+                source=source,
+                note=note or None,
+                applied=applied,
+                company=picking.company_id.id,
+                uid=self.env.uid,
+            )
+        )
+        row = self.env.cr.fetchone()
+        picking.invalidate_recordset(["ecrm_tracking_event_ids"])
+        picking.sale_id.invalidate_recordset(["ecrm_tracking_event_ids"])
+        return self.browse(row[0] if row else ())
+
+    @api.model
     def _ecrm_wake_mail_cron(self):
         """Called after creating events with ``mail_pending``: their emails are
         queued by the cron, soon, not in the request (a webhook or a click does
         not render emails: measured, 2/3 of a webhook request when it did)."""
-        cron = self.env.ref("ecrm_portal.ir_cron_ecrm_tracking_mail")
+        cron_id = self.env["ir.model.data"]._xmlid_to_res_id(
+            "ecrm_portal.ir_cron_ecrm_tracking_mail", raise_if_not_found=True
+        )
         # one wake-up per burst of events: Odoo's _trigger() also notifies the
         # cron workers on a new connection after the commit (measured: a fifth
         # of a webhook request); the cron's hourly run is the safety net
@@ -103,11 +148,11 @@ class EcrmTrackingEvent(models.Model):
                  WHERE cron_id = %s AND call_at <= (now() AT TIME ZONE 'UTC')
                  LIMIT 1
                 """,
-                cron.id,
+                cron_id,
             )
         )
         if not self.env.cr.fetchone():
-            cron._trigger()
+            self.env["ir.cron"].browse(cron_id)._trigger()
 
     @api.model
     def _ecrm_cron_send_mails(self, batch_size=200):

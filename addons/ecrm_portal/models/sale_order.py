@@ -1,4 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from werkzeug.urls import url_encode
+
 from odoo import Command, api, fields, models
 from odoo.tools import SQL
 
@@ -129,6 +131,49 @@ class SaleOrder(models.Model):
         )
         self.env["stock.picking"].invalidate_model(["ecrm_tracking_state"])
         self.invalidate_model(["ecrm_tracking_state"])
+
+    def _ecrm_track_url(self):
+        """The public /track page prefilled with this order's reference."""
+        self.ensure_one()
+        return f"{self.get_base_url()}/track?{url_encode({'reference': self.name})}"
+
+    def _send_order_notification_mail(self, mail_template):
+        if (
+            mail_template
+            and not self.env.context.get("ecrm_confirmation_mail")
+            and mail_template == self._get_confirmation_template()
+        ):
+            # sent now or by sale_async_emails' cron, which calls this again
+            return self.with_context(
+                ecrm_confirmation_mail=True
+            )._send_order_notification_mail(mail_template)
+        return super()._send_order_notification_mail(mail_template)
+
+    def _notify_by_email_prepare_rendering_context(
+        self,
+        message,
+        msg_vals=False,
+        model_description=False,
+        force_email_company=False,
+        force_email_lang=False,
+    ):
+        """The order confirmation email links to /track (see the layout's
+        ``mail_notification_layout_track_link``) when the order has goods to
+        deliver and the customer's level grants order tracking."""
+        render_context = super()._notify_by_email_prepare_rendering_context(
+            message,
+            msg_vals=msg_vals,
+            model_description=model_description,
+            force_email_company=force_email_company,
+            force_email_lang=force_email_lang,
+        )
+        if (
+            self.env.context.get("ecrm_confirmation_mail")
+            and len(self) == 1
+            and self._ecrm_shows_tracking()
+        ):
+            render_context["ecrm_track_url"] = self._ecrm_track_url()
+        return render_context
 
     def _ecrm_customer_deliveries(self):
         self.ensure_one()

@@ -97,16 +97,6 @@ class StockPicking(models.Model):
         ):
             return Event.browse()
         date = date or fields.Datetime.now()
-        if Event.search_count(
-            [
-                ("picking_id", "=", self.id),
-                ("state", "=", state),
-                ("source", "=", source),
-                ("date", "=", date),
-            ],
-            limit=1,
-        ):
-            return Event
         if state == "processed" and not current:
             # the order's step recorded while its goods were prepared (multi-step
             # routes) becomes this delivery's first step, not a second one
@@ -132,21 +122,8 @@ class StockPicking(models.Model):
         )
         if moves and current == state:
             moves = False
-        event = Event.create(
-            {
-                "order_id": self.sale_id.id,
-                "picking_id": self.id,
-                "state": state,
-                "date": date,
-                "source": source,
-                "note": note,
-                "applied": moves,
-                "mail_pending": moves,
-                "partner_id": self.sale_id.partner_id.commercial_partner_id.id,
-                "company_id": self.company_id.id,
-            }
-        )
-        if moves:
+        event = Event._ecrm_record(self, state, source, date, note, moves)
+        if event and moves:
             self.sudo().ecrm_tracking_state = state
             event._ecrm_wake_mail_cron()
             if state == "delivered" and source in ("customer", "staff"):

@@ -1,6 +1,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo.tests import HttpCase, tagged
 
+from odoo.addons.mail.tests.common import MockEmail
+
 from .common import EcrmPortalCommon
 
 
@@ -38,6 +40,13 @@ class TestGuestLookup(EcrmPortalCommon, HttpCase):
         self.assertEqual(page.status_code, 200)
         self.assertIn(self.order_a.name, page.text)
 
+    def test_prefilled_from_a_link(self):
+        page = self.url_open(f"/track?reference={self.order_a.name}").text
+        self.assertIn(f'value="{self.order_a.name}"', page)
+        page = self.url_open('/track?reference=<b>"S1').text
+        self.assertIn('value="&lt;b&gt;&#34;S1"', page)
+        self.assertNotIn('<b>"S1', page)
+
     def test_every_wrong_pair_gets_the_same_answer(self):
         self.order_b._action_cancel()
         answers = set()
@@ -71,3 +80,38 @@ class TestGuestLookup(EcrmPortalCommon, HttpCase):
             ).status_code,
             400,
         )
+
+
+@tagged("post_install", "-at_install")
+class TestTrackLinkInConfirmation(EcrmPortalCommon, MockEmail):
+    """The order confirmation email links to /track, prefilled with the order's
+    reference, for orders with goods to deliver whose customer's level grants
+    order tracking; sent at once or by sale_async_emails' cron."""
+
+    def confirmation_mail(self, order):
+        with self.mock_mail_gateway():
+            order.with_context(send_email=True).action_confirm()
+            if order.pending_email_template_id:
+                order._cron_send_pending_emails(auto_commit=False)
+        mail = self._new_mails.filtered(
+            lambda m: m.model == "sale.order" and m.res_id == order.id
+        )
+        self.assertEqual(len(mail), 1)
+        return mail.body_html
+
+    def test_confirmation_links_to_track(self):
+        order = self._order(confirm=False)
+        body = self.confirmation_mail(order)
+        self.assertIn(f"/track?reference={order.name}", body)
+        self.assertIn("o_ecrm_track_link", body)
+
+    def test_sent_by_the_async_cron(self):
+        self.env["ir.config_parameter"].sudo().set_param("sale.async_emails", True)
+        order = self._order(confirm=False)
+        self.assertIn(f"/track?reference={order.name}", self.confirmation_mail(order))
+
+    def test_no_link_without_goods_or_tracking(self):
+        services = self._order(product=self.service, confirm=False)
+        untracked = self._order(partner=self.partner_b, confirm=False)
+        for order in (services, untracked):
+            self.assertNotIn("/track?", self.confirmation_mail(order), order.name)
