@@ -277,54 +277,54 @@ class EcrmDashboard(models.AbstractModel):
         )
 
     @api.model
+    def _ecrm_returns_exact(self, companies, filters, snapshot):
+        """Whether the return and cohort snapshots give the customers' figures:
+        they are per company and without filters (a customer's previous order
+        through a filter, or in several companies, is another one)."""
+        return snapshot and len(companies) == 1 and filters == NO_FILTERS
+
+    @api.model
     def _ecrm_customer_kpis(self, period, companies, filters, snapshot=True):
-        """Orders, revenue and the customers of the period and the one before
-        (one range scan of the orders), new customers."""
+        """Orders, revenue, the customers of the period and of the one before,
+        new customers, the CLV of the active ones."""
         start, end = period
         prev_start = start - timedelta(days=(end - start).days + 1)
-        cr = self.env.cr
-        cr.execute(
+        if self._ecrm_returns_exact(companies, filters, snapshot):
+            customers = self._ecrm_returns(period, prev_start, companies)
+        else:
+            customers = self._ecrm_live_customers(
+                period, prev_start, companies, filters
+            )
+        active, repeat, prev, retained = customers
+        self.env.cr.execute(
             SQL(
                 """
-                WITH pc AS (
-                    SELECT customer, company_id,
-                           count(*) FILTER (WHERE day >= %(start)s) AS n,
-                           sum(amount) FILTER (WHERE day >= %(start)s) AS revenue,
-                           bool_or(day < %(start)s) AS before
-                      FROM (%(orders)s) o
-                     GROUP BY customer, company_id
-                ), c AS (
-                    SELECT sum(n) AS n, bool_or(before) AS before
-                      FROM pc GROUP BY customer
-                )
-                SELECT count(*) FILTER (WHERE n > 0),
-                       count(*) FILTER (WHERE n >= 2),
-                       count(*) FILTER (WHERE before),
-                       count(*) FILTER (WHERE before AND n > 0),
-                       (SELECT sum(n) FROM pc),
-                       (SELECT sum(revenue) FROM pc),
+                SELECT (SELECT count(*) FROM (%(firsts)s) f),
                        (SELECT avg(pr.clv * %(rate)s)
-                          FROM pc
-                          JOIN ecrm_profile pr ON pr.partner_id = pc.customer
-                           AND pr.company_id = pc.company_id
+                          FROM (SELECT DISTINCT customer, company_id
+                                  FROM (%(orders)s) o) c
+                          JOIN ecrm_profile pr ON pr.partner_id = c.customer
+                           AND pr.company_id = c.company_id
                           JOIN %(currency_table)s
-                            ON account_currency_table.company_id = pc.company_id
-                         WHERE pc.n > 0),
-                       (SELECT count(*) FROM (%(firsts)s) f)
-                  FROM c
+                            ON account_currency_table.company_id = c.company_id)
                 """,
-                orders=self._ecrm_order_sql(
-                    companies, filters, (prev_start, end), amounts=not snapshot
-                ),
                 firsts=self._ecrm_firsts_sql(period, companies, filters, snapshot),
+                orders=self._ecrm_order_sql(companies, filters, period, amounts=False),
                 currency_table=self._ecrm_currency_table(companies),
                 rate=RATE,
-                start=start,
             )
         )
-        (active, repeat, prev, retained, orders, revenue, clv, new) = cr.fetchone()
+        new, clv = self.env.cr.fetchone()
         if snapshot:
             orders, revenue = self._ecrm_snapshot_orders(period, companies, filters)
+        else:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT count(*), sum(amount) FROM (%s) o",
+                    self._ecrm_order_sql(companies, filters, period),
+                )
+            )
+            orders, revenue = self.env.cr.fetchone()
         retention = retained / prev if prev else None
         return {
             "orders": orders,
@@ -337,6 +337,73 @@ class EcrmDashboard(models.AbstractModel):
             "repeat_rate": repeat / active if active else None,
             "clv_average": float(clv) if clv is not None else None,
         }
+
+    @api.model
+    def _ecrm_live_customers(self, period, prev_start, companies, filters):
+        """(active, repeat, previously active, retained) customers, from the
+        orders of the period and of the one before: one aggregation per
+        customer."""
+        start, end = period
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT count(*) FILTER (WHERE n > 0), count(*) FILTER (WHERE n >= 2),
+                       count(*) FILTER (WHERE before),
+                       count(*) FILTER (WHERE before AND n > 0)
+                  FROM (SELECT count(*) FILTER (WHERE day >= %(start)s) AS n,
+                               bool_or(day < %(start)s) AS before
+                          FROM (%(orders)s) o
+                         GROUP BY customer) c
+                """,
+                orders=self._ecrm_order_sql(
+                    companies, filters, (prev_start, end), amounts=False
+                ),
+                start=start,
+            )
+        )
+        return self.env.cr.fetchone()
+
+    @api.model
+    def _ecrm_returns(self, period, prev_start, company):
+        """(active, repeat, previously active, retained) customers of one
+        company, from the return snapshot. Each order is counted under the
+        day of its customer's previous order and of the one before, so for a
+        period [a, b]: the orders of [a, b] following one of [a, b] are all
+        the orders but each customer's first one there (active = orders -
+        those); the orders following two of [a, b] are all but the first two
+        (repeat = the first - those); retained customers are those whose first
+        order in [a, b] follows one of the period before."""
+        start, end = period
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT COALESCE(sum(orders) FILTER (
+                           WHERE previous_date >= %(start)s AND date <= %(end)s), 0),
+                       COALESCE(sum(second_orders) FILTER (
+                           WHERE previous_date >= %(start)s AND date <= %(end)s), 0),
+                       COALESCE(sum(orders) FILTER (
+                           WHERE previous_date >= %(prev_start)s
+                             AND date < %(start)s), 0),
+                       COALESCE(sum(orders) FILTER (
+                           WHERE previous_date < %(start)s AND date >= %(start)s
+                             AND date <= %(end)s), 0)
+                  FROM ecrm_metrics_return_day
+                 WHERE company_id = %(company)s AND previous_date >= %(prev_start)s
+                   AND date <= %(end)s
+                """,
+                company=company.id,
+                start=start,
+                end=end,
+                prev_start=prev_start,
+            )
+        )
+        again, third, again_before, retained = self.env.cr.fetchone()
+        orders = self._ecrm_snapshot_orders(period, company, NO_FILTERS)[0]
+        orders_before = self._ecrm_snapshot_orders(
+            (prev_start, start - timedelta(days=1)), company, NO_FILTERS
+        )[0]
+        active = orders - again
+        return active, again - third, orders_before - again_before, retained
 
     @api.model
     def _ecrm_snapshot_orders(self, period, companies, filters):
@@ -616,24 +683,29 @@ class EcrmDashboard(models.AbstractModel):
     def _ecrm_cohorts(self, period, companies, filters, snapshot=True):
         date_from, date_to = period
         start = date_from.replace(day=1)
-        self.env.cr.execute(
-            SQL(
+        if self._ecrm_returns_exact(companies, filters, snapshot):
+            query = SQL(
                 """
-                WITH firsts AS (%(firsts)s), active AS (
-                    SELECT DISTINCT f.customer,
-                           date_trunc('month', f.first_day) AS cohort,
-                           date_trunc('month', o.day) AS month
-                      FROM firsts f
-                      JOIN (%(orders)s) o ON o.customer = f.customer
-                )
-                SELECT to_char(cohort, 'YYYY-MM'),
-                       count(*) FILTER (WHERE month = cohort),
-                       array_agg(((extract(year FROM month) - extract(year FROM cohort))
-                                  * 12 + extract(month FROM month)
-                                  - extract(month FROM cohort))::int)
-                  FROM active
-                 GROUP BY cohort
-                 ORDER BY cohort
+                SELECT cohort, date_trunc('month', date) AS month, sum(customers)
+                  FROM ecrm_metrics_cohort_day
+                 WHERE company_id = %(company)s AND cohort >= %(start)s
+                   AND date <= %(end)s
+                 GROUP BY 1, 2
+                """,
+                company=companies.id,
+                start=start,
+                end=date_to,
+            )
+        else:
+            query = SQL(
+                """
+                WITH firsts AS (%(firsts)s)
+                SELECT date_trunc('month', f.first_day) AS cohort,
+                       date_trunc('month', o.day) AS month,
+                       count(DISTINCT f.customer)
+                  FROM firsts f
+                  JOIN (%(orders)s) o ON o.customer = f.customer
+                 GROUP BY 1, 2
                 """,
                 firsts=self._ecrm_firsts_sql(
                     (start, date_to), companies, filters, snapshot
@@ -642,22 +714,33 @@ class EcrmDashboard(models.AbstractModel):
                     companies, filters, (start, date_to), amounts=False
                 ),
             )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT to_char(cohort, 'YYYY-MM'),
+                       ((extract(year FROM month) - extract(year FROM cohort)) * 12
+                        + extract(month FROM month) - extract(month FROM cohort))::int,
+                       customers
+                  FROM (%s) c (cohort, month, customers)
+                """,
+                query,
+            )
         )
         last = date_to.year * 12 + date_to.month
-        rows = []
-        for cohort, size, ks in self.env.cr.fetchall():
-            year, month = map(int, cohort.split("-"))
-            counts = [0] * (last - (year * 12 + month) + 1)
-            for k in ks:
-                counts[k] += 1
-            rows.append(
-                {
-                    "cohort": cohort,
-                    "customers": size,
-                    "retention": [round(c / size, 4) for c in counts],
-                }
-            )
-        return rows
+        cohorts = {}
+        for cohort, k, customers in self.env.cr.fetchall():
+            if cohort not in cohorts:
+                year, month = map(int, cohort.split("-"))
+                cohorts[cohort] = [0] * (last - (year * 12 + month) + 1)
+            cohorts[cohort][k] = customers
+        return [
+            {
+                "cohort": cohort,
+                "customers": counts[0],
+                "retention": [round(n / counts[0], 4) for n in counts],
+            }
+            for cohort, counts in sorted(cohorts.items())
+        ]
 
     # ------------------------------------------------------------------
     # Snapshots
@@ -815,9 +898,122 @@ class EcrmDashboard(models.AbstractModel):
                 )
             )
             cr.execute(insert)
+        self._ecrm_refresh_returns(company, since)
         self._ecrm_refresh_profiles(company, now.date())
         company.sudo().ecrm_metrics_refreshed_at = now
         self.env.invalidate_all()
+
+    @api.model
+    def _ecrm_refresh_returns(self, company, since):
+        """Rewrite the customers' orders with the days of their previous ones
+        (``ecrm.metrics.customer.order``) for the customers whose orders
+        changed since the last refresh (everyone when ``since`` is None), and
+        what they add to the return and cohort snapshots: their old rows are
+        subtracted, their new ones added."""
+        cr = self.env.cr
+        customers = SQL("TRUE")
+        if since is not None:
+            cr.execute(
+                SQL(
+                    "SELECT DISTINCT ecrm_commercial_partner_id FROM sale_order"
+                    " WHERE company_id = %s AND write_date >= %s",
+                    company.id,
+                    since,
+                )
+            )
+            partners = [row[0] for row in cr.fetchall()]
+            if not partners:
+                return
+            customers = SQL("%s = ANY(%s)", SQL.identifier("partner_id"), partners)
+        else:
+            for table in ("ecrm_metrics_return_day", "ecrm_metrics_cohort_day"):
+                cr.execute(
+                    SQL(
+                        "DELETE FROM %s WHERE company_id = %s",
+                        SQL.identifier(table),
+                        company.id,
+                    )
+                )
+        if since is not None:
+            self._ecrm_add_returns(company, customers, -1)
+        cr.execute(
+            SQL(
+                """
+                DELETE FROM ecrm_metrics_customer_order
+                 WHERE company_id = %(company)s AND %(customers)s;
+                INSERT INTO ecrm_metrics_customer_order
+                       (partner_id, company_id, date, previous_date, second_date,
+                        first_date)
+                SELECT partner_id, company_id, day, lag(day) OVER w,
+                       lag(day, 2) OVER w, first_value(day) OVER w
+                  FROM (SELECT ecrm_commercial_partner_id AS partner_id, company_id,
+                               date_order::date AS day, date_order, id
+                          FROM sale_order
+                         WHERE state = 'sale' AND company_id = %(company)s) so
+                 WHERE %(customers)s
+                WINDOW w AS (PARTITION BY partner_id ORDER BY date_order, id)
+                """,
+                company=company.id,
+                customers=customers,
+            )
+        )
+        self._ecrm_add_returns(company, customers, 1)
+        if since is not None:
+            cr.execute(
+                SQL(
+                    """
+                    DELETE FROM ecrm_metrics_return_day WHERE company_id = %(company)s
+                       AND orders = 0 AND second_orders = 0;
+                    DELETE FROM ecrm_metrics_cohort_day WHERE company_id = %(company)s
+                       AND customers = 0
+                    """,
+                    company=company.id,
+                )
+            )
+
+    @api.model
+    def _ecrm_add_returns(self, company, customers, sign):
+        """Add (``sign`` 1) or subtract (-1) what the customers' rows of
+        ``ecrm.metrics.customer.order`` count in the return snapshot (each
+        order under the day of the previous order and of the one before)
+        and in the cohort snapshot (the first order of each month)."""
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO ecrm_metrics_return_day AS r
+                       (company_id, date, previous_date, orders, second_orders)
+                SELECT %(company)s, date, previous_date, %(sign)s * sum(n),
+                       %(sign)s * sum(n2)
+                  FROM (SELECT date, previous_date, 1 AS n, 0 AS n2
+                          FROM ecrm_metrics_customer_order
+                         WHERE company_id = %(company)s AND %(customers)s
+                           AND previous_date IS NOT NULL
+                        UNION ALL
+                        SELECT date, second_date, 0, 1
+                          FROM ecrm_metrics_customer_order
+                         WHERE company_id = %(company)s AND %(customers)s
+                           AND second_date IS NOT NULL) o
+                 GROUP BY date, previous_date
+                ON CONFLICT (company_id, date, previous_date) DO UPDATE
+                   SET orders = r.orders + EXCLUDED.orders,
+                       second_orders = r.second_orders + EXCLUDED.second_orders;
+                INSERT INTO ecrm_metrics_cohort_day AS k
+                       (company_id, cohort, date, customers)
+                SELECT %(company)s, date_trunc('month', first_date)::date, date,
+                       %(sign)s * count(*)
+                  FROM ecrm_metrics_customer_order
+                 WHERE company_id = %(company)s AND %(customers)s
+                   AND (previous_date IS NULL
+                        OR previous_date < date_trunc('month', date))
+                 GROUP BY 2, 3
+                ON CONFLICT (company_id, cohort, date) DO UPDATE
+                   SET customers = k.customers + EXCLUDED.customers
+                """,
+                company=company.id,
+                customers=customers,
+                sign=sign,
+            )
+        )
 
     @api.model
     def _ecrm_changed_filter(self, column, since, changed):
