@@ -8,6 +8,5 @@ from . import ecrm_metrics_segment_history
 from . import res_company
 from . import res_users
 from . import sale_order
-from . import ecrm_metrics_customer_order
 from . import ecrm_metrics_return_day
 from . import ecrm_metrics_cohort_day

@@ -9,6 +9,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 from odoo.tools.misc import formatLang
 
+from .ecrm_metrics_return_day import ORDER_TABLE
+
 _logger = logging.getLogger(__name__)
 
 RATED_MODELS = ("helpdesk.ticket", "sale.order", "stock.picking")
@@ -905,14 +907,22 @@ class EcrmDashboard(models.AbstractModel):
 
     @api.model
     def _ecrm_refresh_returns(self, company, since):
-        """Rewrite the customers' orders with the days of their previous ones
-        (``ecrm.metrics.customer.order``) for the customers whose orders
-        changed since the last refresh (everyone when ``since`` is None), and
-        what they add to the return and cohort snapshots: their old rows are
-        subtracted, their new ones added."""
+        """Rewrite the days of the orders (``ORDER_TABLE``) of the customers
+        whose orders changed since the last refresh (everyone when ``since``
+        is None), and what they add to the return and cohort snapshots: their
+        old rows are subtracted, their new ones added."""
         cr = self.env.cr
         customers = SQL("TRUE")
-        if since is not None:
+        if since is None:
+            for table in ("ecrm_metrics_return_day", "ecrm_metrics_cohort_day"):
+                cr.execute(
+                    SQL(
+                        "DELETE FROM %s WHERE company_id = %s",
+                        SQL.identifier(table),
+                        company.id,
+                    )
+                )
+        else:
             cr.execute(
                 SQL(
                     "SELECT DISTINCT ecrm_commercial_partner_id FROM sale_order"
@@ -925,34 +935,21 @@ class EcrmDashboard(models.AbstractModel):
             if not partners:
                 return
             customers = SQL("%s = ANY(%s)", SQL.identifier("partner_id"), partners)
-        else:
-            for table in ("ecrm_metrics_return_day", "ecrm_metrics_cohort_day"):
-                cr.execute(
-                    SQL(
-                        "DELETE FROM %s WHERE company_id = %s",
-                        SQL.identifier(table),
-                        company.id,
-                    )
-                )
-        if since is not None:
             self._ecrm_add_returns(company, customers, -1)
         cr.execute(
             SQL(
                 """
-                DELETE FROM ecrm_metrics_customer_order
-                 WHERE company_id = %(company)s AND %(customers)s;
-                INSERT INTO ecrm_metrics_customer_order
-                       (partner_id, company_id, date, previous_date, second_date,
-                        first_date)
-                SELECT partner_id, company_id, day, lag(day) OVER w,
-                       lag(day, 2) OVER w, first_value(day) OVER w
-                  FROM (SELECT ecrm_commercial_partner_id AS partner_id, company_id,
-                               date_order::date AS day, date_order, id
-                          FROM sale_order
-                         WHERE state = 'sale' AND company_id = %(company)s) so
+                DELETE FROM %(table)s WHERE company_id = %(company)s AND %(customers)s;
+                INSERT INTO %(table)s (company_id, partner_id, date)
+                SELECT * FROM (
+                    SELECT company_id, ecrm_commercial_partner_id AS partner_id,
+                           date_order::date
+                      FROM sale_order
+                     WHERE state = 'sale' AND company_id = %(company)s) so
                  WHERE %(customers)s
-                WINDOW w AS (PARTITION BY partner_id ORDER BY date_order, id)
+                 ORDER BY partner_id
                 """,
+                table=SQL.identifier(ORDER_TABLE),
                 company=company.id,
                 customers=customers,
             )
@@ -973,42 +970,49 @@ class EcrmDashboard(models.AbstractModel):
 
     @api.model
     def _ecrm_add_returns(self, company, customers, sign):
-        """Add (``sign`` 1) or subtract (-1) what the customers' rows of
-        ``ecrm.metrics.customer.order`` count in the return snapshot (each
-        order under the day of the previous order and of the one before)
-        and in the cohort snapshot (the first order of each month)."""
+        """Add (``sign`` 1) or subtract (-1) what the customers' orders in
+        ``ORDER_TABLE`` count in the return snapshot (each order under the day
+        of the customer's previous order and of the one before) and in the
+        cohort snapshot (the first order of each month). The days of a
+        customer's previous orders do not depend on how orders of one day are
+        ranked."""
         self.env.cr.execute(
             SQL(
                 """
-                INSERT INTO ecrm_metrics_return_day AS r
-                       (company_id, date, previous_date, orders, second_orders)
-                SELECT %(company)s, date, previous_date, %(sign)s * sum(n),
-                       %(sign)s * sum(n2)
-                  FROM (SELECT date, previous_date, 1 AS n, 0 AS n2
-                          FROM ecrm_metrics_customer_order
-                         WHERE company_id = %(company)s AND %(customers)s
-                           AND previous_date IS NOT NULL
-                        UNION ALL
-                        SELECT date, second_date, 0, 1
-                          FROM ecrm_metrics_customer_order
-                         WHERE company_id = %(company)s AND %(customers)s
-                           AND second_date IS NOT NULL) o
-                 GROUP BY date, previous_date
-                ON CONFLICT (company_id, date, previous_date) DO UPDATE
-                   SET orders = r.orders + EXCLUDED.orders,
-                       second_orders = r.second_orders + EXCLUDED.second_orders;
+                WITH o AS (
+                    SELECT date, lag(date) OVER w AS previous_date,
+                           lag(date, 2) OVER w AS second_date,
+                           first_value(date) OVER w AS first_date
+                      FROM %(table)s
+                     WHERE company_id = %(company)s AND %(customers)s
+                    WINDOW w AS (PARTITION BY partner_id ORDER BY date)
+                ), returns AS (
+                    INSERT INTO ecrm_metrics_return_day AS r
+                           (company_id, date, previous_date, orders, second_orders)
+                    SELECT %(company)s, date, previous_date, %(sign)s * sum(n),
+                           %(sign)s * sum(n2)
+                      FROM (SELECT date, previous_date, 1 AS n, 0 AS n2 FROM o
+                             WHERE previous_date IS NOT NULL
+                            UNION ALL
+                            SELECT date, second_date, 0, 1 FROM o
+                             WHERE second_date IS NOT NULL) o
+                     GROUP BY date, previous_date
+                    ON CONFLICT (company_id, date, previous_date) DO UPDATE
+                       SET orders = r.orders + EXCLUDED.orders,
+                           second_orders = r.second_orders + EXCLUDED.second_orders
+                )
                 INSERT INTO ecrm_metrics_cohort_day AS k
                        (company_id, cohort, date, customers)
                 SELECT %(company)s, date_trunc('month', first_date)::date, date,
                        %(sign)s * count(*)
-                  FROM ecrm_metrics_customer_order
-                 WHERE company_id = %(company)s AND %(customers)s
-                   AND (previous_date IS NULL
-                        OR previous_date < date_trunc('month', date))
+                  FROM o
+                 WHERE previous_date IS NULL
+                    OR previous_date < date_trunc('month', date)
                  GROUP BY 2, 3
                 ON CONFLICT (company_id, cohort, date) DO UPDATE
                    SET customers = k.customers + EXCLUDED.customers
                 """,
+                table=SQL.identifier(ORDER_TABLE),
                 company=company.id,
                 customers=customers,
                 sign=sign,

@@ -1,6 +1,14 @@
 # Copyright 2026 eCRM suite developers
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import fields, models
+from odoo.tools import SQL
+
+# The day of every confirmed order of each customer and company, as of the
+# last refresh: what the customers' rows added to the return and cohort
+# snapshots, subtracted when their orders change. A narrow table without an
+# ORM model: millions of rows, no foreign keys to check on a rebuild, never
+# read through RPC.
+ORDER_TABLE = "ecrm_metrics_order_date"
 
 
 class EcrmMetricsReturnDay(models.Model):
@@ -32,3 +40,20 @@ class EcrmMetricsReturnDay(models.Model):
             "One row per company, day and previous day.",
         )
     ]
+
+    def init(self):
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE TABLE IF NOT EXISTS %(table)s (
+                    company_id integer NOT NULL,
+                    partner_id integer,
+                    date date NOT NULL
+                );
+                CREATE INDEX IF NOT EXISTS %(index)s
+                    ON %(table)s (company_id, partner_id)
+                """,
+                table=SQL.identifier(ORDER_TABLE),
+                index=SQL.identifier(f"{ORDER_TABLE}_partner_index"),
+            )
+        )

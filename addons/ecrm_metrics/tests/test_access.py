@@ -10,7 +10,6 @@ MODELS = (
     "ecrm.metrics.profile.day",
     "ecrm.metrics.customer.first",
     "ecrm.metrics.segment.history",
-    "ecrm.metrics.customer.order",
     "ecrm.metrics.return.day",
     "ecrm.metrics.cohort.day",
 )
