@@ -1049,11 +1049,12 @@ class EcrmDashboard(models.AbstractModel):
                        (partner_id, company_id, date, rfm_segment)
                 SELECT p.partner_id, p.company_id, %(today)s, p.rfm_segment
                   FROM ecrm_profile p
-                  LEFT JOIN LATERAL (
-                        SELECT h.rfm_segment FROM ecrm_metrics_segment_history h
-                         WHERE h.partner_id = p.partner_id
-                           AND h.company_id = p.company_id
-                         ORDER BY h.date DESC LIMIT 1) last ON TRUE
+                  LEFT JOIN (
+                        SELECT DISTINCT ON (h.partner_id) h.partner_id, h.rfm_segment
+                          FROM ecrm_metrics_segment_history h
+                         WHERE h.company_id = %(company)s
+                         ORDER BY h.partner_id, h.date DESC) last
+                    ON last.partner_id = p.partner_id
                  WHERE p.company_id = %(company)s
                    AND p.rfm_segment IS DISTINCT FROM last.rfm_segment
                 ON CONFLICT (partner_id, company_id, date)

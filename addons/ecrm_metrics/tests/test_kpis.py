@@ -281,7 +281,7 @@ class TestKpis(MetricsCase):
             "ecrm_metrics_ticket_day",
             "ecrm_metrics_delivery_day",
             "ecrm_metrics_customer_first",
-            "ecrm_metrics_customer_order",
+            "ecrm_metrics_order_date",
             "ecrm_metrics_return_day",
             "ecrm_metrics_cohort_day",
         )
