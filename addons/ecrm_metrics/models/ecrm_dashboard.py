@@ -781,33 +781,7 @@ class EcrmDashboard(models.AbstractModel):
         cr.execute(SQL("SELECT now() at time zone 'UTC'"))
         now = cr.fetchone()[0]
         since = None if full else (company.sudo().ecrm_metrics_refreshed_at or None)
-        changed = {
-            "ecrm_metrics_order_day": SQL(
-                "SELECT date_order::date FROM sale_order WHERE company_id = %s"
-                " AND write_date >= %s",
-                company.id,
-                since,
-            ),
-            "ecrm_metrics_ticket_day": SQL(
-                "SELECT create_date::date FROM helpdesk_ticket WHERE company_id = %s"
-                " AND write_date >= %s",
-                company.id,
-                since,
-            ),
-            "ecrm_metrics_delivery_day": SQL(
-                "SELECT date_done::date FROM stock_picking WHERE company_id = %s"
-                " AND write_date >= %s AND date_done IS NOT NULL",
-                company.id,
-                since,
-            ),
-            # the customers (not days) whose first order may have changed
-            "ecrm_metrics_customer_first": SQL(
-                "SELECT ecrm_commercial_partner_id FROM sale_order"
-                " WHERE company_id = %s AND write_date >= %s",
-                company.id,
-                since,
-            ),
-        }
+        changed = self._ecrm_changed(company, since)
         sources = {
             "ecrm_metrics_order_day": SQL(
                 """
@@ -826,8 +800,8 @@ class EcrmDashboard(models.AbstractModel):
                 company=company.id,
                 days=self._ecrm_changed_filter(
                     SQL("so.date_order::date"),
-                    since,
                     changed["ecrm_metrics_order_day"],
+                    SQL.identifier("so", "date_order"),
                 ),
             ),
             "ecrm_metrics_ticket_day": SQL(
@@ -846,7 +820,6 @@ class EcrmDashboard(models.AbstractModel):
                 company=company.id,
                 days=self._ecrm_changed_filter(
                     SQL("t.create_date::date"),
-                    since,
                     changed["ecrm_metrics_ticket_day"],
                 ),
             ),
@@ -862,7 +835,6 @@ class EcrmDashboard(models.AbstractModel):
                 deliveries=self._ecrm_delivery_sql(company),
                 days=self._ecrm_changed_filter(
                     SQL.identifier("day"),
-                    since,
                     changed["ecrm_metrics_delivery_day"],
                 ),
             ),
@@ -880,7 +852,6 @@ class EcrmDashboard(models.AbstractModel):
                 company=company.id,
                 customers=self._ecrm_changed_filter(
                     SQL("so.ecrm_commercial_partner_id"),
-                    since,
                     changed["ecrm_metrics_customer_first"],
                 ),
             ),
@@ -894,26 +865,25 @@ class EcrmDashboard(models.AbstractModel):
                     company.id,
                     self._ecrm_changed_filter(
                         SQL.identifier(columns.get(table, "date")),
-                        since,
                         changed[table],
                     ),
                 )
             )
             cr.execute(insert)
-        self._ecrm_refresh_returns(company, since)
+        self._ecrm_refresh_returns(company, changed["ecrm_metrics_customer_first"])
         self._ecrm_refresh_profiles(company, now.date())
         company.sudo().ecrm_metrics_refreshed_at = now
         self.env.invalidate_all()
 
     @api.model
-    def _ecrm_refresh_returns(self, company, since):
+    def _ecrm_refresh_returns(self, company, partners):
         """Rewrite the days of the orders (``ORDER_TABLE``) of the customers
-        whose orders changed since the last refresh (everyone when ``since``
-        is None), and what they add to the return and cohort snapshots: their
+        whose orders changed since the last refresh (``partners``; everyone
+        when None), and what they add to the return and cohort snapshots: their
         old rows are subtracted, their new ones added."""
         cr = self.env.cr
         customers = SQL("TRUE")
-        if since is None:
+        if partners is None:
             for table in ("ecrm_metrics_return_day", "ecrm_metrics_cohort_day"):
                 cr.execute(
                     SQL(
@@ -922,18 +892,9 @@ class EcrmDashboard(models.AbstractModel):
                         company.id,
                     )
                 )
+        elif not partners:
+            return
         else:
-            cr.execute(
-                SQL(
-                    "SELECT DISTINCT ecrm_commercial_partner_id FROM sale_order"
-                    " WHERE company_id = %s AND write_date >= %s",
-                    company.id,
-                    since,
-                )
-            )
-            partners = [row[0] for row in cr.fetchall()]
-            if not partners:
-                return
             customers = SQL("%s = ANY(%s)", SQL.identifier("partner_id"), partners)
             self._ecrm_add_returns(company, customers, -1)
         cr.execute(
@@ -955,7 +916,7 @@ class EcrmDashboard(models.AbstractModel):
             )
         )
         self._ecrm_add_returns(company, customers, 1)
-        if since is not None:
+        if partners is not None:
             cr.execute(
                 SQL(
                     """
@@ -1020,12 +981,84 @@ class EcrmDashboard(models.AbstractModel):
         )
 
     @api.model
-    def _ecrm_changed_filter(self, column, since, changed):
-        """All rows on a full rebuild, else those whose day (or customer) is
-        among the changed ones."""
+    def _ecrm_changed(self, company, since):
+        """Per snapshot, the days (or customers) whose source rows were written
+        since the last refresh (None on a full rebuild): each source read
+        once, through its ``write_date`` index."""
         if since is None:
+            return dict.fromkeys(
+                (
+                    "ecrm_metrics_order_day",
+                    "ecrm_metrics_ticket_day",
+                    "ecrm_metrics_delivery_day",
+                    "ecrm_metrics_customer_first",
+                )
+            )
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """
+                SELECT COALESCE(array_agg(DISTINCT date_order::date), '{}'),
+                       COALESCE(array_agg(DISTINCT ecrm_commercial_partner_id)
+                                FILTER (WHERE ecrm_commercial_partner_id IS NOT NULL),
+                                '{}')
+                  FROM sale_order WHERE company_id = %(company)s
+                   AND write_date >= %(since)s
+                """,
+                company=company.id,
+                since=since,
+            )
+        )
+        order_days, customers = cr.fetchone()
+        cr.execute(
+            SQL(
+                """
+                SELECT COALESCE(array_agg(DISTINCT create_date::date), '{}')
+                  FROM helpdesk_ticket WHERE company_id = %(company)s
+                   AND write_date >= %(since)s
+                """,
+                company=company.id,
+                since=since,
+            )
+        )
+        ticket_days = cr.fetchone()[0]
+        cr.execute(
+            SQL(
+                """
+                SELECT COALESCE(array_agg(DISTINCT date_done::date), '{}')
+                  FROM stock_picking WHERE company_id = %(company)s
+                   AND write_date >= %(since)s AND date_done IS NOT NULL
+                """,
+                company=company.id,
+                since=since,
+            )
+        )
+        return {
+            "ecrm_metrics_order_day": order_days,
+            "ecrm_metrics_ticket_day": ticket_days,
+            "ecrm_metrics_delivery_day": cr.fetchone()[0],
+            # the customers (not days) whose first order may have changed
+            "ecrm_metrics_customer_first": customers,
+        }
+
+    @api.model
+    def _ecrm_changed_filter(self, column, changed, timestamp=None):
+        """All rows on a full rebuild (``changed`` None), else those whose day
+        (or customer) is among the changed ones; with the ``timestamp`` the
+        day is taken from, also its range (for an index)."""
+        if changed is None:
             return SQL("TRUE")
-        return SQL("%s IN (%s)", column, changed)
+        condition = SQL("%s = ANY(%s)", column, changed)
+        if timestamp is None or not changed:
+            return condition
+        return SQL(
+            "%s AND %s >= %s AND %s < %s",
+            condition,
+            timestamp,
+            min(changed),
+            timestamp,
+            max(changed) + timedelta(days=1),
+        )
 
     @api.model
     def _ecrm_refresh_profiles(self, company, today):
