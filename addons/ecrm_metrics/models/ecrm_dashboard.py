@@ -291,32 +291,51 @@ class EcrmDashboard(models.AbstractModel):
         new customers, the CLV of the active ones."""
         start, end = period
         prev_start = start - timedelta(days=(end - start).days + 1)
+        cr = self.env.cr
         if self._ecrm_returns_exact(companies, filters, snapshot):
-            customers = self._ecrm_returns(period, prev_start, companies)
+            active, repeat, prev, retained, new = self._ecrm_returns(
+                period, prev_start, companies
+            )
         else:
-            customers = self._ecrm_live_customers(
+            active, repeat, prev, retained = self._ecrm_live_customers(
                 period, prev_start, companies, filters
             )
-        active, repeat, prev, retained = customers
-        self.env.cr.execute(
+            cr.execute(
+                SQL(
+                    "SELECT count(*) FROM (%s) f",
+                    self._ecrm_firsts_sql(period, companies, filters, snapshot),
+                )
+            )
+            new = cr.fetchone()[0]
+        # the profiles with an order in the period: one index probe each
+        cr.execute(
             SQL(
                 """
-                SELECT (SELECT count(*) FROM (%(firsts)s) f),
-                       (SELECT avg(pr.clv * %(rate)s)
-                          FROM (SELECT DISTINCT customer, company_id
-                                  FROM (%(orders)s) o) c
-                          JOIN ecrm_profile pr ON pr.partner_id = c.customer
-                           AND pr.company_id = c.company_id
-                          JOIN %(currency_table)s
-                            ON account_currency_table.company_id = c.company_id)
+                SELECT avg(pr.clv * %(rate)s)
+                  FROM ecrm_profile pr
+                  JOIN %(currency_table)s
+                    ON account_currency_table.company_id = pr.company_id
+                 WHERE pr.company_id = ANY(%(companies)s)
+                   AND EXISTS (
+                       SELECT 1 FROM sale_order so
+                        WHERE so.state = 'sale' AND so.company_id = pr.company_id
+                          AND so.ecrm_commercial_partner_id = pr.partner_id
+                          AND so.date_order >= %(after)s AND so.date_order < %(before)s
+                          AND %(filters)s)
                 """,
-                firsts=self._ecrm_firsts_sql(period, companies, filters, snapshot),
-                orders=self._ecrm_order_sql(companies, filters, period, amounts=False),
                 currency_table=self._ecrm_currency_table(companies),
                 rate=RATE,
+                companies=companies.ids,
+                after=_bounds(*period)[0],
+                before=_bounds(*period)[1],
+                filters=self._ecrm_filter_sql(
+                    filters,
+                    SQL.identifier("so", "ecrm_level_id"),
+                    SQL.identifier("so", "ecrm_channel"),
+                ),
             )
         )
-        new, clv = self.env.cr.fetchone()
+        clv = cr.fetchone()[0]
         if snapshot:
             orders, revenue = self._ecrm_snapshot_orders(period, companies, filters)
         else:
@@ -367,8 +386,8 @@ class EcrmDashboard(models.AbstractModel):
 
     @api.model
     def _ecrm_returns(self, period, prev_start, company):
-        """(active, repeat, previously active, retained) customers of one
-        company, from the return snapshot. Each order is counted under the
+        """(active, repeat, previously active, retained, new) customers of one
+        company, from the return and cohort snapshots. Each order is counted under the
         day of its customer's previous order and of the one before, so for a
         period [a, b]: the orders of [a, b] following one of [a, b] are all
         the orders but each customer's first one there (active = orders -
@@ -400,12 +419,26 @@ class EcrmDashboard(models.AbstractModel):
             )
         )
         again, third, again_before, retained = self.env.cr.fetchone()
+        # a cohort's first orders of its own month are its customers' first ones
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT COALESCE(sum(customers), 0) FROM ecrm_metrics_cohort_day
+                 WHERE company_id = %s AND date BETWEEN %s AND %s
+                   AND cohort = date_trunc('month', date)
+                """,
+                company.id,
+                start,
+                end,
+            )
+        )
+        new = self.env.cr.fetchone()[0]
         orders = self._ecrm_snapshot_orders(period, company, NO_FILTERS)[0]
         orders_before = self._ecrm_snapshot_orders(
             (prev_start, start - timedelta(days=1)), company, NO_FILTERS
         )[0]
         active = orders - again
-        return active, again - third, orders_before - again_before, retained
+        return active, again - third, orders_before - again_before, retained, new
 
     @api.model
     def _ecrm_snapshot_orders(self, period, companies, filters):
