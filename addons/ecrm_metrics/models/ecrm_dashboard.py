@@ -912,10 +912,9 @@ class EcrmDashboard(models.AbstractModel):
     def _ecrm_refresh_returns(self, company, partners):
         """Rewrite the days of the orders (``ORDER_TABLE``) of the customers
         whose orders changed since the last refresh (``partners``; everyone
-        when None), and what they add to the return and cohort snapshots: their
-        old rows are subtracted, their new ones added."""
+        when None), and what they add to the return and cohort snapshots: the
+        rows deleted are subtracted, those inserted added."""
         cr = self.env.cr
-        customers = SQL("TRUE")
         if partners is None:
             for table in ("ecrm_metrics_return_day", "ecrm_metrics_cohort_day"):
                 cr.execute(
@@ -927,15 +926,26 @@ class EcrmDashboard(models.AbstractModel):
                 )
         elif not partners:
             return
+        customers = self._ecrm_changed_filter(SQL.identifier("partner_id"), partners)
+        table = SQL.identifier(ORDER_TABLE)
+        if partners is None:
+            cr.execute(SQL("DELETE FROM %s WHERE company_id = %s", table, company.id))
         else:
-            customers = self._ecrm_changed_filter(
-                SQL.identifier("partner_id"), partners
+            self._ecrm_add_returns(
+                company,
+                SQL(
+                    "DELETE FROM %s WHERE company_id = %s AND %s"
+                    " RETURNING partner_id, date",
+                    table,
+                    company.id,
+                    customers,
+                ),
+                -1,
             )
-            self._ecrm_add_returns(company, customers, -1)
-        cr.execute(
+        self._ecrm_add_returns(
+            company,
             SQL(
                 """
-                DELETE FROM %(table)s WHERE company_id = %(company)s AND %(customers)s;
                 INSERT INTO %(table)s (company_id, partner_id, date)
                 SELECT * FROM (
                     SELECT company_id, ecrm_commercial_partner_id AS partner_id,
@@ -944,13 +954,14 @@ class EcrmDashboard(models.AbstractModel):
                      WHERE state = 'sale' AND company_id = %(company)s) so
                  WHERE %(customers)s
                  ORDER BY partner_id
+                RETURNING partner_id, date
                 """,
-                table=SQL.identifier(ORDER_TABLE),
+                table=table,
                 company=company.id,
                 customers=customers,
-            )
+            ),
+            1,
         )
-        self._ecrm_add_returns(company, customers, 1)
         if partners is not None:
             cr.execute(
                 SQL(
@@ -965,22 +976,22 @@ class EcrmDashboard(models.AbstractModel):
             )
 
     @api.model
-    def _ecrm_add_returns(self, company, customers, sign):
-        """Add (``sign`` 1) or subtract (-1) what the customers' orders in
-        ``ORDER_TABLE`` count in the return snapshot (each order under the day
-        of the customer's previous order and of the one before) and in the
-        cohort snapshot (the first order of each month). The days of a
-        customer's previous orders do not depend on how orders of one day are
-        ranked."""
+    def _ecrm_add_returns(self, company, rows, sign):
+        """Add (``sign`` 1) or subtract (-1) what customers' orders count in
+        the return snapshot (each order under the day of the customer's
+        previous order and of the one before) and in the cohort snapshot (the
+        first order of each month). ``rows``: a statement returning the
+        customers' (partner_id, date) rows of ``ORDER_TABLE`` as it inserts or
+        deletes them, every order of each customer. The days of a customer's
+        previous orders do not depend on how orders of one day are ranked."""
         self.env.cr.execute(
             SQL(
                 """
-                WITH o AS (
+                WITH rows AS (%(rows)s), o AS (
                     SELECT date, lag(date) OVER w AS previous_date,
                            lag(date, 2) OVER w AS second_date,
                            first_value(date) OVER w AS first_date
-                      FROM %(table)s
-                     WHERE company_id = %(company)s AND %(customers)s
+                      FROM rows
                     WINDOW w AS (PARTITION BY partner_id ORDER BY date)
                 ), returns AS (
                     INSERT INTO ecrm_metrics_return_day AS r
@@ -1008,9 +1019,8 @@ class EcrmDashboard(models.AbstractModel):
                 ON CONFLICT (company_id, cohort, date) DO UPDATE
                    SET customers = k.customers + EXCLUDED.customers
                 """,
-                table=SQL.identifier(ORDER_TABLE),
+                rows=rows,
                 company=company.id,
-                customers=customers,
                 sign=sign,
             )
         )
