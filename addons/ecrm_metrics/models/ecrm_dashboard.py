@@ -11,6 +11,8 @@ from odoo.tools.misc import formatLang
 
 from .ecrm_metrics_return_day import ORDER_TABLE
 
+RETURN_TABLES = ("ecrm_metrics_return_day", "ecrm_metrics_cohort_day")
+
 _logger = logging.getLogger(__name__)
 
 RATED_MODELS = ("helpdesk.ticket", "sale.order", "stock.picking")
@@ -871,39 +873,18 @@ class EcrmDashboard(models.AbstractModel):
                     changed["ecrm_metrics_delivery_day"],
                 ),
             ),
-            "ecrm_metrics_customer_first": SQL(
-                """
-                INSERT INTO ecrm_metrics_customer_first
-                       (partner_id, company_id, channel, level_id, first_date)
-                SELECT so.ecrm_commercial_partner_id, so.company_id, so.ecrm_channel,
-                       so.ecrm_level_id, min(so.date_order)::date
-                  FROM sale_order so
-                 WHERE so.state = 'sale' AND so.company_id = %(company)s
-                   AND %(customers)s
-                 GROUP BY 1, 2, 3, 4
-                """,
-                company=company.id,
-                customers=self._ecrm_changed_filter(
-                    SQL("so.ecrm_commercial_partner_id"),
-                    changed["ecrm_metrics_customer_first"],
-                ),
-            ),
         }
-        columns = {"ecrm_metrics_customer_first": "partner_id"}
         for table, insert in sources.items():
             cr.execute(
                 SQL(
                     "DELETE FROM %s WHERE company_id = %s AND %s",
                     SQL.identifier(table),
                     company.id,
-                    self._ecrm_changed_filter(
-                        SQL.identifier(columns.get(table, "date")),
-                        changed[table],
-                    ),
+                    self._ecrm_changed_filter(SQL.identifier("date"), changed[table]),
                 )
             )
             cr.execute(insert)
-        self._ecrm_refresh_returns(company, changed["ecrm_metrics_customer_first"])
+        self._ecrm_refresh_returns(company, changed["customers"])
         self._ecrm_refresh_profiles(company, now.date())
         company.sudo().ecrm_metrics_refreshed_at = now
         self.env.invalidate_all()
@@ -913,20 +894,27 @@ class EcrmDashboard(models.AbstractModel):
         """Rewrite the days of the orders (``ORDER_TABLE``) of the customers
         whose orders changed since the last refresh (``partners``; everyone
         when None), and what they add to the return and cohort snapshots: the
-        rows deleted are subtracted, those inserted added."""
+        rows deleted are subtracted, those inserted added; their first orders
+        per channel and level (``ecrm.metrics.customer.first``) are written
+        from the rows inserted."""
         cr = self.env.cr
-        if partners is None:
-            for table in ("ecrm_metrics_return_day", "ecrm_metrics_cohort_day"):
-                cr.execute(
-                    SQL(
-                        "DELETE FROM %s WHERE company_id = %s",
-                        SQL.identifier(table),
-                        company.id,
-                    )
-                )
-        elif not partners:
+        if partners is not None and not partners:
             return
         customers = self._ecrm_changed_filter(SQL.identifier("partner_id"), partners)
+        # the return and cohort snapshots are aggregates: emptied on a rebuild
+        # only, else corrected
+        for table in (
+            "ecrm_metrics_customer_first",
+            *(() if partners else RETURN_TABLES),
+        ):
+            cr.execute(
+                SQL(
+                    "DELETE FROM %s WHERE company_id = %s AND %s",
+                    SQL.identifier(table),
+                    company.id,
+                    customers,
+                )
+            )
         table = SQL.identifier(ORDER_TABLE)
         if partners is None:
             cr.execute(SQL("DELETE FROM %s WHERE company_id = %s", table, company.id))
@@ -946,21 +934,32 @@ class EcrmDashboard(models.AbstractModel):
             company,
             SQL(
                 """
-                INSERT INTO %(table)s (company_id, partner_id, date)
+                INSERT INTO %(table)s (company_id, partner_id, date, channel, level_id)
                 SELECT * FROM (
                     SELECT company_id, ecrm_commercial_partner_id AS partner_id,
-                           date_order::date
+                           date_order::date, ecrm_channel, ecrm_level_id
                       FROM sale_order
                      WHERE state = 'sale' AND company_id = %(company)s) so
                  WHERE %(customers)s
                  ORDER BY partner_id
-                RETURNING partner_id, date
+                RETURNING partner_id, date, channel, level_id
                 """,
                 table=table,
                 company=company.id,
                 customers=customers,
             ),
             1,
+            firsts=SQL(
+                """
+                firsts AS (
+                    INSERT INTO ecrm_metrics_customer_first
+                           (partner_id, company_id, channel, level_id, first_date)
+                    SELECT partner_id, %s, channel, level_id, min(date) FROM rows
+                     GROUP BY partner_id, channel, level_id
+                ),
+                """,
+                company.id,
+            ),
         )
         if partners is not None:
             cr.execute(
@@ -976,18 +975,20 @@ class EcrmDashboard(models.AbstractModel):
             )
 
     @api.model
-    def _ecrm_add_returns(self, company, rows, sign):
+    def _ecrm_add_returns(self, company, rows, sign, firsts=None):
         """Add (``sign`` 1) or subtract (-1) what customers' orders count in
         the return snapshot (each order under the day of the customer's
         previous order and of the one before) and in the cohort snapshot (the
         first order of each month). ``rows``: a statement returning the
         customers' (partner_id, date) rows of ``ORDER_TABLE`` as it inserts or
-        deletes them, every order of each customer. The days of a customer's
-        previous orders do not depend on how orders of one day are ranked."""
+        deletes them, every order of each customer; ``firsts``: a statement
+        on them as well (the customers' first orders). The days of a
+        customer's previous orders do not depend on how orders of one day are
+        ranked."""
         self.env.cr.execute(
             SQL(
                 """
-                WITH rows AS (%(rows)s), o AS (
+                WITH rows AS (%(rows)s), %(firsts)s o AS (
                     SELECT date, lag(date) OVER w AS previous_date,
                            lag(date, 2) OVER w AS second_date,
                            first_value(date) OVER w AS first_date
@@ -1020,6 +1021,7 @@ class EcrmDashboard(models.AbstractModel):
                    SET customers = k.customers + EXCLUDED.customers
                 """,
                 rows=rows,
+                firsts=firsts or SQL(),
                 company=company.id,
                 sign=sign,
             )
@@ -1036,7 +1038,7 @@ class EcrmDashboard(models.AbstractModel):
                     "ecrm_metrics_order_day",
                     "ecrm_metrics_ticket_day",
                     "ecrm_metrics_delivery_day",
-                    "ecrm_metrics_customer_first",
+                    "customers",
                 )
             )
         cr = self.env.cr
@@ -1082,8 +1084,8 @@ class EcrmDashboard(models.AbstractModel):
             "ecrm_metrics_order_day": order_days,
             "ecrm_metrics_ticket_day": ticket_days,
             "ecrm_metrics_delivery_day": cr.fetchone()[0],
-            # the customers (not days) whose first order may have changed
-            "ecrm_metrics_customer_first": customers,
+            # the customers (not days) whose orders changed
+            "customers": customers,
         }
 
     @api.model

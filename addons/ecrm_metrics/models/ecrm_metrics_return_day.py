@@ -3,9 +3,10 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-# The day of every confirmed order of each customer and company, as of the
-# last refresh: what the customers' rows added to the return and cohort
-# snapshots, subtracted when their orders change. A narrow table without an
+# The day (channel, level) of every confirmed order of each customer and
+# company, as of the last refresh: what the customers' rows added to the return
+# and cohort snapshots, subtracted when their orders change; their first
+# orders are written from it. A narrow table without an
 # ORM model: millions of rows, no foreign keys to check on a rebuild, never
 # read through RPC.
 ORDER_TABLE = "ecrm_metrics_order_date"
@@ -48,7 +49,9 @@ class EcrmMetricsReturnDay(models.Model):
                 CREATE TABLE IF NOT EXISTS %(table)s (
                     company_id integer NOT NULL,
                     partner_id integer,
-                    date date NOT NULL
+                    date date NOT NULL,
+                    channel varchar,
+                    level_id integer
                 );
                 CREATE INDEX IF NOT EXISTS %(index)s
                     ON %(table)s (company_id, partner_id)
