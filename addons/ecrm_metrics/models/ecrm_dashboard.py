@@ -949,6 +949,8 @@ class EcrmDashboard(models.AbstractModel):
                 customers=customers,
             ),
             1,
+            # a rebuild's millions of rows are read once more rather than
+            # consumed twice from the statement's own (spilled) result
             firsts=SQL(
                 """
                 firsts AS (
@@ -959,8 +961,24 @@ class EcrmDashboard(models.AbstractModel):
                 ),
                 """,
                 company.id,
-            ),
+            )
+            if partners
+            else None,
         )
+        if partners is None:
+            cr.execute(
+                SQL(
+                    """
+                    INSERT INTO ecrm_metrics_customer_first
+                           (partner_id, company_id, channel, level_id, first_date)
+                    SELECT partner_id, company_id, channel, level_id, min(date)
+                      FROM %s WHERE company_id = %s
+                     GROUP BY partner_id, company_id, channel, level_id
+                    """,
+                    table,
+                    company.id,
+                )
+            )
         if partners is not None:
             cr.execute(
                 SQL(
