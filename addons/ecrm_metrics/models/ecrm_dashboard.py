@@ -41,12 +41,14 @@ class EcrmDashboard(models.AbstractModel):
     definitions are the contract ``get_kpis`` keeps (tests/test_kpis.py).
 
     Orders, revenue, tickets and first responses, deliveries (additive per
-    day) and new customers (the first order of each customer) are read from
-    the snapshot tables, refreshed incrementally by the cron; the customers
-    active in a period (active, retained, repeat, their CLV), SLA compliance
-    (it moves as deadlines pass), ratings, NPS and coupons are read live, each
-    in one indexed query. ``_ecrm_kpis(..., snapshot=False)`` computes every
-    figure from the sources: the tests compare both."""
+    day), new customers and the cohorts, and for one company without filters
+    the active, retained and repeat customers are read from the snapshot
+    tables, refreshed incrementally by the cron (``readme/DEVELOP.md``); with
+    filters or several companies the customers of a period, and always their
+    CLV, SLA compliance (it moves as deadlines pass), ratings, NPS and coupons
+    are read live, each in one indexed query.
+    ``_ecrm_kpis(..., snapshot=False)`` computes every figure from the
+    sources: the tests compare both."""
 
     _name = "ecrm.dashboard"
     _description = "eCRM Dashboard"
@@ -389,9 +391,9 @@ class EcrmDashboard(models.AbstractModel):
     @api.model
     def _ecrm_returns(self, period, prev_start, company):
         """(active, repeat, previously active, retained, new) customers of one
-        company, from the return and cohort snapshots. Each order is counted under the
-        day of its customer's previous order and of the one before, so for a
-        period [a, b]: the orders of [a, b] following one of [a, b] are all
+        company, from the return and cohort snapshots. Each order is counted
+        under the day of its customer's previous order and of the one before,
+        so for a period [a, b]: the orders of [a, b] following one of [a, b] are all
         the orders but each customer's first one there (active = orders -
         those); the orders following two of [a, b] are all but the first two
         (repeat = the first - those); retained customers are those whose first
