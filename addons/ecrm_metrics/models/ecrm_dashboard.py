@@ -918,41 +918,65 @@ class EcrmDashboard(models.AbstractModel):
                 )
             )
         table = SQL.identifier(ORDER_TABLE)
+        insert = SQL(
+            """
+            INSERT INTO %(table)s (company_id, partner_id, date, channel, level_id)
+            SELECT * FROM (
+                SELECT company_id, ecrm_commercial_partner_id AS partner_id,
+                       date_order::date AS date, ecrm_channel, ecrm_level_id
+                  FROM sale_order
+                 WHERE state = 'sale' AND company_id = %(company)s) so
+             WHERE %(customers)s
+            """,
+            table=table,
+            company=company.id,
+            customers=customers,
+        )
         if partners is None:
-            cr.execute(SQL("DELETE FROM %s WHERE company_id = %s", table, company.id))
-        else:
+            # a rebuild: millions of rows, written then read in order (a sort
+            # in memory) rather than consumed from the statement's own result
+            cr.execute(
+                SQL(
+                    """
+                    SET LOCAL work_mem = '512MB';
+                    DELETE FROM %(table)s WHERE company_id = %(company)s;
+                    %(insert)s ORDER BY partner_id, date;
+                    INSERT INTO ecrm_metrics_customer_first
+                           (partner_id, company_id, channel, level_id, first_date)
+                    SELECT partner_id, company_id, channel, level_id, min(date)
+                      FROM %(table)s WHERE company_id = %(company)s
+                     GROUP BY partner_id, company_id, channel, level_id
+                    """,
+                    table=table,
+                    company=company.id,
+                    insert=insert,
+                )
+            )
             self._ecrm_add_returns(
                 company,
                 SQL(
-                    "DELETE FROM %s WHERE company_id = %s AND %s"
-                    " RETURNING partner_id, date",
+                    "SELECT partner_id, date FROM %s WHERE company_id = %s",
                     table,
                     company.id,
-                    customers,
                 ),
-                -1,
+                1,
             )
+            return
         self._ecrm_add_returns(
             company,
             SQL(
-                """
-                INSERT INTO %(table)s (company_id, partner_id, date, channel, level_id)
-                SELECT * FROM (
-                    SELECT company_id, ecrm_commercial_partner_id AS partner_id,
-                           date_order::date, ecrm_channel, ecrm_level_id
-                      FROM sale_order
-                     WHERE state = 'sale' AND company_id = %(company)s) so
-                 WHERE %(customers)s
-                 ORDER BY partner_id
-                RETURNING partner_id, date, channel, level_id
-                """,
-                table=table,
-                company=company.id,
-                customers=customers,
+                "DELETE FROM %s WHERE company_id = %s AND %s"
+                " RETURNING partner_id, date",
+                table,
+                company.id,
+                customers,
             ),
+            -1,
+        )
+        self._ecrm_add_returns(
+            company,
+            SQL("%s RETURNING partner_id, date, channel, level_id", insert),
             1,
-            # a rebuild's millions of rows are read once more rather than
-            # consumed twice from the statement's own (spilled) result
             firsts=SQL(
                 """
                 firsts AS (
@@ -963,36 +987,19 @@ class EcrmDashboard(models.AbstractModel):
                 ),
                 """,
                 company.id,
-            )
-            if partners
-            else None,
+            ),
         )
-        if partners is None:
-            cr.execute(
-                SQL(
-                    """
-                    INSERT INTO ecrm_metrics_customer_first
-                           (partner_id, company_id, channel, level_id, first_date)
-                    SELECT partner_id, company_id, channel, level_id, min(date)
-                      FROM %s WHERE company_id = %s
-                     GROUP BY partner_id, company_id, channel, level_id
-                    """,
-                    table,
-                    company.id,
-                )
+        cr.execute(
+            SQL(
+                """
+                DELETE FROM ecrm_metrics_return_day WHERE company_id = %(company)s
+                   AND orders = 0 AND second_orders = 0;
+                DELETE FROM ecrm_metrics_cohort_day WHERE company_id = %(company)s
+                   AND customers = 0
+                """,
+                company=company.id,
             )
-        if partners is not None:
-            cr.execute(
-                SQL(
-                    """
-                    DELETE FROM ecrm_metrics_return_day WHERE company_id = %(company)s
-                       AND orders = 0 AND second_orders = 0;
-                    DELETE FROM ecrm_metrics_cohort_day WHERE company_id = %(company)s
-                       AND customers = 0
-                    """,
-                    company=company.id,
-                )
-            )
+        )
 
     @api.model
     def _ecrm_add_returns(self, company, rows, sign, firsts=None):
