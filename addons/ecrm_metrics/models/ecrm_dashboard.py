@@ -9,6 +9,10 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 from odoo.tools.misc import formatLang
 
+from .ecrm_metrics_return_day import ORDER_TABLE
+
+RETURN_TABLES = ("ecrm_metrics_return_day", "ecrm_metrics_cohort_day")
+
 _logger = logging.getLogger(__name__)
 
 RATED_MODELS = ("helpdesk.ticket", "sale.order", "stock.picking")
@@ -37,12 +41,14 @@ class EcrmDashboard(models.AbstractModel):
     definitions are the contract ``get_kpis`` keeps (tests/test_kpis.py).
 
     Orders, revenue, tickets and first responses, deliveries (additive per
-    day) and new customers (the first order of each customer) are read from
-    the snapshot tables, refreshed incrementally by the cron; the customers
-    active in a period (active, retained, repeat, their CLV), SLA compliance
-    (it moves as deadlines pass), ratings, NPS and coupons are read live, each
-    in one indexed query. ``_ecrm_kpis(..., snapshot=False)`` computes every
-    figure from the sources: the tests compare both."""
+    day), new customers and the cohorts, and for one company without filters
+    the active, retained and repeat customers are read from the snapshot
+    tables, refreshed incrementally by the cron (``readme/DEVELOP.md``); with
+    filters or several companies the customers of a period, and always their
+    CLV, SLA compliance (it moves as deadlines pass), ratings, NPS and coupons
+    are read live, each in one indexed query.
+    ``_ecrm_kpis(..., snapshot=False)`` computes every figure from the
+    sources: the tests compare both."""
 
     _name = "ecrm.dashboard"
     _description = "eCRM Dashboard"
@@ -277,54 +283,73 @@ class EcrmDashboard(models.AbstractModel):
         )
 
     @api.model
+    def _ecrm_returns_exact(self, companies, filters, snapshot):
+        """Whether the return and cohort snapshots give the customers' figures:
+        they are per company and without filters (a customer's previous order
+        through a filter, or in several companies, is another one)."""
+        return snapshot and len(companies) == 1 and filters == NO_FILTERS
+
+    @api.model
     def _ecrm_customer_kpis(self, period, companies, filters, snapshot=True):
-        """Orders, revenue and the customers of the period and the one before
-        (one range scan of the orders), new customers."""
+        """Orders, revenue, the customers of the period and of the one before,
+        new customers, the CLV of the active ones."""
         start, end = period
         prev_start = start - timedelta(days=(end - start).days + 1)
         cr = self.env.cr
+        if self._ecrm_returns_exact(companies, filters, snapshot):
+            active, repeat, prev, retained, new = self._ecrm_returns(
+                period, prev_start, companies
+            )
+        else:
+            active, repeat, prev, retained = self._ecrm_live_customers(
+                period, prev_start, companies, filters
+            )
+            cr.execute(
+                SQL(
+                    "SELECT count(*) FROM (%s) f",
+                    self._ecrm_firsts_sql(period, companies, filters, snapshot),
+                )
+            )
+            new = cr.fetchone()[0]
+        # the profiles with an order in the period: one index probe each
         cr.execute(
             SQL(
                 """
-                WITH pc AS (
-                    SELECT customer, company_id,
-                           count(*) FILTER (WHERE day >= %(start)s) AS n,
-                           sum(amount) FILTER (WHERE day >= %(start)s) AS revenue,
-                           bool_or(day < %(start)s) AS before
-                      FROM (%(orders)s) o
-                     GROUP BY customer, company_id
-                ), c AS (
-                    SELECT sum(n) AS n, bool_or(before) AS before
-                      FROM pc GROUP BY customer
-                )
-                SELECT count(*) FILTER (WHERE n > 0),
-                       count(*) FILTER (WHERE n >= 2),
-                       count(*) FILTER (WHERE before),
-                       count(*) FILTER (WHERE before AND n > 0),
-                       (SELECT sum(n) FROM pc),
-                       (SELECT sum(revenue) FROM pc),
-                       (SELECT avg(pr.clv * %(rate)s)
-                          FROM pc
-                          JOIN ecrm_profile pr ON pr.partner_id = pc.customer
-                           AND pr.company_id = pc.company_id
-                          JOIN %(currency_table)s
-                            ON account_currency_table.company_id = pc.company_id
-                         WHERE pc.n > 0),
-                       (SELECT count(*) FROM (%(firsts)s) f)
-                  FROM c
+                SELECT avg(pr.clv * %(rate)s)
+                  FROM ecrm_profile pr
+                  JOIN %(currency_table)s
+                    ON account_currency_table.company_id = pr.company_id
+                 WHERE pr.company_id = ANY(%(companies)s)
+                   AND EXISTS (
+                       SELECT 1 FROM sale_order so
+                        WHERE so.state = 'sale' AND so.company_id = pr.company_id
+                          AND so.ecrm_commercial_partner_id = pr.partner_id
+                          AND so.date_order >= %(after)s AND so.date_order < %(before)s
+                          AND %(filters)s)
                 """,
-                orders=self._ecrm_order_sql(
-                    companies, filters, (prev_start, end), amounts=not snapshot
-                ),
-                firsts=self._ecrm_firsts_sql(period, companies, filters, snapshot),
                 currency_table=self._ecrm_currency_table(companies),
                 rate=RATE,
-                start=start,
+                companies=companies.ids,
+                after=_bounds(*period)[0],
+                before=_bounds(*period)[1],
+                filters=self._ecrm_filter_sql(
+                    filters,
+                    SQL.identifier("so", "ecrm_level_id"),
+                    SQL.identifier("so", "ecrm_channel"),
+                ),
             )
         )
-        (active, repeat, prev, retained, orders, revenue, clv, new) = cr.fetchone()
+        clv = cr.fetchone()[0]
         if snapshot:
             orders, revenue = self._ecrm_snapshot_orders(period, companies, filters)
+        else:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT count(*), sum(amount) FROM (%s) o",
+                    self._ecrm_order_sql(companies, filters, period),
+                )
+            )
+            orders, revenue = self.env.cr.fetchone()
         retention = retained / prev if prev else None
         return {
             "orders": orders,
@@ -337,6 +362,87 @@ class EcrmDashboard(models.AbstractModel):
             "repeat_rate": repeat / active if active else None,
             "clv_average": float(clv) if clv is not None else None,
         }
+
+    @api.model
+    def _ecrm_live_customers(self, period, prev_start, companies, filters):
+        """(active, repeat, previously active, retained) customers, from the
+        orders of the period and of the one before: one aggregation per
+        customer."""
+        start, end = period
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT count(*) FILTER (WHERE n > 0), count(*) FILTER (WHERE n >= 2),
+                       count(*) FILTER (WHERE before),
+                       count(*) FILTER (WHERE before AND n > 0)
+                  FROM (SELECT count(*) FILTER (WHERE day >= %(start)s) AS n,
+                               bool_or(day < %(start)s) AS before
+                          FROM (%(orders)s) o
+                         GROUP BY customer) c
+                """,
+                orders=self._ecrm_order_sql(
+                    companies, filters, (prev_start, end), amounts=False
+                ),
+                start=start,
+            )
+        )
+        return self.env.cr.fetchone()
+
+    @api.model
+    def _ecrm_returns(self, period, prev_start, company):
+        """(active, repeat, previously active, retained, new) customers of one
+        company, from the return and cohort snapshots. Each order is counted
+        under the day of its customer's previous order and of the one before,
+        so for a period [a, b]: the orders of [a, b] following one of [a, b] are all
+        the orders but each customer's first one there (active = orders -
+        those); the orders following two of [a, b] are all but the first two
+        (repeat = the first - those); retained customers are those whose first
+        order in [a, b] follows one of the period before."""
+        start, end = period
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT COALESCE(sum(orders) FILTER (
+                           WHERE previous_date >= %(start)s AND date <= %(end)s), 0),
+                       COALESCE(sum(second_orders) FILTER (
+                           WHERE previous_date >= %(start)s AND date <= %(end)s), 0),
+                       COALESCE(sum(orders) FILTER (
+                           WHERE previous_date >= %(prev_start)s
+                             AND date < %(start)s), 0),
+                       COALESCE(sum(orders) FILTER (
+                           WHERE previous_date < %(start)s AND date >= %(start)s
+                             AND date <= %(end)s), 0)
+                  FROM ecrm_metrics_return_day
+                 WHERE company_id = %(company)s AND previous_date >= %(prev_start)s
+                   AND date <= %(end)s
+                """,
+                company=company.id,
+                start=start,
+                end=end,
+                prev_start=prev_start,
+            )
+        )
+        again, third, again_before, retained = self.env.cr.fetchone()
+        # a cohort's first orders of its own month are its customers' first ones
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT COALESCE(sum(customers), 0) FROM ecrm_metrics_cohort_day
+                 WHERE company_id = %s AND date BETWEEN %s AND %s
+                   AND cohort = date_trunc('month', date)
+                """,
+                company.id,
+                start,
+                end,
+            )
+        )
+        new = self.env.cr.fetchone()[0]
+        orders = self._ecrm_snapshot_orders(period, company, NO_FILTERS)[0]
+        orders_before = self._ecrm_snapshot_orders(
+            (prev_start, start - timedelta(days=1)), company, NO_FILTERS
+        )[0]
+        active = orders - again
+        return active, again - third, orders_before - again_before, retained, new
 
     @api.model
     def _ecrm_snapshot_orders(self, period, companies, filters):
@@ -616,24 +722,29 @@ class EcrmDashboard(models.AbstractModel):
     def _ecrm_cohorts(self, period, companies, filters, snapshot=True):
         date_from, date_to = period
         start = date_from.replace(day=1)
-        self.env.cr.execute(
-            SQL(
+        if self._ecrm_returns_exact(companies, filters, snapshot):
+            query = SQL(
                 """
-                WITH firsts AS (%(firsts)s), active AS (
-                    SELECT DISTINCT f.customer,
-                           date_trunc('month', f.first_day) AS cohort,
-                           date_trunc('month', o.day) AS month
-                      FROM firsts f
-                      JOIN (%(orders)s) o ON o.customer = f.customer
-                )
-                SELECT to_char(cohort, 'YYYY-MM'),
-                       count(*) FILTER (WHERE month = cohort),
-                       array_agg(((extract(year FROM month) - extract(year FROM cohort))
-                                  * 12 + extract(month FROM month)
-                                  - extract(month FROM cohort))::int)
-                  FROM active
-                 GROUP BY cohort
-                 ORDER BY cohort
+                SELECT cohort, date_trunc('month', date) AS month, sum(customers)
+                  FROM ecrm_metrics_cohort_day
+                 WHERE company_id = %(company)s AND cohort >= %(start)s
+                   AND date <= %(end)s
+                 GROUP BY 1, 2
+                """,
+                company=companies.id,
+                start=start,
+                end=date_to,
+            )
+        else:
+            query = SQL(
+                """
+                WITH firsts AS (%(firsts)s)
+                SELECT date_trunc('month', f.first_day) AS cohort,
+                       date_trunc('month', o.day) AS month,
+                       count(DISTINCT f.customer)
+                  FROM firsts f
+                  JOIN (%(orders)s) o ON o.customer = f.customer
+                 GROUP BY 1, 2
                 """,
                 firsts=self._ecrm_firsts_sql(
                     (start, date_to), companies, filters, snapshot
@@ -642,22 +753,33 @@ class EcrmDashboard(models.AbstractModel):
                     companies, filters, (start, date_to), amounts=False
                 ),
             )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT to_char(cohort, 'YYYY-MM'),
+                       ((extract(year FROM month) - extract(year FROM cohort)) * 12
+                        + extract(month FROM month) - extract(month FROM cohort))::int,
+                       customers
+                  FROM (%s) c (cohort, month, customers)
+                """,
+                query,
+            )
         )
         last = date_to.year * 12 + date_to.month
-        rows = []
-        for cohort, size, ks in self.env.cr.fetchall():
-            year, month = map(int, cohort.split("-"))
-            counts = [0] * (last - (year * 12 + month) + 1)
-            for k in ks:
-                counts[k] += 1
-            rows.append(
-                {
-                    "cohort": cohort,
-                    "customers": size,
-                    "retention": [round(c / size, 4) for c in counts],
-                }
-            )
-        return rows
+        cohorts = {}
+        for cohort, k, customers in self.env.cr.fetchall():
+            if cohort not in cohorts:
+                year, month = map(int, cohort.split("-"))
+                cohorts[cohort] = [0] * (last - (year * 12 + month) + 1)
+            cohorts[cohort][k] = customers
+        return [
+            {
+                "cohort": cohort,
+                "customers": counts[0],
+                "retention": [round(n / counts[0], 4) for n in counts],
+            }
+            for cohort, counts in sorted(cohorts.items())
+        ]
 
     # ------------------------------------------------------------------
     # Snapshots
@@ -696,33 +818,7 @@ class EcrmDashboard(models.AbstractModel):
         cr.execute(SQL("SELECT now() at time zone 'UTC'"))
         now = cr.fetchone()[0]
         since = None if full else (company.sudo().ecrm_metrics_refreshed_at or None)
-        changed = {
-            "ecrm_metrics_order_day": SQL(
-                "SELECT date_order::date FROM sale_order WHERE company_id = %s"
-                " AND write_date >= %s",
-                company.id,
-                since,
-            ),
-            "ecrm_metrics_ticket_day": SQL(
-                "SELECT create_date::date FROM helpdesk_ticket WHERE company_id = %s"
-                " AND write_date >= %s",
-                company.id,
-                since,
-            ),
-            "ecrm_metrics_delivery_day": SQL(
-                "SELECT date_done::date FROM stock_picking WHERE company_id = %s"
-                " AND write_date >= %s AND date_done IS NOT NULL",
-                company.id,
-                since,
-            ),
-            # the customers (not days) whose first order may have changed
-            "ecrm_metrics_customer_first": SQL(
-                "SELECT ecrm_commercial_partner_id FROM sale_order"
-                " WHERE company_id = %s AND write_date >= %s",
-                company.id,
-                since,
-            ),
-        }
+        changed = self._ecrm_changed(company, since)
         sources = {
             "ecrm_metrics_order_day": SQL(
                 """
@@ -741,8 +837,8 @@ class EcrmDashboard(models.AbstractModel):
                 company=company.id,
                 days=self._ecrm_changed_filter(
                     SQL("so.date_order::date"),
-                    since,
                     changed["ecrm_metrics_order_day"],
+                    SQL.identifier("so", "date_order"),
                 ),
             ),
             "ecrm_metrics_ticket_day": SQL(
@@ -761,7 +857,6 @@ class EcrmDashboard(models.AbstractModel):
                 company=company.id,
                 days=self._ecrm_changed_filter(
                     SQL("t.create_date::date"),
-                    since,
                     changed["ecrm_metrics_ticket_day"],
                 ),
             ),
@@ -777,55 +872,270 @@ class EcrmDashboard(models.AbstractModel):
                 deliveries=self._ecrm_delivery_sql(company),
                 days=self._ecrm_changed_filter(
                     SQL.identifier("day"),
-                    since,
                     changed["ecrm_metrics_delivery_day"],
                 ),
             ),
-            "ecrm_metrics_customer_first": SQL(
-                """
-                INSERT INTO ecrm_metrics_customer_first
-                       (partner_id, company_id, channel, level_id, first_date)
-                SELECT so.ecrm_commercial_partner_id, so.company_id, so.ecrm_channel,
-                       so.ecrm_level_id, min(so.date_order)::date
-                  FROM sale_order so
-                 WHERE so.state = 'sale' AND so.company_id = %(company)s
-                   AND %(customers)s
-                 GROUP BY 1, 2, 3, 4
-                """,
-                company=company.id,
-                customers=self._ecrm_changed_filter(
-                    SQL("so.ecrm_commercial_partner_id"),
-                    since,
-                    changed["ecrm_metrics_customer_first"],
-                ),
-            ),
         }
-        columns = {"ecrm_metrics_customer_first": "partner_id"}
         for table, insert in sources.items():
             cr.execute(
                 SQL(
                     "DELETE FROM %s WHERE company_id = %s AND %s",
                     SQL.identifier(table),
                     company.id,
-                    self._ecrm_changed_filter(
-                        SQL.identifier(columns.get(table, "date")),
-                        since,
-                        changed[table],
-                    ),
+                    self._ecrm_changed_filter(SQL.identifier("date"), changed[table]),
                 )
             )
             cr.execute(insert)
+        self._ecrm_refresh_returns(company, changed["customers"])
         self._ecrm_refresh_profiles(company, now.date())
         company.sudo().ecrm_metrics_refreshed_at = now
         self.env.invalidate_all()
 
     @api.model
-    def _ecrm_changed_filter(self, column, since, changed):
-        """All rows on a full rebuild, else those whose day (or customer) is
-        among the changed ones."""
+    def _ecrm_refresh_returns(self, company, partners):
+        """Rewrite the days of the orders (``ORDER_TABLE``) of the customers
+        whose orders changed since the last refresh (``partners``; everyone
+        when None), and what they add to the return and cohort snapshots: the
+        rows deleted are subtracted, those inserted added; their first orders
+        per channel and level (``ecrm.metrics.customer.first``) are written
+        from the rows inserted."""
+        cr = self.env.cr
+        if partners is not None and not partners:
+            return
+        customers = self._ecrm_changed_filter(SQL.identifier("partner_id"), partners)
+        # the return and cohort snapshots are aggregates: emptied on a rebuild
+        # only, else corrected
+        for table in (
+            "ecrm_metrics_customer_first",
+            *(() if partners else RETURN_TABLES),
+        ):
+            cr.execute(
+                SQL(
+                    "DELETE FROM %s WHERE company_id = %s AND %s",
+                    SQL.identifier(table),
+                    company.id,
+                    customers,
+                )
+            )
+        table = SQL.identifier(ORDER_TABLE)
+        insert = SQL(
+            """
+            INSERT INTO %(table)s (company_id, partner_id, date, channel, level_id)
+            SELECT * FROM (
+                SELECT company_id, ecrm_commercial_partner_id AS partner_id,
+                       date_order::date AS date, ecrm_channel, ecrm_level_id
+                  FROM sale_order
+                 WHERE state = 'sale' AND company_id = %(company)s) so
+             WHERE %(customers)s
+            """,
+            table=table,
+            company=company.id,
+            customers=customers,
+        )
+        if partners is None:
+            # a rebuild: millions of rows, written then read in order (a sort
+            # in memory) rather than consumed from the statement's own result
+            cr.execute(
+                SQL(
+                    """
+                    SET LOCAL work_mem = '512MB';
+                    DELETE FROM %(table)s WHERE company_id = %(company)s;
+                    %(insert)s ORDER BY partner_id, date;
+                    INSERT INTO ecrm_metrics_customer_first
+                           (partner_id, company_id, channel, level_id, first_date)
+                    SELECT partner_id, company_id, channel, level_id, min(date)
+                      FROM %(table)s WHERE company_id = %(company)s
+                     GROUP BY partner_id, company_id, channel, level_id
+                    """,
+                    table=table,
+                    company=company.id,
+                    insert=insert,
+                )
+            )
+            self._ecrm_add_returns(
+                company,
+                SQL(
+                    "SELECT partner_id, date FROM %s WHERE company_id = %s",
+                    table,
+                    company.id,
+                ),
+                1,
+            )
+            return
+        self._ecrm_add_returns(
+            company,
+            SQL(
+                "DELETE FROM %s WHERE company_id = %s AND %s"
+                " RETURNING partner_id, date",
+                table,
+                company.id,
+                customers,
+            ),
+            -1,
+        )
+        self._ecrm_add_returns(
+            company,
+            SQL("%s RETURNING partner_id, date, channel, level_id", insert),
+            1,
+            firsts=SQL(
+                """
+                firsts AS (
+                    INSERT INTO ecrm_metrics_customer_first
+                           (partner_id, company_id, channel, level_id, first_date)
+                    SELECT partner_id, %s, channel, level_id, min(date) FROM rows
+                     GROUP BY partner_id, channel, level_id
+                ),
+                """,
+                company.id,
+            ),
+        )
+        cr.execute(
+            SQL(
+                """
+                DELETE FROM ecrm_metrics_return_day WHERE company_id = %(company)s
+                   AND orders = 0 AND second_orders = 0;
+                DELETE FROM ecrm_metrics_cohort_day WHERE company_id = %(company)s
+                   AND customers = 0
+                """,
+                company=company.id,
+            )
+        )
+
+    @api.model
+    def _ecrm_add_returns(self, company, rows, sign, firsts=None):
+        """Add (``sign`` 1) or subtract (-1) what customers' orders count in
+        the return snapshot (each order under the day of the customer's
+        previous order and of the one before) and in the cohort snapshot (the
+        first order of each month). ``rows``: a statement returning the
+        customers' (partner_id, date) rows of ``ORDER_TABLE`` as it inserts or
+        deletes them, every order of each customer; ``firsts``: a statement
+        on them as well (the customers' first orders). The days of a
+        customer's previous orders do not depend on how orders of one day are
+        ranked."""
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH rows AS (%(rows)s), %(firsts)s o AS (
+                    SELECT date, lag(date) OVER w AS previous_date,
+                           lag(date, 2) OVER w AS second_date,
+                           first_value(date) OVER w AS first_date
+                      FROM rows
+                    WINDOW w AS (PARTITION BY partner_id ORDER BY date)
+                ), returns AS (
+                    INSERT INTO ecrm_metrics_return_day AS r
+                           (company_id, date, previous_date, orders, second_orders)
+                    SELECT %(company)s, date, previous_date, %(sign)s * sum(n),
+                           %(sign)s * sum(n2)
+                      FROM (SELECT date, previous_date, 1 AS n, 0 AS n2 FROM o
+                             WHERE previous_date IS NOT NULL
+                            UNION ALL
+                            SELECT date, second_date, 0, 1 FROM o
+                             WHERE second_date IS NOT NULL) o
+                     GROUP BY date, previous_date
+                    ON CONFLICT (company_id, date, previous_date) DO UPDATE
+                       SET orders = r.orders + EXCLUDED.orders,
+                           second_orders = r.second_orders + EXCLUDED.second_orders
+                )
+                INSERT INTO ecrm_metrics_cohort_day AS k
+                       (company_id, cohort, date, customers)
+                SELECT %(company)s, date_trunc('month', first_date)::date, date,
+                       %(sign)s * count(*)
+                  FROM o
+                 WHERE previous_date IS NULL
+                    OR previous_date < date_trunc('month', date)
+                 GROUP BY 2, 3
+                ON CONFLICT (company_id, cohort, date) DO UPDATE
+                   SET customers = k.customers + EXCLUDED.customers
+                """,
+                rows=rows,
+                firsts=firsts or SQL(),
+                company=company.id,
+                sign=sign,
+            )
+        )
+
+    @api.model
+    def _ecrm_changed(self, company, since):
+        """Per snapshot, the days (or customers) whose source rows were written
+        since the last refresh (None on a full rebuild): each source read
+        once, through its ``write_date`` index."""
         if since is None:
+            return dict.fromkeys(
+                (
+                    "ecrm_metrics_order_day",
+                    "ecrm_metrics_ticket_day",
+                    "ecrm_metrics_delivery_day",
+                    "customers",
+                )
+            )
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """
+                SELECT COALESCE(array_agg(DISTINCT date_order::date), '{}'),
+                       COALESCE(array_agg(DISTINCT ecrm_commercial_partner_id)
+                                FILTER (WHERE ecrm_commercial_partner_id IS NOT NULL),
+                                '{}')
+                  FROM sale_order WHERE company_id = %(company)s
+                   AND write_date >= %(since)s
+                """,
+                company=company.id,
+                since=since,
+            )
+        )
+        order_days, customers = cr.fetchone()
+        cr.execute(
+            SQL(
+                """
+                SELECT COALESCE(array_agg(DISTINCT create_date::date), '{}')
+                  FROM helpdesk_ticket WHERE company_id = %(company)s
+                   AND write_date >= %(since)s
+                """,
+                company=company.id,
+                since=since,
+            )
+        )
+        ticket_days = cr.fetchone()[0]
+        cr.execute(
+            SQL(
+                """
+                SELECT COALESCE(array_agg(DISTINCT date_done::date), '{}')
+                  FROM stock_picking WHERE company_id = %(company)s
+                   AND write_date >= %(since)s AND date_done IS NOT NULL
+                """,
+                company=company.id,
+                since=since,
+            )
+        )
+        return {
+            "ecrm_metrics_order_day": order_days,
+            "ecrm_metrics_ticket_day": ticket_days,
+            "ecrm_metrics_delivery_day": cr.fetchone()[0],
+            # the customers (not days) whose orders changed
+            "customers": customers,
+        }
+
+    @api.model
+    def _ecrm_changed_filter(self, column, changed, timestamp=None):
+        """All rows on a full rebuild (``changed`` None), else those whose day
+        (or customer) is among the changed ones; with the ``timestamp`` the
+        day is taken from, also its range (for an index)."""
+        if changed is None:
             return SQL("TRUE")
-        return SQL("%s IN (%s)", column, changed)
+        if not changed:
+            return SQL("FALSE")
+        # a join on the list rather than "= ANY": one index probe per value
+        condition = SQL("%s IN (SELECT unnest(%s))", column, changed)
+        if timestamp is None:
+            return condition
+        return SQL(
+            "%s AND %s >= %s AND %s < %s",
+            condition,
+            timestamp,
+            min(changed),
+            timestamp,
+            max(changed) + timedelta(days=1),
+        )
 
     @api.model
     def _ecrm_refresh_profiles(self, company, today):
@@ -849,11 +1159,12 @@ class EcrmDashboard(models.AbstractModel):
                        (partner_id, company_id, date, rfm_segment)
                 SELECT p.partner_id, p.company_id, %(today)s, p.rfm_segment
                   FROM ecrm_profile p
-                  LEFT JOIN LATERAL (
-                        SELECT h.rfm_segment FROM ecrm_metrics_segment_history h
-                         WHERE h.partner_id = p.partner_id
-                           AND h.company_id = p.company_id
-                         ORDER BY h.date DESC LIMIT 1) last ON TRUE
+                  LEFT JOIN (
+                        SELECT DISTINCT ON (h.partner_id) h.partner_id, h.rfm_segment
+                          FROM ecrm_metrics_segment_history h
+                         WHERE h.company_id = %(company)s
+                         ORDER BY h.partner_id, h.date DESC) last
+                    ON last.partner_id = p.partner_id
                  WHERE p.company_id = %(company)s
                    AND p.rfm_segment IS DISTINCT FROM last.rfm_segment
                 ON CONFLICT (partner_id, company_id, date)

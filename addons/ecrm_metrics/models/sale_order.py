@@ -2,9 +2,10 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import models
 from odoo.tools import SQL
-from odoo.tools.sql import index_exists
+from odoo.tools.sql import create_index, index_exists
 
 PERIOD_INDEX = "sale_order_ecrm_metrics_period_index"
+WRITE_INDEX = "sale_order_ecrm_metrics_write_index"
 
 
 class SaleOrder(models.Model):
@@ -24,4 +25,6 @@ class SaleOrder(models.Model):
                     SQL.identifier(PERIOD_INDEX),
                 )
             )
+        # the incremental refresh finds the orders written since the last one
+        create_index(self.env.cr, WRITE_INDEX, self._table, ["write_date"])
         return res

@@ -10,6 +10,8 @@ MODELS = (
     "ecrm.metrics.profile.day",
     "ecrm.metrics.customer.first",
     "ecrm.metrics.segment.history",
+    "ecrm.metrics.return.day",
+    "ecrm.metrics.cohort.day",
 )
 
 

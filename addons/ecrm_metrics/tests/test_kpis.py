@@ -156,11 +156,24 @@ class TestKpis(MetricsCase):
         )
 
     def test_snapshots_equal_live_figures(self):
-        """With and without filters: the figures read from the snapshots equal
-        those computed from the sources, and so do the cohorts."""
+        """With and without filters, over periods of a day to months that
+        start and end anywhere: the figures read from the snapshots equal
+        those computed from the sources, and so do the cohorts (two orders of
+        a customer on one day included)."""
         self._set_levels_and_channels()
+        self._order(self.c, d("2025-03-10"), 10)
+        self._order(self.b, d("2025-01-31"), 20)
         self.dashboard._ecrm_refresh()
-        period = self.dashboard._ecrm_period(*P)
+        periods = [
+            self.dashboard._ecrm_period(*period)
+            for period in (
+                P,
+                ("2025-03-10", "2025-03-10"),
+                ("2025-02-15", "2025-03-20"),
+                ("2025-03-05", "2025-04-02"),
+                ("2025-01-01", "2025-12-31"),
+            )
+        ]
         for filters in (
             {},
             {"channels": ["website"]},
@@ -168,20 +181,22 @@ class TestKpis(MetricsCase):
             {"level_ids": [self.gold.id, self.platinum.id], "channels": ["backend"]},
         ):
             checked = self.dashboard._ecrm_filters(**filters)
-            live = self.dashboard._ecrm_kpis(period, self.company, checked, False)
-            snapshot = self.dashboard._ecrm_kpis(period, self.company, checked)
-            self.assertEqual(snapshot.keys(), live.keys())
-            for key, value in live.items():
-                if value is None:
-                    self.assertIsNone(snapshot[key], (filters, key))
-                else:
-                    self.assertAlmostEqual(snapshot[key], value, 6, (filters, key))
-            cohorts = (d("2025-01-01"), d("2025-04-30"))
-            self.assertEqual(
-                self.dashboard._ecrm_cohorts(cohorts, self.company, checked),
-                self.dashboard._ecrm_cohorts(cohorts, self.company, checked, False),
-                filters,
-            )
+            for period in periods:
+                live = self.dashboard._ecrm_kpis(period, self.company, checked, False)
+                snapshot = self.dashboard._ecrm_kpis(period, self.company, checked)
+                self.assertEqual(snapshot.keys(), live.keys())
+                for key, value in live.items():
+                    if value is None:
+                        self.assertIsNone(snapshot[key], (filters, period, key))
+                    else:
+                        self.assertAlmostEqual(
+                            snapshot[key], value, 6, (filters, period, key)
+                        )
+                self.assertEqual(
+                    self.dashboard._ecrm_cohorts(period, self.company, checked),
+                    self.dashboard._ecrm_cohorts(period, self.company, checked, False),
+                    (filters, period),
+                )
 
     def test_filters(self):
         """Level (at confirmation, at the ticket's opening) and channel restrict
@@ -266,6 +281,9 @@ class TestKpis(MetricsCase):
             "ecrm_metrics_ticket_day",
             "ecrm_metrics_delivery_day",
             "ecrm_metrics_customer_first",
+            "ecrm_metrics_order_date",
+            "ecrm_metrics_return_day",
+            "ecrm_metrics_cohort_day",
         )
 
         def content():
@@ -273,7 +291,7 @@ class TestKpis(MetricsCase):
             for table in tables:
                 self.env.cr.execute(
                     f"SELECT to_jsonb(t) - 'id' - 'create_date' - 'write_date'"
-                    f" FROM {table} t WHERE company_id = %s ORDER BY 1::text",
+                    f" FROM {table} t WHERE company_id = %s ORDER BY 1",
                     [self.company.id],
                 )
                 rows[table] = self.env.cr.fetchall()

@@ -1,0 +1,28 @@
+# Copyright 2026 eCRM suite developers
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import fields, models
+
+
+class EcrmMetricsCohortDay(models.Model):
+    """Per cohort (the month of the customers' first order) and day, the
+    customers of the cohort whose first order of that day's month is on that
+    day: a snapshot written by ``ecrm.dashboard._ecrm_refresh``. A cohort's
+    customers active in a month up to a day are a sum over it."""
+
+    _name = "ecrm.metrics.cohort.day"
+    _description = "eCRM Cohort Customers per Day"
+    _order = "cohort desc, date desc"
+    _log_access = False
+
+    company_id = fields.Many2one("res.company", required=True, readonly=True)
+    cohort = fields.Date(string="Cohort (first month)", required=True, readonly=True)
+    date = fields.Date(required=True, readonly=True)
+    customers = fields.Integer(readonly=True, aggregator="sum")
+
+    _sql_constraints = [
+        (
+            "day_uniq",
+            "UNIQUE (company_id, cohort, date)",
+            "One row per company, cohort and day.",
+        )
+    ]
