@@ -14,6 +14,8 @@ def array_literal(values):
 def _array_item(value):
     if value is None or value is False:
         return "NULL"
+    if value is True:
+        return "t"
     if isinstance(value, int | float):
         return repr(value)
     text = str(value).replace("\\", "\\\\").replace('"', '\\"')

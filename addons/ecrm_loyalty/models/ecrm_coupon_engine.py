@@ -350,9 +350,10 @@ class EcrmCouponEngine(models.AbstractModel):
 
     @api.model
     def _ecrm_issue(self, rule, batch_size=BATCH_SIZE):
-        """Draw one batch of the rule's audience for the current period:
-        control rows, coupons and queued mails. Returns (customers drawn,
-        customers left for the period)."""
+        """One batch of the rule for the current period: the whole audience
+        drawn into pending issues (and control rows) when none is pending,
+        then coupons and queued mails for a batch of pending issues. Returns
+        (customers handled in this call, customers still pending)."""
         rule = rule.sudo().with_company(rule.company_id)
         # consent and mail rendering are per company: the rule's
         return self.with_env(rule.env)._ecrm_issue_batch(rule, batch_size)
@@ -362,7 +363,7 @@ class EcrmCouponEngine(models.AbstractModel):
         self.env.flush_all()
         cr = self.env.cr
         # A second worker on the same rule leaves it to the first; the unique
-        # (rule, partner, period) would stop it anyway, with an error.
+        # (rule, partner, period) would make it skip the drawn customers anyway.
         cr.execute(
             SQL(
                 "SELECT pg_try_advisory_xact_lock(hashtext('ecrm_coupon_rule'), %s)",
@@ -439,8 +440,10 @@ class EcrmCouponEngine(models.AbstractModel):
                 limit=limit,
             )
         )
+        controls = self.env.cr.fetchone()[0]
+        # after the fetch: invalidating flushes pending ORM writes first
         self.env["ecrm.coupon.issue"].invalidate_model()
-        return self.env.cr.fetchone()[0]
+        return controls
 
     @api.model
     def _ecrm_pending_count(self, rule):
@@ -751,6 +754,7 @@ class EcrmCouponEngine(models.AbstractModel):
                       FROM ecrm_coupon_issue i
                       JOIN ecrm_coupon_rule r ON r.id = i.rule_id
                      WHERE i.rule_id = ANY(%(rules)s)
+                       AND i.pending IS NOT TRUE
                        AND i.create_date >= %(start)s
                        AND i.create_date < %(end)s
                 ), spend AS (
