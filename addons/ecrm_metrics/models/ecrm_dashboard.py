@@ -195,7 +195,15 @@ class EcrmDashboard(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
+    def _ecrm_refreshed(self, companies):
+        """Whether every company's snapshots have been written: until its first
+        refresh (a new company, after an upgrade or a rebuild asked for) they
+        may be empty or partial, the figures are read live."""
+        return all(companies.sudo().mapped("ecrm_metrics_refreshed_at"))
+
+    @api.model
     def _ecrm_kpis(self, period, companies, filters, snapshot=True):
+        snapshot = snapshot and self._ecrm_refreshed(companies)
         kpis = self._ecrm_customer_kpis(period, companies, filters, snapshot)
         kpis.update(self._ecrm_service_kpis(period, companies, filters, snapshot))
         kpis.update(self._ecrm_delivery_kpis(period, companies, snapshot))
@@ -722,6 +730,7 @@ class EcrmDashboard(models.AbstractModel):
     def _ecrm_cohorts(self, period, companies, filters, snapshot=True):
         date_from, date_to = period
         start = date_from.replace(day=1)
+        snapshot = snapshot and self._ecrm_refreshed(companies)
         if self._ecrm_returns_exact(companies, filters, snapshot):
             query = SQL(
                 """

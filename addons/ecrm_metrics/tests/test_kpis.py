@@ -5,6 +5,8 @@ from datetime import datetime, time
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
+from odoo.addons.ecrm_metrics.models.ecrm_dashboard import NO_FILTERS
+
 from .common import MetricsCase, d
 
 P = ("2025-03-01", "2025-03-31")  # 31 days; the previous period: 29 Jan - 28 Feb
@@ -197,6 +199,28 @@ class TestKpis(MetricsCase):
                     self.dashboard._ecrm_cohorts(period, self.company, checked, False),
                     (filters, period),
                 )
+
+    def test_live_figures_before_the_first_refresh(self):
+        """After the upgrade to 18.0.1.2.0 the return and cohort snapshots are
+        empty and the refresh date cleared, the days of the orders still
+        there: the figures are read live until the company is refreshed."""
+        self.dashboard._ecrm_refresh()
+        self.env.cr.execute(
+            "DELETE FROM ecrm_metrics_return_day WHERE company_id = %(c)s;"
+            " DELETE FROM ecrm_metrics_cohort_day WHERE company_id = %(c)s",
+            {"c": self.company.id},
+        )
+        self.company.sudo().ecrm_metrics_refreshed_at = False
+        period = self.dashboard._ecrm_period(*P)
+        live = self.dashboard._ecrm_kpis(period, self.company, NO_FILTERS, False)
+        self.assertEqual(self.dashboard.get_kpis(*P), live)
+        self.assertEqual(live["active_customers"], 3)
+        cohorts = self.dashboard._ecrm_period("2025-01-01", "2025-04-30")
+        self.assertEqual(
+            self.dashboard.get_cohorts("2025-01-01", "2025-04-30"),
+            self.dashboard._ecrm_cohorts(cohorts, self.company, NO_FILTERS, False),
+        )
+        self.assertTrue(self.dashboard.get_cohorts("2025-01-01", "2025-04-30"))
 
     def test_filters(self):
         """Level (at confirmation, at the ticket's opening) and channel restrict
