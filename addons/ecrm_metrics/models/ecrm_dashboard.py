@@ -821,12 +821,15 @@ class EcrmDashboard(models.AbstractModel):
     @api.model
     def _ecrm_refresh_company(self, company, full=False):
         self.env.flush_all()
+        watermark = self._ecrm_watermark()
         cr = self.env.cr
         # one refresh of a company at a time (two cron workers, a manual rebuild)
         cr.execute(SQL("SELECT pg_advisory_xact_lock(%s, %s)", 0x65636D78, company.id))
         cr.execute(SQL("SELECT now() at time zone 'UTC'"))
         now = cr.fetchone()[0]
-        since = None if full else (company.sudo().ecrm_metrics_refreshed_at or None)
+        since = None
+        if not full and company.sudo().ecrm_metrics_refreshed_at:
+            since = company.sudo().ecrm_metrics_changes_since or None
         changed = self._ecrm_changed(company, since)
         sources = {
             "ecrm_metrics_order_day": SQL(
@@ -897,8 +900,28 @@ class EcrmDashboard(models.AbstractModel):
             cr.execute(insert)
         self._ecrm_refresh_returns(company, changed["customers"])
         self._ecrm_refresh_profiles(company, now.date())
-        company.sudo().ecrm_metrics_refreshed_at = now
+        company.sudo().write(
+            {"ecrm_metrics_refreshed_at": now, "ecrm_metrics_changes_since": watermark}
+        )
         self.env.invalidate_all()
+
+    @api.model
+    def _ecrm_watermark(self):
+        """The start of the oldest transaction open in this database (now at
+        the latest), in UTC as Odoo's ``write_date``: a transaction still open
+        commits its rows after the refresh with that ``write_date``, the next
+        refresh must read them (reading a customer or day again is harmless)."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT LEAST(now(), min(xact_start)) AT TIME ZONE 'UTC'
+                  FROM pg_stat_activity
+                 WHERE datname = current_database() AND pid <> pg_backend_pid()
+                   AND backend_type = 'client backend' AND xact_start IS NOT NULL
+                """
+            )
+        )
+        return self.env.cr.fetchone()[0]
 
     @api.model
     def _ecrm_refresh_returns(self, company, partners):

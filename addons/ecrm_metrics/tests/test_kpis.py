@@ -2,6 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from datetime import datetime, time
 
+from odoo import SUPERUSER_ID, api
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
@@ -343,6 +344,27 @@ class TestKpis(MetricsCase):
         self.assertEqual((kpis["orders"], kpis["new_customers"]), (6, 3))
         self.assertAlmostEqual(kpis["revenue"], 750.0 - 250 + 70 + 30 + 20)
         self.assertEqual(kpis["avg_first_response_hours"], (4 + 54) / 2)
+
+    def test_refresh_reads_back_to_the_oldest_open_transaction(self):
+        """A transaction open during a refresh commits its orders after it,
+        with its own start as write_date: a refresh in another transaction
+        (here while this test's one is open) reads again from that start."""
+        self.env.cr.execute("SELECT now() at time zone 'UTC'")
+        open_since = self.env.cr.fetchone()[0]
+        cr = self.registry.cursor()
+        try:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            cr.execute("SELECT now() at time zone 'UTC'")
+            self.assertGreater(cr.fetchone()[0], open_since)
+            self.assertLessEqual(env["ecrm.dashboard"]._ecrm_watermark(), open_since)
+        finally:
+            cr.rollback()
+            cr.close()
+        self.dashboard._ecrm_refresh()
+        company = self.company.sudo()
+        self.assertLessEqual(
+            company.ecrm_metrics_changes_since, company.ecrm_metrics_refreshed_at
+        )
 
     def test_two_currencies(self):
         eur = self.env.ref("base.EUR")
