@@ -966,7 +966,11 @@ class EcrmDashboard(models.AbstractModel):
         )
         if partners is None:
             # a rebuild: millions of rows, written then read in order (a sort
-            # in memory) rather than consumed from the statement's own result
+            # in memory) rather than consumed from the statement's own result;
+            # the memory for these statements only, not the rest of the
+            # transaction (other companies, the profiles)
+            cr.execute("SELECT current_setting('work_mem')")
+            work_mem = cr.fetchone()[0]
             cr.execute(
                 SQL(
                     """
@@ -993,6 +997,7 @@ class EcrmDashboard(models.AbstractModel):
                 ),
                 1,
             )
+            cr.execute(SQL("SELECT set_config('work_mem', %s, true)", work_mem))
             return
         self._ecrm_add_returns(
             company,

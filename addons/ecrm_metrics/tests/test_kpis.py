@@ -322,6 +322,8 @@ class TestKpis(MetricsCase):
                 rows[table] = self.env.cr.fetchall()
             return rows
 
+        self.env.cr.execute("SHOW work_mem")
+        work_mem = self.env.cr.fetchone()
         self.dashboard._ecrm_refresh()
         before = content()
         # new orders (a new customer's first), a cancellation (Carla's first
@@ -340,6 +342,9 @@ class TestKpis(MetricsCase):
         self.assertNotEqual(incremental, before)
         self.dashboard._ecrm_refresh(full=True)
         self.assertEqual(incremental, content())
+        # the rebuild's memory was for its sorts only
+        self.env.cr.execute("SHOW work_mem")
+        self.assertEqual(self.env.cr.fetchone(), work_mem)
         kpis = self.dashboard.get_kpis(*P)
         self.assertEqual((kpis["orders"], kpis["new_customers"]), (6, 3))
         self.assertAlmostEqual(kpis["revenue"], 750.0 - 250 + 70 + 30 + 20)
