@@ -809,10 +809,11 @@ class EcrmDashboard(models.AbstractModel):
                     or (lastcall and c.ecrm_metrics_refreshed_at <= lastcall)
                 )
             )
-            if todo:
-                self._ecrm_refresh_company(todo[0], full)
+            # the first company no other transaction is refreshing; none left
+            # when they all are
+            done = next((c for c in todo if self._ecrm_refresh_company(c, full)), None)
             self.env["ir.cron"]._notify_progress(
-                done=len(todo[:1]), remaining=len(todo) - len(todo[:1])
+                done=int(bool(done)), remaining=len(todo) - 1 if done else 0
             )
             return
         for company in companies:
@@ -820,11 +821,21 @@ class EcrmDashboard(models.AbstractModel):
 
     @api.model
     def _ecrm_refresh_company(self, company, full=False):
+        """Refresh the snapshots of ``company``; False (nothing done) when
+        another transaction is refreshing it: waiting for it would leave this
+        one on a snapshot older than that refresh."""
         self.env.flush_all()
         watermark = self._ecrm_watermark()
         cr = self.env.cr
-        # one refresh of a company at a time (two cron workers, a manual rebuild)
-        cr.execute(SQL("SELECT pg_advisory_xact_lock(%s, %s)", 0x65636D78, company.id))
+        cr.execute(
+            SQL("SELECT pg_try_advisory_xact_lock(%s, %s)", 0x65636D78, company.id)
+        )
+        if not cr.fetchone()[0]:
+            _logger.info(
+                "eCRM metrics of company %s not refreshed: another refresh is running",
+                company.id,
+            )
+            return False
         cr.execute(SQL("SELECT now() at time zone 'UTC'"))
         now = cr.fetchone()[0]
         since = None
@@ -904,6 +915,7 @@ class EcrmDashboard(models.AbstractModel):
             {"ecrm_metrics_refreshed_at": now, "ecrm_metrics_changes_since": watermark}
         )
         self.env.invalidate_all()
+        return True
 
     @api.model
     def _ecrm_watermark(self):

@@ -371,6 +371,23 @@ class TestKpis(MetricsCase):
             company.ecrm_metrics_changes_since, company.ecrm_metrics_refreshed_at
         )
 
+    def test_refresh_skips_a_company_being_refreshed(self):
+        """Another transaction refreshing the company: the refresh leaves it
+        (it would wait, then work on a snapshot older than that refresh)."""
+        self.env.cr.execute("SET LOCAL lock_timeout = '2s'")
+        cr = self.registry.cursor()
+        try:
+            cr.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", [0x65636D78, self.company.id]
+            )
+            self.dashboard._ecrm_refresh()
+        finally:
+            cr.rollback()
+            cr.close()
+        self.assertFalse(self.company.sudo().ecrm_metrics_refreshed_at)
+        self.dashboard._ecrm_refresh()
+        self.assertTrue(self.company.sudo().ecrm_metrics_refreshed_at)
+
     def test_two_currencies(self):
         eur = self.env.ref("base.EUR")
         eur.active = True
