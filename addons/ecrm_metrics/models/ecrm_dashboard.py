@@ -1133,6 +1133,29 @@ class EcrmDashboard(models.AbstractModel):
             )
         )
         order_days, customers = cr.fetchone()
+        # the days an order left since the last refresh (confirmed again on
+        # another day): those of these customers with fewer orders than then
+        # (a day an order came to is among the days above)
+        cr.execute(
+            SQL(
+                """
+                SELECT COALESCE(array_agg(DISTINCT date), '{}') FROM (
+                    SELECT date FROM %(table)s
+                     WHERE company_id = %(company)s AND %(then)s
+                    EXCEPT ALL
+                    SELECT date_order::date FROM sale_order
+                     WHERE state = 'sale' AND company_id = %(company)s AND %(now)s
+                ) gone
+                """,
+                table=SQL.identifier(ORDER_TABLE),
+                company=company.id,
+                then=self._ecrm_changed_filter(SQL.identifier("partner_id"), customers),
+                now=self._ecrm_changed_filter(
+                    SQL.identifier("ecrm_commercial_partner_id"), customers
+                ),
+            )
+        )
+        order_days = sorted({*order_days, *cr.fetchone()[0]})
         cr.execute(
             SQL(
                 """

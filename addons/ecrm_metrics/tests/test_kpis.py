@@ -332,6 +332,13 @@ class TestKpis(MetricsCase):
         self._order(self.b, d("2025-03-02"), 30)
         self._order(self._customer("Newcomer"), d("2025-03-29"), 20)
         self.c_march._action_cancel()
+        # Bob's April order confirmed again later: its day moves
+        self.env.cr.execute(
+            "UPDATE sale_order SET date_order = date_order + interval '18 days',"
+            " write_date = now() at time zone 'UTC'"
+            " WHERE partner_id = %s AND date_order >= '2025-04-01'",
+            [self.b.id],
+        )
         self.env.cr.execute(
             "UPDATE helpdesk_ticket SET ecrm_first_response_date = %s,"
             " write_date = now() at time zone 'UTC' WHERE id = %s",
