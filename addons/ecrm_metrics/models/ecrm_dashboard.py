@@ -1366,8 +1366,13 @@ class EcrmDashboard(models.AbstractModel):
         days = (end - start).days + 1
         before = (start - timedelta(days=days), start - timedelta(days=1))
         cr = self.env.cr
-        cr.execute(
-            SQL(
+        if not self._ecrm_refreshed(companies):
+            query = SQL(
+                "SELECT day, sum(amount) FROM (%s) o GROUP BY day ORDER BY day",
+                self._ecrm_order_sql(companies, filters, period),
+            )
+        else:
+            query = SQL(
                 """
                 SELECT d.date, sum(d.revenue * %(rate)s)
                   FROM ecrm_metrics_order_day d
@@ -1388,7 +1393,7 @@ class EcrmDashboard(models.AbstractModel):
                 start=start,
                 end=end,
             )
-        )
+        cr.execute(query)
         revenue_by_day = [[str(day), float(amount)] for day, amount in cr.fetchall()]
         distribution, snapshot_date = self._ecrm_distribution(companies, filters)
         stages = {row[2]: row for row in distribution["lifecycle_stage"]}

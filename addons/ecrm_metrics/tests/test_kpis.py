@@ -546,8 +546,12 @@ class TestKpis(MetricsCase):
                 "tax_id": False,
             }
         )
+        # before the company's first refresh: read live
+        live = self.dashboard.get_dashboard(*P)
         self.dashboard._ecrm_refresh()
         board = self.dashboard.get_dashboard(*P)
+        self.assertEqual(live["revenue_by_day"], board["revenue_by_day"])
+        self.assertEqual(live["kpis"], board["kpis"])
         self.assertEqual(board["kpis"], self.dashboard.get_kpis(*P))
         self.assertEqual(
             board["previous"], self.dashboard.get_kpis("2025-01-29", "2025-02-28")
