@@ -195,7 +195,15 @@ class EcrmDashboard(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
+    def _ecrm_refreshed(self, companies):
+        """Whether every company's snapshots have been written: until its first
+        refresh (a new company, after an upgrade or a rebuild asked for) they
+        may be empty or partial, the figures are read live."""
+        return all(companies.sudo().mapped("ecrm_metrics_refreshed_at"))
+
+    @api.model
     def _ecrm_kpis(self, period, companies, filters, snapshot=True):
+        snapshot = snapshot and self._ecrm_refreshed(companies)
         kpis = self._ecrm_customer_kpis(period, companies, filters, snapshot)
         kpis.update(self._ecrm_service_kpis(period, companies, filters, snapshot))
         kpis.update(self._ecrm_delivery_kpis(period, companies, snapshot))
@@ -722,6 +730,7 @@ class EcrmDashboard(models.AbstractModel):
     def _ecrm_cohorts(self, period, companies, filters, snapshot=True):
         date_from, date_to = period
         start = date_from.replace(day=1)
+        snapshot = snapshot and self._ecrm_refreshed(companies)
         if self._ecrm_returns_exact(companies, filters, snapshot):
             query = SQL(
                 """
@@ -800,10 +809,11 @@ class EcrmDashboard(models.AbstractModel):
                     or (lastcall and c.ecrm_metrics_refreshed_at <= lastcall)
                 )
             )
-            if todo:
-                self._ecrm_refresh_company(todo[0], full)
+            # the first company no other transaction is refreshing; none left
+            # when they all are
+            done = next((c for c in todo if self._ecrm_refresh_company(c, full)), None)
             self.env["ir.cron"]._notify_progress(
-                done=len(todo[:1]), remaining=len(todo) - len(todo[:1])
+                done=int(bool(done)), remaining=len(todo) - 1 if done else 0
             )
             return
         for company in companies:
@@ -811,13 +821,26 @@ class EcrmDashboard(models.AbstractModel):
 
     @api.model
     def _ecrm_refresh_company(self, company, full=False):
+        """Refresh the snapshots of ``company``; False (nothing done) when
+        another transaction is refreshing it: waiting for it would leave this
+        one on a snapshot older than that refresh."""
         self.env.flush_all()
+        watermark = self._ecrm_watermark()
         cr = self.env.cr
-        # one refresh of a company at a time (two cron workers, a manual rebuild)
-        cr.execute(SQL("SELECT pg_advisory_xact_lock(%s, %s)", 0x65636D78, company.id))
+        cr.execute(
+            SQL("SELECT pg_try_advisory_xact_lock(%s, %s)", 0x65636D78, company.id)
+        )
+        if not cr.fetchone()[0]:
+            _logger.info(
+                "eCRM metrics of company %s not refreshed: another refresh is running",
+                company.id,
+            )
+            return False
         cr.execute(SQL("SELECT now() at time zone 'UTC'"))
         now = cr.fetchone()[0]
-        since = None if full else (company.sudo().ecrm_metrics_refreshed_at or None)
+        since = None
+        if not full and company.sudo().ecrm_metrics_refreshed_at:
+            since = company.sudo().ecrm_metrics_changes_since or None
         changed = self._ecrm_changed(company, since)
         sources = {
             "ecrm_metrics_order_day": SQL(
@@ -888,8 +911,29 @@ class EcrmDashboard(models.AbstractModel):
             cr.execute(insert)
         self._ecrm_refresh_returns(company, changed["customers"])
         self._ecrm_refresh_profiles(company, now.date())
-        company.sudo().ecrm_metrics_refreshed_at = now
+        company.sudo().write(
+            {"ecrm_metrics_refreshed_at": now, "ecrm_metrics_changes_since": watermark}
+        )
         self.env.invalidate_all()
+        return True
+
+    @api.model
+    def _ecrm_watermark(self):
+        """The start of the oldest transaction open in this database (now at
+        the latest), in UTC as Odoo's ``write_date``: a transaction still open
+        commits its rows after the refresh with that ``write_date``, the next
+        refresh must read them (reading a customer or day again is harmless)."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT LEAST(now(), min(xact_start)) AT TIME ZONE 'UTC'
+                  FROM pg_stat_activity
+                 WHERE datname = current_database() AND pid <> pg_backend_pid()
+                   AND backend_type = 'client backend' AND xact_start IS NOT NULL
+                """
+            )
+        )
+        return self.env.cr.fetchone()[0]
 
     @api.model
     def _ecrm_refresh_returns(self, company, partners):
@@ -934,7 +978,11 @@ class EcrmDashboard(models.AbstractModel):
         )
         if partners is None:
             # a rebuild: millions of rows, written then read in order (a sort
-            # in memory) rather than consumed from the statement's own result
+            # in memory) rather than consumed from the statement's own result;
+            # the memory for these statements only, not the rest of the
+            # transaction (other companies, the profiles)
+            cr.execute("SELECT current_setting('work_mem')")
+            work_mem = cr.fetchone()[0]
             cr.execute(
                 SQL(
                     """
@@ -961,6 +1009,7 @@ class EcrmDashboard(models.AbstractModel):
                 ),
                 1,
             )
+            cr.execute(SQL("SELECT set_config('work_mem', %s, true)", work_mem))
             return
         self._ecrm_add_returns(
             company,
@@ -1084,6 +1133,29 @@ class EcrmDashboard(models.AbstractModel):
             )
         )
         order_days, customers = cr.fetchone()
+        # the days an order left since the last refresh (confirmed again on
+        # another day): those of these customers with fewer orders than then
+        # (a day an order came to is among the days above)
+        cr.execute(
+            SQL(
+                """
+                SELECT COALESCE(array_agg(DISTINCT date), '{}') FROM (
+                    SELECT date FROM %(table)s
+                     WHERE company_id = %(company)s AND %(then)s
+                    EXCEPT ALL
+                    SELECT date_order::date FROM sale_order
+                     WHERE state = 'sale' AND company_id = %(company)s AND %(now)s
+                ) gone
+                """,
+                table=SQL.identifier(ORDER_TABLE),
+                company=company.id,
+                then=self._ecrm_changed_filter(SQL.identifier("partner_id"), customers),
+                now=self._ecrm_changed_filter(
+                    SQL.identifier("ecrm_commercial_partner_id"), customers
+                ),
+            )
+        )
+        order_days = sorted({*order_days, *cr.fetchone()[0]})
         cr.execute(
             SQL(
                 """
@@ -1294,8 +1366,13 @@ class EcrmDashboard(models.AbstractModel):
         days = (end - start).days + 1
         before = (start - timedelta(days=days), start - timedelta(days=1))
         cr = self.env.cr
-        cr.execute(
-            SQL(
+        if not self._ecrm_refreshed(companies):
+            query = SQL(
+                "SELECT day, sum(amount) FROM (%s) o GROUP BY day ORDER BY day",
+                self._ecrm_order_sql(companies, filters, period),
+            )
+        else:
+            query = SQL(
                 """
                 SELECT d.date, sum(d.revenue * %(rate)s)
                   FROM ecrm_metrics_order_day d
@@ -1316,7 +1393,7 @@ class EcrmDashboard(models.AbstractModel):
                 start=start,
                 end=end,
             )
-        )
+        cr.execute(query)
         revenue_by_day = [[str(day), float(amount)] for day, amount in cr.fetchall()]
         distribution, snapshot_date = self._ecrm_distribution(companies, filters)
         stages = {row[2]: row for row in distribution["lifecycle_stage"]}

@@ -17,7 +17,7 @@ class EcrmMetricsReturnDay(models.Model):
     (``orders``) and of the order before it (``second_orders``), first
     orders left out: a snapshot written by ``ecrm.dashboard._ecrm_refresh``.
     The customers active, retained and repeating in any period are sums over
-    it (``ecrm.dashboard._ecrm_returns_sql``)."""
+    it (``ecrm.dashboard._ecrm_returns``)."""
 
     _name = "ecrm.metrics.return.day"
     _description = "eCRM Orders per Day and Day of the Previous Order"

@@ -2,8 +2,11 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from datetime import datetime, time
 
+from odoo import SUPERUSER_ID, api
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
+
+from odoo.addons.ecrm_metrics.models.ecrm_dashboard import NO_FILTERS
 
 from .common import MetricsCase, d
 
@@ -198,6 +201,28 @@ class TestKpis(MetricsCase):
                     (filters, period),
                 )
 
+    def test_live_figures_before_the_first_refresh(self):
+        """After the upgrade to 18.0.1.2.0 the return and cohort snapshots are
+        empty and the refresh date cleared, the days of the orders still
+        there: the figures are read live until the company is refreshed."""
+        self.dashboard._ecrm_refresh()
+        self.env.cr.execute(
+            "DELETE FROM ecrm_metrics_return_day WHERE company_id = %(c)s;"
+            " DELETE FROM ecrm_metrics_cohort_day WHERE company_id = %(c)s",
+            {"c": self.company.id},
+        )
+        self.company.sudo().ecrm_metrics_refreshed_at = False
+        period = self.dashboard._ecrm_period(*P)
+        live = self.dashboard._ecrm_kpis(period, self.company, NO_FILTERS, False)
+        self.assertEqual(self.dashboard.get_kpis(*P), live)
+        self.assertEqual(live["active_customers"], 3)
+        cohorts = self.dashboard._ecrm_period("2025-01-01", "2025-04-30")
+        self.assertEqual(
+            self.dashboard.get_cohorts("2025-01-01", "2025-04-30"),
+            self.dashboard._ecrm_cohorts(cohorts, self.company, NO_FILTERS, False),
+        )
+        self.assertTrue(self.dashboard.get_cohorts("2025-01-01", "2025-04-30"))
+
     def test_filters(self):
         """Level (at confirmation, at the ticket's opening) and channel restrict
         the orders, customers and tickets; the other figures stay."""
@@ -297,6 +322,8 @@ class TestKpis(MetricsCase):
                 rows[table] = self.env.cr.fetchall()
             return rows
 
+        self.env.cr.execute("SHOW work_mem")
+        work_mem = self.env.cr.fetchone()
         self.dashboard._ecrm_refresh()
         before = content()
         # new orders (a new customer's first), a cancellation (Carla's first
@@ -305,6 +332,13 @@ class TestKpis(MetricsCase):
         self._order(self.b, d("2025-03-02"), 30)
         self._order(self._customer("Newcomer"), d("2025-03-29"), 20)
         self.c_march._action_cancel()
+        # Bob's April order confirmed again later: its day moves
+        self.env.cr.execute(
+            "UPDATE sale_order SET date_order = date_order + interval '18 days',"
+            " write_date = now() at time zone 'UTC'"
+            " WHERE partner_id = %s AND date_order >= '2025-04-01'",
+            [self.b.id],
+        )
         self.env.cr.execute(
             "UPDATE helpdesk_ticket SET ecrm_first_response_date = %s,"
             " write_date = now() at time zone 'UTC' WHERE id = %s",
@@ -315,10 +349,51 @@ class TestKpis(MetricsCase):
         self.assertNotEqual(incremental, before)
         self.dashboard._ecrm_refresh(full=True)
         self.assertEqual(incremental, content())
+        # the rebuild's memory was for its sorts only
+        self.env.cr.execute("SHOW work_mem")
+        self.assertEqual(self.env.cr.fetchone(), work_mem)
         kpis = self.dashboard.get_kpis(*P)
         self.assertEqual((kpis["orders"], kpis["new_customers"]), (6, 3))
         self.assertAlmostEqual(kpis["revenue"], 750.0 - 250 + 70 + 30 + 20)
         self.assertEqual(kpis["avg_first_response_hours"], (4 + 54) / 2)
+
+    def test_refresh_reads_back_to_the_oldest_open_transaction(self):
+        """A transaction open during a refresh commits its orders after it,
+        with its own start as write_date: a refresh in another transaction
+        (here while this test's one is open) reads again from that start."""
+        self.env.cr.execute("SELECT now() at time zone 'UTC'")
+        open_since = self.env.cr.fetchone()[0]
+        cr = self.registry.cursor()
+        try:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            cr.execute("SELECT now() at time zone 'UTC'")
+            self.assertGreater(cr.fetchone()[0], open_since)
+            self.assertLessEqual(env["ecrm.dashboard"]._ecrm_watermark(), open_since)
+        finally:
+            cr.rollback()
+            cr.close()
+        self.dashboard._ecrm_refresh()
+        company = self.company.sudo()
+        self.assertLessEqual(
+            company.ecrm_metrics_changes_since, company.ecrm_metrics_refreshed_at
+        )
+
+    def test_refresh_skips_a_company_being_refreshed(self):
+        """Another transaction refreshing the company: the refresh leaves it
+        (it would wait, then work on a snapshot older than that refresh)."""
+        self.env.cr.execute("SET LOCAL lock_timeout = '2s'")
+        cr = self.registry.cursor()
+        try:
+            cr.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", [0x65636D78, self.company.id]
+            )
+            self.dashboard._ecrm_refresh()
+        finally:
+            cr.rollback()
+            cr.close()
+        self.assertFalse(self.company.sudo().ecrm_metrics_refreshed_at)
+        self.dashboard._ecrm_refresh()
+        self.assertTrue(self.company.sudo().ecrm_metrics_refreshed_at)
 
     def test_two_currencies(self):
         eur = self.env.ref("base.EUR")
@@ -471,8 +546,12 @@ class TestKpis(MetricsCase):
                 "tax_id": False,
             }
         )
+        # before the company's first refresh: read live
+        live = self.dashboard.get_dashboard(*P)
         self.dashboard._ecrm_refresh()
         board = self.dashboard.get_dashboard(*P)
+        self.assertEqual(live["revenue_by_day"], board["revenue_by_day"])
+        self.assertEqual(live["kpis"], board["kpis"])
         self.assertEqual(board["kpis"], self.dashboard.get_kpis(*P))
         self.assertEqual(
             board["previous"], self.dashboard.get_kpis("2025-01-29", "2025-02-28")
