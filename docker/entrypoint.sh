@@ -3,7 +3,7 @@
 # passes the db_* options to Odoo). Writes Odoo's configuration from the
 # environment and the generated secrets, installs the suite on first start, then
 # starts Odoo.
-#   ECRM_DB               the database (default ecrm); the only one served (dbfilter)
+#   ECRM_DB               the database (default ecrm); the only one served (db_name)
 #   ECRM_DEMO=1           install with Odoo's and the suite's demo data (admin/admin,
 #                         portal/portal): a quick try, never a production database
 #   ECRM_DB_REPLICA_HOST  a PostgreSQL streaming replica for read-only requests
@@ -31,14 +31,17 @@ export HOST USER PASSWORD PGPASSWORD=$PASSWORD
 
 DB=${ECRM_DB:-ecrm}
 # The database manager is off (list_db): nobody can dump, drop or create a
-# database over HTTP, whatever the master password.
+# database over HTTP, whatever the master password. db_name without a dbfilter
+# serves that database only, and Odoo then does not list the server's databases
+# (a new PostgreSQL connection) for each request without a session, such as a
+# carrier's webhook call: the dbfilter's list was 3/4 of a refused webhook call.
 cat >"$ODOO_RC" <<CONF
 [options]
 addons_path = /mnt/ecrm/addons,/mnt/extra-addons
 data_dir = /var/lib/odoo
 admin_passwd = $ADMIN_PASSWD
 list_db = False
-dbfilter = ^$DB\$
+db_name = $DB
 proxy_mode = True
 workers = ${ECRM_WORKERS:-0}
 max_cron_threads = 1

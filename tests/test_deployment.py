@@ -46,7 +46,8 @@ def test_entrypoint_configures_a_closed_odoo(tmp_path):
     lines = set(conf.splitlines())
     assert "list_db = False" in lines
     assert "admin_passwd = master-secret" in lines
-    assert "dbfilter = ^ecrm$" in lines
+    assert "db_name = ecrm" in lines
+    assert not any(line.startswith("dbfilter") for line in lines)
     assert "db_replica_host = db-replica" in lines
     assert "db-secret" not in conf  # PostgreSQL's password stays in the environment
 

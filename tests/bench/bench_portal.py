@@ -72,7 +72,7 @@ def create_data(env, orders_count):
         [("company_id", "=", env.company.id)], limit=1
     )
     env["stock.quant"]._update_available_quantity(
-        product, warehouse.lot_stock_id, orders_count * 2
+        product, warehouse.lot_stock_id, 1_000_000
     )
     carrier = env["delivery.carrier"].create(
         {
@@ -83,6 +83,13 @@ def create_data(env, orders_count):
             "tracking_url": "https://track.example/<shipmenttrackingnumber>",
         }
     )
+    return user, shipped_orders(partner, product, carrier, orders_count)[0], carrier
+
+
+def shipped_orders(partner, product, carrier, count, prefix="BENCH"):
+    """``count`` confirmed orders of ``partner``, each with a shipped delivery
+    (one unit, tracking reference ``<prefix>-<n>``) and its waiting backorder."""
+    env = partner.env
     orders = env["sale.order"].create(
         [
             {
@@ -92,18 +99,18 @@ def create_data(env, orders_count):
                     Command.create({"product_id": product.id, "product_uom_qty": 2})
                 ],
             }
-            for _n in range(orders_count)
+            for _n in range(count)
         ]
     )
     orders.action_confirm()
     shipped = orders.picking_ids
     for n, picking in enumerate(shipped):
-        picking.carrier_tracking_ref = f"BENCH-{n:05d}"
+        picking.carrier_tracking_ref = f"{prefix}-{n:05d}"
     for move in shipped.move_ids:
         move.quantity = 1
         move.picked = True
     shipped._action_done()  # one unit shipped, its backorder waits
-    return user, orders, shipped, carrier
+    return orders, shipped
 
 
 def login(client, registry, db, uid):
@@ -166,22 +173,38 @@ def set_level(registry, uid, xmlid=None):
         partner._ecrm_pin_level(level.id, "bench")
 
 
-def signed(secret, ref, status, when):
-    body = json.dumps({"tracking_ref": ref, "status": status, "event_time": when})
+def signed(secret, events):
+    """One request: an event, or a batch (a JSON array) of several."""
+    batch = [
+        {"tracking_ref": ref, "status": status, "event_time": when}
+        for ref, status, when in events
+    ]
+    body = json.dumps(batch if len(batch) > 1 else batch[0])
     digest = hmac.new(secret.encode(), body.encode(), hashlib.sha256).hexdigest()
-    return body.encode(), {
-        "Content-Type": "application/json",
-        "X-Ecrm-Signature": f"sha256={digest}",
-    }
+    return (
+        len(events),
+        body.encode(),
+        {
+            "Content-Type": "application/json",
+            "X-Ecrm-Signature": f"sha256={digest}",
+        },
+    )
 
 
-def waves(secret, refs):
-    """The events of ``refs``: every ``on_the_way``, then every ``delivered``
-    (a delivery's events in the order the carrier sends them)."""
+def waves(secret, refs, batch=1):
+    """The requests of ``refs``' events, ``batch`` events a request: every
+    ``on_the_way``, then every ``delivered`` (a delivery's events in the order
+    the carrier sends them)."""
     return [
         [
-            signed(secret, ref, status, f"2026-11-{day:02d}T10:00:00+00:00")
-            for ref in refs
+            signed(
+                secret,
+                [
+                    (ref, status, f"2026-11-{day:02d}T10:00:00+00:00")
+                    for ref in refs[start : start + batch]
+                ],
+            )
+            for start in range(0, len(refs), batch)
         ]
         for status, day in (("on_the_way", 20), ("delivered", 21))
     ]
@@ -192,8 +215,8 @@ def webhook(port, carrier_id, events, clients, expected=200):
     at once, each on a connection of its own as a carrier's webhook does;
     ``(events, seconds, client-side latencies)``."""
 
-    def post(event):
-        body, headers = event
+    def post(request):
+        _count, body, headers = request
         start = time.perf_counter()
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         connection.request(
@@ -210,7 +233,8 @@ def webhook(port, carrier_id, events, clients, expected=200):
     with ThreadPoolExecutor(max_workers=clients) as pool:
         for wave in events:
             latencies += pool.map(post, wave)
-    return len(latencies), time.perf_counter() - start, latencies
+    count = sum(request[0] for wave in events for request in wave)
+    return count, time.perf_counter() - start, latencies
 
 
 def unknown_carrier(port):
@@ -249,8 +273,8 @@ def server_times(logfile, offset):
 
 @contextlib.contextmanager
 def server(config, db, workers, logfile):
-    """Odoo as deployed (prefork: ``workers`` HTTP worker processes, one
-    database behind a dbfilter), no cron worker (the steps' emails are drained
+    """Odoo as deployed (prefork: ``workers`` HTTP worker processes, the one
+    database it serves in ``db_name``), no cron worker (the steps' emails are drained
     apart, see ``drain_mails``); its request log in ``logfile``."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -261,10 +285,9 @@ def server(config, db, workers, logfile):
             os.path.join(os.path.dirname(odoo.tools.config["root_path"]), "odoo-bin"),
             "-c",
             config,
+            # the one database served, as the Docker entrypoint does
             "-d",
             db,
-            "--db-filter",
-            f"^{db}$",
             "--workers",
             str(workers),
             "--max-cron-threads",
@@ -320,35 +343,40 @@ def drain_mails(registry):
 
 
 def webhook_runs(args, carrier_id, secret, refs):
-    """Half of the deliveries' events one request at a time, the other half
-    from ``--threads`` carriers at once; both runs also answer events signed
-    with a wrong key (401: Odoo's request, the carrier and the signature
-    check, nothing recorded: the floor of a webhook request)."""
-    half = len(refs) // 2
-    wrong = waves("not the carrier's key", refs[:half])
+    """A third of the deliveries' events one request at a time, a third from
+    ``--threads`` carriers at once, a third from ``--threads`` carriers in
+    batches of ``--batch`` events; each run also answers as many events
+    signed with a wrong key (401: Odoo's request, the carrier and the
+    signature check, nothing recorded: the floor of a webhook request)."""
+    third = len(refs) // 3
     print(
         f"\ncarrier webhook: Odoo --workers {args.workers} (prefork), "
         "median server time per request (SQL + rest), one run"
     )
     print(
-        f"{'':<28} {'events':>7} {'events/s':>9} {'server ms':>10} "
+        f"{'':<36} {'events':>7} {'events/s':>9} {'server ms':>10} "
         f"{'SQL ms':>7} {'queries':>8} {'client p50':>11} {'retries':>8}"
     )
     with tempfile.TemporaryDirectory() as tmp:
         logfile = os.path.join(tmp, "odoo.log")
         with server(args.config, args.db, args.workers, logfile) as port:
-            for clients, part in ((1, refs[:half]), (args.threads, refs[half:])):
-                for title, events, expected in (
-                    ("applied", waves(secret, part), 200),
-                    ("refused (401)", wrong, 401),
+            for clients, batch, part in (
+                (1, 1, refs[:third]),
+                (args.threads, 1, refs[third : 2 * third]),
+                (args.threads, args.batch, refs[2 * third :]),
+            ):
+                for title, key, expected in (
+                    ("applied", secret, 200),
+                    ("refused (401)", "not the carrier's key", 401),
                 ):
                     offset = os.path.getsize(logfile)
                     count, seconds, latencies = webhook(
-                        port, carrier_id, events, clients, expected
+                        port, carrier_id, waves(key, part, batch), clients, expected
                     )
                     times = server_times(logfile, offset)
+                    label = f"{clients} client(s), {batch} event(s)/request, {title}"
                     print(
-                        f"{clients:>2} client(s), {title:<14} {count:>7} "
+                        f"{label:<36} {count:>7} "
                         f"{count / seconds:>9.0f} {times['total']:>10.1f} "
                         f"{times['sql']:>7.1f} {times['queries']:>8.1f} "
                         f"{statistics.median(latencies) * 1000:>9.1f} ms"
@@ -394,6 +422,8 @@ def main():
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--batch", type=int, default=25, help="events a request")
+    parser.add_argument("--deliveries", type=int, default=300, help="for the webhook")
     parser.add_argument(
         "--webhook-only", action="store_true", help="skip the portal pages"
     )
@@ -403,11 +433,10 @@ def main():
     start = time.perf_counter()
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        user, orders, shipped, carrier = create_data(env, args.orders)
+        user, orders, carrier = create_data(env, args.orders)
         deliveries = orders.picking_ids.filtered("ecrm_tracking_state")
         uid, order_id, carrier_id = user.id, orders[-1].id, carrier.id
         secret = carrier.ecrm_webhook_secret
-        refs = shipped.mapped("carrier_tracking_ref")
         print(
             f"data: 1 customer, {len(orders)} orders, {len(deliveries)} deliveries "
             f"({time.perf_counter() - start:.0f} s)",
@@ -420,9 +449,16 @@ def main():
         pages(client, registry, args, uid, order_id)
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        env["res.users"].browse(uid).partner_id._ecrm_set_consent(
-            "email", "opt_in", "backend"
-        )
+        partner = env["res.users"].browse(uid).partner_id
+        partner._ecrm_set_consent("email", "opt_in", "backend")
+        product = env["sale.order"].browse(order_id).order_line.product_id
+        refs = shipped_orders(
+            partner,
+            product,
+            env["delivery.carrier"].browse(carrier_id),
+            args.deliveries,
+            prefix="HOOK",
+        )[1].mapped("carrier_tracking_ref")
     uptime = os.getloadavg()
     webhook_runs(args, carrier_id, secret, refs)
     count, seconds = drain_mails(registry)

@@ -1,5 +1,6 @@
 # Copyright 2026 eCRM suite developers
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import contextlib
 import hashlib
 import hmac
 import json
@@ -16,6 +17,8 @@ from odoo.http import request
 _logger = logging.getLogger(__name__)
 
 MAX_BODY = 64 * 1024
+# events in one request of our format (a JSON array of them)
+MAX_EVENTS = 100
 STATUSES = ("on_the_way", "delivered", "returned")
 # EasyPost tracker statuses -> our steps (others are recorded without a step)
 EASYPOST_STATUSES = {
@@ -35,7 +38,8 @@ class WebhookError(Exception):
 
 class EcrmCarrierWebhook(http.Controller):
     """Carrier tracking events: ``POST /ecrm/tracking/<carrier id>`` (our JSON,
-    signed ``X-Ecrm-Signature: sha256=<hex HMAC-SHA256 of the body>``) and
+    one event or an array of them, signed ``X-Ecrm-Signature: sha256=<hex
+    HMAC-SHA256 of the body>``) and
     ``.../easypost`` (EasyPost's tracker events, signed as EasyPost signs).
     The signature is checked before anything is looked up (401 before 404),
     an event applies once (the same event again changes nothing), and any
@@ -70,25 +74,29 @@ class EcrmCarrierWebhook(http.Controller):
         except ValueError as e:
             raise WebhookError(400, "malformed JSON") from e
 
-    def _delivery(self, carrier, tracking_ref):
-        if not isinstance(tracking_ref, str) or not tracking_ref.strip():
-            raise WebhookError(400, "tracking_ref is required")
-        delivery = (
+    def _deliveries(self, carrier, refs):
+        """The carrier's tracked customer delivery of each of ``refs``, one query."""
+        deliveries = {}
+        for delivery in (
             request.env["stock.picking"]
             .sudo()
             .search_fetch(
                 [
                     ("carrier_id", "=", carrier.id),
-                    ("carrier_tracking_ref", "=", tracking_ref.strip()),
+                    ("carrier_tracking_ref", "in", list(refs)),
                     ("picking_type_code", "=", "outgoing"),
+                    ("ecrm_tracking_state", "!=", False),
                 ],
-                ["ecrm_tracking_state", "sale_id", "company_id"],
-                limit=1,
+                [
+                    "carrier_tracking_ref",
+                    "ecrm_tracking_state",
+                    "sale_id",
+                    "company_id",
+                ],
             )
-        )
-        if not delivery or not delivery.ecrm_tracking_state:
-            raise WebhookError(404, "unknown tracking reference")
-        return delivery
+        ):
+            deliveries.setdefault(delivery.carrier_tracking_ref, delivery)
+        return deliveries
 
     @staticmethod
     def _date(value):
@@ -100,7 +108,10 @@ class EcrmCarrierWebhook(http.Controller):
             raise WebhookError(400, "event_time must be ISO 8601 with an offset")
         return when.astimezone(timezone.utc).replace(tzinfo=None)
 
-    def _apply(self, carrier_id, verify, parse):
+    def _apply(self, carrier_id, verify, parse, batches=False):
+        """``batches``: the body may also be a JSON array of events (at most
+        ``MAX_EVENTS``), applied in their order, all or none: a failing event
+        answers for the whole batch, named by its index."""
         try:
             body = self._body()
             # one query: the carrier (archived too) and its secret only
@@ -114,19 +125,49 @@ class EcrmCarrierWebhook(http.Controller):
             # and the same 401, so that the route tells nothing about carriers
             secret = carrier.ecrm_webhook_secret or secrets.token_hex(32)
             data = verify(secret, body, request.httprequest.headers)
-            if not isinstance(data, dict):
-                raise WebhookError(400, "a JSON object is expected")
-            tracking_ref, state, when, note = parse(data)
+            batch = batches and isinstance(data, list)
+            if batch and not 0 < len(data) <= MAX_EVENTS:
+                raise WebhookError(400, f"a batch holds 1 to {MAX_EVENTS} events")
+            events = []
+            for index, item in enumerate(data if batch else [data]):
+                with self._naming(batch, index):
+                    events.append(self._parse(parse, item))
             if not carrier:
                 raise WebhookError(404, "unknown carrier")
-            delivery = self._delivery(carrier, tracking_ref)
-            if state:
-                delivery._ecrm_apply_tracking(state, "carrier", when, note or False)
-            else:
-                _logger.info("carrier event without a step for %s", delivery.name)
+            deliveries = self._deliveries(carrier, {event[0] for event in events})
+            for index, event in enumerate(events):
+                with self._naming(batch, index):
+                    if event[0] not in deliveries:
+                        raise WebhookError(404, "unknown tracking reference")
+            for tracking_ref, state, when, note in events:
+                delivery = deliveries[tracking_ref]
+                if state:
+                    delivery._ecrm_apply_tracking(state, "carrier", when, note or False)
+                else:
+                    _logger.info("carrier event without a step for %s", delivery.name)
         except WebhookError as e:
             return self._reply(e.status, {"error": e.message})
         return self._reply(200, {"ok": True})
+
+    @staticmethod
+    @contextlib.contextmanager
+    def _naming(batch, index):
+        """In a batch, an event's error names the event."""
+        try:
+            yield
+        except WebhookError as e:
+            if batch:
+                e.message = f"event {index}: {e.message}"
+            raise
+
+    @staticmethod
+    def _parse(parse, data):
+        if not isinstance(data, dict):
+            raise WebhookError(400, "a JSON object is expected")
+        tracking_ref, state, when, note = parse(data)
+        if not isinstance(tracking_ref, str) or not tracking_ref.strip():
+            raise WebhookError(400, "tracking_ref is required")
+        return tracking_ref.strip(), state, when, note
 
     def _parse_ours(self, data):
         status = data.get("status")
@@ -168,7 +209,9 @@ class EcrmCarrierWebhook(http.Controller):
         save_session=False,
     )
     def ecrm_tracking(self, carrier_id, **kw):
-        return self._apply(carrier_id, self._verify_ours, self._parse_ours)
+        return self._apply(
+            carrier_id, self._verify_ours, self._parse_ours, batches=True
+        )
 
     @http.route(
         "/ecrm/tracking/<int:carrier_id>/easypost",

@@ -25,6 +25,12 @@ class SaleOrder(models.Model):
 
     @api.depends("state", "picking_ids.ecrm_tracking_state", "picking_ids.state")
     def _compute_ecrm_tracking_state(self):
+        # narrow reads: this runs at every step of a delivery (a carrier
+        # webhook's request), where prefetching every column of the order and
+        # of its pickings was a third of the request
+        self.fetch(["state"])
+        self.picking_ids.fetch(["ecrm_tracking_state", "state", "picking_type_id"])
+        self.picking_ids.picking_type_id.fetch(["code"])
         for order in self:
             states = [
                 picking.ecrm_tracking_state

@@ -129,6 +129,56 @@ class TestWebhook(EcrmPortalCommon, HttpCase):
         self.delivery.invalidate_recordset()
         self.assertEqual(self.delivery.ecrm_tracking_state, "shipped")
 
+    def test_batch_applied_in_order_all_or_nothing(self):
+        order = self._order()
+        second = self._deliveries(order)
+        second.carrier_id = self.carrier
+        second.carrier_tracking_ref = "TRACK-0002"
+        self._validate(second)
+        Event = self.env["ecrm.tracking.event"]
+        deliveries = self.delivery | second
+        before = Event.search_count([("picking_id", "in", deliveries.ids)])
+        batch = [
+            self.event("on_the_way"),
+            self.event("delivered", when="2026-11-21T10:00:00Z"),
+            self.event("on_the_way", ref="TRACK-0002"),
+        ]
+        failing = [
+            (batch + [self.event(ref="NOPE")], 404, "event 3: unknown tracking"),
+            (batch + [self.event(status="lost")], 400, "event 3: status must be"),
+            (batch + [["not", "an", "event"]], 400, "event 3: a JSON object"),
+            ([], 400, "a batch holds 1 to 100 events"),
+            ([self.event()] * 101, 400, "a batch holds 1 to 100 events"),
+        ]
+        for body, status, error in failing:
+            reply = self.post(body)
+            self.assertEqual(reply.status_code, status, error)
+            self.assertTrue(reply.json()["error"].startswith(error), reply.json())
+        deliveries.invalidate_recordset()
+        self.assertEqual(deliveries.mapped("ecrm_tracking_state"), ["shipped"] * 2)
+        self.assertEqual(
+            Event.search_count([("picking_id", "in", deliveries.ids)]), before
+        )
+        # EasyPost sends one event per request
+        reply = self.post(
+            batch,
+            url=f"{self.url}/easypost",
+            header="X-Hmac-Signature",
+            prefix="hmac-sha256-hex=",
+        )
+        self.assertEqual(reply.status_code, 400)
+
+        for _replay in range(2):
+            reply = self.post(batch)
+            self.assertEqual((reply.status_code, reply.json()), (200, {"ok": True}))
+            deliveries.invalidate_recordset()
+            self.assertEqual(
+                deliveries.mapped("ecrm_tracking_state"), ["delivered", "on_the_way"]
+            )
+            self.assertEqual(
+                Event.search_count([("picking_id", "in", deliveries.ids)]), before + 3
+            )
+
     def test_easypost_events(self):
         # the shape of EasyPost's documented tracker.updated event
         sample = {
@@ -176,12 +226,15 @@ class TestWebhook(EcrmPortalCommon, HttpCase):
     def test_fuzz_no_5xx_nothing_written(self):
         before = self.events()
         texts = st.one_of(st.text(max_size=40), st.integers(), st.none(), st.booleans())
+        events = st.dictionaries(
+            st.sampled_from(["tracking_ref", "status", "event_time", "note", "x"]),
+            texts,
+        )
         bodies = st.one_of(
             st.binary(max_size=200),
-            st.dictionaries(
-                st.sampled_from(["tracking_ref", "status", "event_time", "note", "x"]),
-                texts,
-            ).map(lambda d: json.dumps(d).encode()),
+            st.one_of(events, st.lists(events | texts, max_size=3)).map(
+                lambda d: json.dumps(d).encode()
+            ),
         )
 
         @settings(
