@@ -11,12 +11,14 @@ search switched off, the home without its blocks — Odoo's own pages). Prints
 the median and 95th percentile server time, their ratio and the SQL queries
 of each page; ``/my/home/blocks`` (the home's blocks, loaded after the home)
 apart. Then starts Odoo as deployed (prefork, ``--workers`` HTTP workers,
-dbfilter) and posts signed carrier events (``on_the_way`` then ``delivered``
-for every shipped delivery, each delivery's events in order) to the webhook:
-half of them one request at a time, half from ``--threads`` carriers at once
-on distinct deliveries; and as many events signed with a wrong key (401, the
-floor of a webhook request: Odoo's dispatch, the carrier, the signature).
-Prints the events per second, the median server time per request (from
+the one database in ``db_name``) and posts signed carrier events
+(``on_the_way`` then ``delivered`` for each of ``--deliveries`` new shipped
+deliveries, each delivery's events in order) to the webhook: a third of them
+one request at a time, a third from ``--threads`` carriers at once on
+distinct deliveries, a third from ``--threads`` carriers in batches of
+``--batch`` events a request; and as many events signed with a wrong key
+(401, the floor of a webhook request: Odoo's dispatch, the carrier, the
+signature). Prints the events per second, the median server time per request (from
 Odoo's request log) and its SQL queries; then drains the steps' emails with
 their cron. Commits its data into ``--db``: use a throwaway database.
 
