@@ -12,11 +12,15 @@ class LoyaltyCard(models.Model):
         help="Issued by an eCRM coupon rule: only this customer (or a contact "
         "of the same company) can use the code.",
     )
+    # the ids of the products, one column of the coupon's row: a coupon rule
+    # issues tens of thousands of coupons of five or so products each, whose
+    # rows (and foreign key checks) in a relation table were most of the
+    # issuance's time in the database
+    ecrm_products = fields.Json(readonly=True, copy=False)
     ecrm_product_ids = fields.Many2many(
         "product.product",
-        "ecrm_loyalty_card_product_rel",
-        "card_id",
-        "product_id",
+        compute="_compute_ecrm_product_ids",
+        inverse="_inverse_ecrm_product_ids",
         string="Personal products",
         readonly=True,
         help="The discount of this coupon applies only to these products.",
@@ -28,6 +32,37 @@ class LoyaltyCard(models.Model):
     ecrm_reward_text = fields.Char(compute="_compute_ecrm_mail_texts")
     ecrm_products_text = fields.Char(compute="_compute_ecrm_mail_texts")
     ecrm_validity_text = fields.Char(compute="_compute_ecrm_mail_texts")
+
+    @api.depends("ecrm_products")
+    def _compute_ecrm_product_ids(self):
+        rank = self._ecrm_product_rank()
+        for card in self:
+            card.ecrm_product_ids = self.env["product.product"].browse(
+                sorted(
+                    (pid for pid in card.ecrm_products or () if pid in rank),
+                    key=rank.__getitem__,
+                )
+            )
+
+    def _inverse_ecrm_product_ids(self):
+        for card in self:
+            card.ecrm_products = card.ecrm_product_ids.ids or None
+
+    def _ecrm_product_rank(self):
+        """{product id: rank} of the products of these coupons that still
+        exist (a product viewed but never sold can be deleted), archived ones
+        included, in the products' order (as a relational field lists
+        them)."""
+        ids = {pid for card in self for pid in card.ecrm_products or ()}
+        if not ids:
+            return {}
+        products = (
+            self.env["product.product"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("id", "in", list(ids))])
+        )
+        return {pid: index for index, pid in enumerate(products.ids)}
 
     @api.depends_context("lang")
     @api.depends(
@@ -48,11 +83,9 @@ class LoyaltyCard(models.Model):
                     if reward.required_points <= card.points
                 )
             card.ecrm_reward_text = rewards[key]
-            product_ids = card.ecrm_product_ids._ids
+            product_names = [names[pid] for pid in card.ecrm_product_ids._ids]
             card.ecrm_products_text = (
-                on_products % ", ".join(names[pid] for pid in product_ids)
-                if product_ids
-                else False
+                on_products % ", ".join(product_names) if product_names else False
             )
             if card.expiration_date not in validity:
                 validity[card.expiration_date] = (
