@@ -38,11 +38,16 @@ class LoyaltyCard(models.Model):
         rank = self._ecrm_product_rank()
         for card in self:
             card.ecrm_product_ids = self.env["product.product"].browse(
-                sorted(
-                    (pid for pid in card.ecrm_products or () if pid in rank),
-                    key=rank.__getitem__,
-                )
+                card._ecrm_sorted_products(rank)
             )
+
+    def _ecrm_sorted_products(self, rank):
+        """The ids of the coupon's products that exist, in the products'
+        order (``rank``: see ``_ecrm_product_rank``)."""
+        return sorted(
+            (pid for pid in self.ecrm_products or () if pid in rank),
+            key=rank.__getitem__,
+        )
 
     def _inverse_ecrm_product_ids(self):
         for card in self:
@@ -65,14 +70,15 @@ class LoyaltyCard(models.Model):
         return {pid: index for index, pid in enumerate(products.ids)}
 
     @api.depends_context("lang")
-    @api.depends(
-        "program_id.reward_ids", "points", "ecrm_product_ids", "expiration_date"
-    )
+    @api.depends("program_id.reward_ids", "points", "ecrm_products", "expiration_date")
     def _compute_ecrm_mail_texts(self):
         # computed for a whole batch of coupon mails: each distinct text once
         rewards, validity = {}, {}
         on_products, valid_until = self.env._("On %s"), self.env._("Valid until %s.")
-        products = self.ecrm_product_ids
+        # not through ecrm_product_ids: a relational value set per coupon
+        # costs more than the texts
+        rank = self._ecrm_product_rank()
+        products = self.env["product.product"].browse(rank)
         names = dict(zip(products._ids, products.mapped("display_name"), strict=True))
         for card in self:
             key = (card.program_id, card.points)
@@ -83,7 +89,7 @@ class LoyaltyCard(models.Model):
                     if reward.required_points <= card.points
                 )
             card.ecrm_reward_text = rewards[key]
-            product_names = [names[pid] for pid in card.ecrm_product_ids._ids]
+            product_names = [names[pid] for pid in card._ecrm_sorted_products(rank)]
             card.ecrm_products_text = (
                 on_products % ", ".join(product_names) if product_names else False
             )

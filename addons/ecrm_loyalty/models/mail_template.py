@@ -9,6 +9,7 @@ from functools import reduce
 from markupsafe import Markup, escape
 
 from odoo import models
+from odoo.models import PREFETCH_MAX
 from odoo.tools import SQL, html_normalize, is_html_empty
 from odoo.tools.mail import html_to_inner_content
 from odoo.tools.rendering_tools import parse_inline_template
@@ -28,6 +29,8 @@ T_OUT_REGEX = re.compile(
     r"""<(\w+)[\s|\n]+t-out=[\s|\n]*(\'|\")((\w|\.)+)(\2)[\s|\n]*((\/>)|(>[\s|\n]*([^<>]*?))[\s|\n]*<\/\1>)""",
     flags=re.DOTALL,
 )
+# where textwrap may break a word: a hyphen before a letter or a hyphen
+HYPHEN_BREAK = re.compile(r"-[^\W\d]|--")
 UNUSUAL_CHARACTERS = re.compile(r"[^\S ]|[\x00-\x1f\x7f-\x9f]")
 # the template's fields Odoo renders as inline templates
 INLINE_FIELDS = (
@@ -508,15 +511,23 @@ def _ecrm_path_column(records, path):
     try:
         for index, fname in enumerate(path):
             field = model._fields[fname]
-            known = model.browse(id_ for id_ in ids if id_)
+            known = [id_ for id_ in ids if id_]
+            # by chunks prefetched on their own: a value missing from the
+            # cache makes the ORM walk the whole prefetch set
+            chunks = [
+                model.browse(known[start : start + PREFETCH_MAX])
+                for start in range(0, len(known), PREFETCH_MAX)
+            ]
             if index == len(path) - 1 and not field.relational:
-                values = iter(field.mapped(known))
+                values = iter([v for chunk in chunks for v in field.mapped(chunk)])
                 null = model[fname]
                 return [next(values) if id_ else null for id_ in ids]
             if field.type != "many2one":
                 break
-            field.mapped(known)
-            raw = known.env.cache.get_until_miss(known, field)
+            raw = []
+            for chunk in chunks:
+                field.mapped(chunk)
+                raw += chunk.env.cache.get_until_miss(chunk, field)
             if len(raw) != len(known):
                 break
             values = iter(raw)
@@ -550,14 +561,15 @@ def _ecrm_shorten(text, width=190, placeholder=" [...]"):
     the first space past ``width``, which leaves the result unchanged. Without
     a hyphen (textwrap's only other break) nor a word longer than the line,
     the result is the longest run of whole words that leaves room for the
-    placeholder."""
+    placeholder (a hyphen breaks a word when a letter or a hyphen follows,
+    as in "well-known" or "a--b", not in "SYN-001")."""
     text = " ".join(text.split())
     if len(text) <= width:
         return text
     cut = text.find(" ", width + 1)
     text = text if cut < 0 else text[:cut]
     end = text.rfind(" ", 0, width - len(placeholder) + 1)
-    if end > 0 and "-" not in text:
+    if end > 0 and not HYPHEN_BREAK.search(text):
         return text[:end] + placeholder
     return textwrap.shorten(text, width, placeholder=placeholder)
 

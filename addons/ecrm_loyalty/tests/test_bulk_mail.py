@@ -144,6 +144,10 @@ class TestBulkMail(LoyaltyCase):
         (mail.message's preview), long words and hyphens included."""
         words = ["coupon", "x" * 200, "well-known", "Zoë", "a", "10%", "-", "--x--"]
         texts = [" ".join(words[i % len(words)] for i in range(n)) for n in (1, 5, 40)]
+        # hyphens textwrap does not break at (codes, numbers) or does
+        for hyphenated in ("[SYN-001]", "a-1", "x-", "é-à", "a_-b", "q--"):
+            for index in range(30, 40):
+                texts.append(" ".join(["word"] * index + [hyphenated] + ["tail"] * 20))
         texts += [
             "y" * 190,
             "y" * 191,
