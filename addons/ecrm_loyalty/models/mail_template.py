@@ -4,6 +4,7 @@ import re
 import secrets
 import textwrap
 from collections import defaultdict
+from contextlib import contextmanager
 from functools import reduce
 
 from markupsafe import Markup, escape
@@ -458,16 +459,17 @@ class MailTemplate(models.Model):
             "email_to": [_ecrm_column(mail.get("email_to")) for mail in mails],
             "email_cc": [_ecrm_column(mail.get("email_cc")) for mail in mails],
         }
-        cr.execute(
-            _ecrm_copy_rows_sql(
-                Mail,
-                model_mail.id,
-                mail_own,
-                "mail_message_id",
-                {"body_html": _ecrm_slots(layout_parts, mails, "html_slots")},
+        with _ecrm_fast_compression(cr):
+            cr.execute(
+                _ecrm_copy_rows_sql(
+                    Mail,
+                    model_mail.id,
+                    mail_own,
+                    "mail_message_id",
+                    {"body_html": _ecrm_slots(layout_parts, mails, "html_slots")},
+                )
             )
-        )
-        mail_ids = dict(cr.fetchall())
+            mail_ids = dict(cr.fetchall())
         recipients = [
             (mail["res_id"], partner_id)
             for mail in mails
@@ -545,6 +547,30 @@ def _ecrm_path_value(record, path):
         return reduce(lambda rec, fname: rec[fname], path, record)
     except KeyError:
         return None
+
+
+@contextmanager
+def _ecrm_fast_compression(cr):
+    """Values stored out of line (the mails' bodies in their layout: about
+    4 kB each) compressed with lz4 rather than PostgreSQL's default pglz
+    (three times faster to compress, read back the same), where the server
+    has it; the previous setting is restored. Fetch the results inside."""
+    cr.execute(
+        SQL(
+            "SELECT current_setting('default_toast_compression')"
+            " FROM pg_settings WHERE name = 'default_toast_compression'"
+            " AND 'lz4' = ANY(enumvals)"
+        )
+    )
+    row = cr.fetchone()
+    if not row:
+        yield
+        return
+    cr.execute(SQL("SELECT set_config('default_toast_compression', 'lz4', TRUE)"))
+    # not restored after an error: the transaction (or savepoint) is rolled
+    # back, and the setting with it
+    yield
+    cr.execute(SQL("SELECT set_config('default_toast_compression', %s, TRUE)", row[0]))
 
 
 def _ecrm_fill(parts, slots):

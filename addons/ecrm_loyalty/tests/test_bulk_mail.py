@@ -127,6 +127,29 @@ class TestBulkMail(LoyaltyCase):
             {card.id: card.partner_id for card in self.cards},
         )
 
+    def test_bodies_compressed_with_lz4(self):
+        """The bodies in their layout are compressed with lz4 where the
+        server has it, and the transaction's setting is left as it was."""
+        cr = self.env.cr
+        cr.execute(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = %s",
+            ["default_toast_compression"],
+        )
+        if not (cr.fetchone() or [False])[0]:
+            self.skipTest("PostgreSQL without lz4")
+        cr.execute("SHOW default_toast_compression")
+        before = cr.fetchone()[0]
+        mails = self.template._ecrm_send_mail_bulk(self.cards[:3].ids)
+        cr.execute("SHOW default_toast_compression")
+        self.assertEqual(cr.fetchone()[0], before)
+        self.env.flush_all()
+        cr.execute(
+            "SELECT pg_column_compression(body_html) FROM mail_mail WHERE id = ANY(%s)"
+            " AND octet_length(body_html) > 2100",
+            [list(mails.values())[1:]],
+        )
+        self.assertEqual({row[0] for row in cr.fetchall()}, {"lz4"})
+
     def test_other_templates_rendered_by_odoo(self):
         """A template that is not field-path only (here a method call) is
         rendered by send_mail_batch, mail by mail."""
