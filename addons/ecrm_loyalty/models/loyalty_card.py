@@ -1,4 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.tools import format_date
 
@@ -72,34 +74,39 @@ class LoyaltyCard(models.Model):
     @api.depends_context("lang")
     @api.depends("program_id.reward_ids", "points", "ecrm_products", "expiration_date")
     def _compute_ecrm_mail_texts(self):
-        # computed for a whole batch of coupon mails: each distinct text once
-        rewards, validity = {}, {}
+        # computed for a whole batch of coupon mails: each distinct text
+        # worked out once, and set at once on the coupons that share it
         on_products, valid_until = self.env._("On %s"), self.env._("Valid until %s.")
         # not through ecrm_product_ids: a relational value set per coupon
         # costs more than the texts
         rank = self._ecrm_product_rank()
         products = self.env["product.product"].browse(rank)
         names = dict(zip(products._ids, products.mapped("display_name"), strict=True))
+        cards = defaultdict(lambda: defaultdict(list))
         for card in self:
-            key = (card.program_id, card.points)
-            if key not in rewards:
-                rewards[key] = ", ".join(
-                    reward.description
-                    for reward in card.program_id.reward_ids
-                    if reward.required_points <= card.points
-                )
-            card.ecrm_reward_text = rewards[key]
-            product_names = [names[pid] for pid in card._ecrm_sorted_products(rank)]
-            card.ecrm_products_text = (
-                on_products % ", ".join(product_names) if product_names else False
+            cards["ecrm_reward_text"][card.program_id, card.points].append(card.id)
+            cards["ecrm_products_text"][tuple(card._ecrm_sorted_products(rank))].append(
+                card.id
             )
-            if card.expiration_date not in validity:
-                validity[card.expiration_date] = (
-                    valid_until % format_date(self.env, card.expiration_date)
-                    if card.expiration_date
-                    else False
-                )
-            card.ecrm_validity_text = validity[card.expiration_date]
+            cards["ecrm_validity_text"][card.expiration_date].append(card.id)
+        for (program, points), ids in cards["ecrm_reward_text"].items():
+            self.browse(ids).ecrm_reward_text = ", ".join(
+                reward.description
+                for reward in program.reward_ids
+                if reward.required_points <= points
+            )
+        for product_ids, ids in cards["ecrm_products_text"].items():
+            self.browse(ids).ecrm_products_text = (
+                on_products % ", ".join(names[pid] for pid in product_ids)
+                if product_ids
+                else False
+            )
+        for expiration_date, ids in cards["ecrm_validity_text"].items():
+            self.browse(ids).ecrm_validity_text = (
+                valid_until % format_date(self.env, expiration_date)
+                if expiration_date
+                else False
+            )
 
     @api.model
     def mail_allowed_qweb_expressions(self):
