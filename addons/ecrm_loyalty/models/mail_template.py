@@ -520,6 +520,11 @@ def _ecrm_path_column(records, path):
                 model.browse(known[start : start + PREFETCH_MAX])
                 for start in range(0, len(known), PREFETCH_MAX)
             ]
+            if field.store:
+                # that column only: the ORM would read all of a record's
+                # columns (a customer has dozens) to give one
+                for chunk in chunks:
+                    chunk.fetch([fname])
             if index == len(path) - 1 and not field.relational:
                 values = iter([v for chunk in chunks for v in field.mapped(chunk)])
                 null = model[fname]
