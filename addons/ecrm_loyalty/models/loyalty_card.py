@@ -37,39 +37,35 @@ class LoyaltyCard(models.Model):
 
     @api.depends("ecrm_products")
     def _compute_ecrm_product_ids(self):
-        rank = self._ecrm_product_rank()
+        products = self._ecrm_sorted_products()
         for card in self:
             card.ecrm_product_ids = self.env["product.product"].browse(
-                card._ecrm_sorted_products(rank)
+                products[card.id]
             )
-
-    def _ecrm_sorted_products(self, rank):
-        """The ids of the coupon's products that exist, in the products'
-        order (``rank``: see ``_ecrm_product_rank``)."""
-        return sorted(
-            (pid for pid in self.ecrm_products or () if pid in rank),
-            key=rank.__getitem__,
-        )
 
     def _inverse_ecrm_product_ids(self):
         for card in self:
             card.ecrm_products = card.ecrm_product_ids.ids or None
 
-    def _ecrm_product_rank(self):
-        """{product id: rank} of the products of these coupons that still
-        exist (a product viewed but never sold can be deleted), archived ones
-        included, in the products' order (as a relational field lists
-        them)."""
-        ids = {pid for card in self for pid in card.ecrm_products or ()}
-        if not ids:
-            return {}
-        products = (
-            self.env["product.product"]
-            .sudo()
-            .with_context(active_test=False)
-            .search([("id", "in", list(ids))])
-        )
-        return {pid: index for index, pid in enumerate(products.ids)}
+    def _ecrm_sorted_products(self):
+        """{coupon id: the ids of its products that still exist (a product
+        viewed but never sold can be deleted), archived ones included, in the
+        products' order (as a relational field lists them)}."""
+        stored = {card.id: card.ecrm_products or () for card in self}
+        ids = {pid for pids in stored.values() for pid in pids}
+        rank = {}
+        if ids:
+            products = (
+                self.env["product.product"]
+                .sudo()
+                .with_context(active_test=False)
+                .search([("id", "in", list(ids))])
+            )
+            rank = {pid: index for index, pid in enumerate(products.ids)}
+        return {
+            card_id: sorted((pid for pid in pids if pid in rank), key=rank.__getitem__)
+            for card_id, pids in stored.items()
+        }
 
     @api.depends_context("lang")
     @api.depends("program_id.reward_ids", "points", "ecrm_products", "expiration_date")
@@ -79,15 +75,15 @@ class LoyaltyCard(models.Model):
         on_products, valid_until = self.env._("On %s"), self.env._("Valid until %s.")
         # not through ecrm_product_ids: a relational value set per coupon
         # costs more than the texts
-        rank = self._ecrm_product_rank()
-        products = self.env["product.product"].browse(rank)
+        sorted_products = self._ecrm_sorted_products()
+        products = self.env["product.product"].browse(
+            {pid for pids in sorted_products.values() for pid in pids}
+        )
         names = dict(zip(products._ids, products.mapped("display_name"), strict=True))
         cards = defaultdict(lambda: defaultdict(list))
         for card in self:
             cards["ecrm_reward_text"][card.program_id, card.points].append(card.id)
-            cards["ecrm_products_text"][tuple(card._ecrm_sorted_products(rank))].append(
-                card.id
-            )
+            cards["ecrm_products_text"][tuple(sorted_products[card.id])].append(card.id)
             cards["ecrm_validity_text"][card.expiration_date].append(card.id)
         for (program, points), ids in cards["ecrm_reward_text"].items():
             self.browse(ids).ecrm_reward_text = ", ".join(
