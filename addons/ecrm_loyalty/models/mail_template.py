@@ -419,6 +419,9 @@ class MailTemplate(models.Model):
         Message, Mail = self.env["mail.message"], self.env["mail.mail"]
         cr = self.env.cr
         message_type = model_mail.message_type
+        author_email = self.env["mail.thread"]._message_compute_author(
+            None, email_from=None, raise_on_email=False
+        )[1]
         own = {
             "res_id": [mail["res_id"] for mail in mails],
             "record_name": [mail["record_name"] for mail in mails],
@@ -435,11 +438,7 @@ class MailTemplate(models.Model):
             "subject": [_ecrm_column(mail.get("subject")) for mail in mails],
             # a void email_from is the author's, as mail.message computes it
             "email_from": [
-                _ecrm_column(mail.get("email_from"))
-                or self.env["mail.thread"]._message_compute_author(
-                    None, email_from=None, raise_on_email=False
-                )[1]
-                for mail in mails
+                _ecrm_column(mail.get("email_from")) or author_email for mail in mails
             ],
             "reply_to": [_ecrm_column(mail.get("reply_to")) for mail in mails],
         }
