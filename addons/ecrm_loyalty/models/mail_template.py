@@ -507,43 +507,50 @@ def _ecrm_path_column(records, path):
     raises KeyError), read a field at a time for all the records: not one
     field access per record and field. Relational values but many2one on
     the way are read record by record."""
+    try:
+        column = _ecrm_path_column_by_field(records, path)
+    except KeyError:  # no such field: the path's default, as for Odoo
+        column = None
+    if column is None:
+        column = [_ecrm_path_value(record, path) for record in records]
+    return column
+
+
+def _ecrm_path_column_by_field(records, path):
+    """``_ecrm_path_column`` a field at a time, or None when a field on the
+    way is not a many2one."""
     ids = list(records._ids)
     model = records.browse()
-    try:
-        for index, fname in enumerate(path):
-            field = model._fields[fname]
-            known = [id_ for id_ in ids if id_]
-            # by chunks prefetched on their own: a value missing from the
-            # cache makes the ORM walk the whole prefetch set
-            chunks = [
-                model.browse(known[start : start + PREFETCH_MAX])
-                for start in range(0, len(known), PREFETCH_MAX)
-            ]
-            if field.store:
-                # that column only: the ORM would read all of a record's
-                # columns (a customer has dozens) to give one
-                for chunk in chunks:
-                    chunk.fetch([fname])
-            if index == len(path) - 1 and not field.relational:
-                values = iter([v for chunk in chunks for v in field.mapped(chunk)])
-                null = model[fname]
-                return [next(values) if id_ else null for id_ in ids]
-            if field.type != "many2one":
-                break
-            raw = []
+    for index, fname in enumerate(path):
+        field = model._fields[fname]
+        known = [id_ for id_ in ids if id_]
+        # by chunks prefetched on their own: a value missing from the
+        # cache makes the ORM walk the whole prefetch set
+        chunks = [
+            model.browse(known[start : start + PREFETCH_MAX])
+            for start in range(0, len(known), PREFETCH_MAX)
+        ]
+        if field.store:
+            # that column only: the ORM would read all of a record's
+            # columns (a customer has dozens) to give one
             for chunk in chunks:
-                field.mapped(chunk)
-                raw += chunk.env.cache.get_until_miss(chunk, field)
-            if len(raw) != len(known):
-                break
-            values = iter(raw)
-            ids = [next(values) if id_ else None for id_ in ids]
-            model = model[fname]
-        else:
-            return list(model.browse(ids))
-    except KeyError:
-        pass
-    return [_ecrm_path_value(record, path) for record in records]
+                chunk.fetch([fname])
+        if index == len(path) - 1 and not field.relational:
+            values = iter([v for chunk in chunks for v in field.mapped(chunk)])
+            null = model[fname]
+            return [next(values) if id_ else null for id_ in ids]
+        if field.type != "many2one":
+            return None
+        raw = []
+        for chunk in chunks:
+            field.mapped(chunk)
+            raw += chunk.env.cache.get_until_miss(chunk, field)
+        if len(raw) != len(known):
+            return None
+        values = iter(raw)
+        ids = [next(values) if id_ else None for id_ in ids]
+        model = model[fname]
+    return [model.browse(id_) for id_ in ids]
 
 
 def _ecrm_path_value(record, path):

@@ -9,6 +9,8 @@ from odoo.tools import SQL
 
 from odoo.addons.ecrm_loyalty.models.mail_template import (
     ECRM_MAIL_LAYOUT,
+    _ecrm_path_column,
+    _ecrm_path_value,
     _ecrm_shorten,
 )
 
@@ -161,6 +163,34 @@ class TestBulkMail(LoyaltyCase):
         mails = self.env["mail.mail"].browse(ours.values())
         self.assertEqual(len(mails), len(self.cards))
         self.assertIn(self.cards[0].code.lower(), mails[0].body_html)
+
+    def test_path_columns_as_odoo(self):
+        """A field path read a field at a time for a batch gives what Odoo's
+        substitution reads record by record: empty many2ones, a relational
+        value at the end, a one2many on the way, a field that does not exist
+        (None: the path's default)."""
+        cards = self.cards | self.env["loyalty.card"].create(
+            {"program_id": self.program_products.id, "points": 1}
+        )
+        paths = (
+            ["code"],
+            ["partner_id", "name"],
+            ["partner_id", "lang"],
+            ["partner_id", "id"],
+            ["partner_id"],
+            ["program_id", "company_id", "email_formatted"],
+            ["ecrm_products_text"],
+            ["display_name"],
+            ["history_ids", "description"],
+            ["partner_id", "no_such_field"],
+            [],
+        )
+        for path in paths:
+            with self.subTest(path=path):
+                self.env.invalidate_all()
+                expected = [_ecrm_path_value(card, path) for card in cards]
+                self.env.invalidate_all()
+                self.assertEqual(_ecrm_path_column(cards, path), expected)
 
     def test_preview_shortened_as_odoo(self):
         """The preview is cut where textwrap.shorten cuts the whole text
