@@ -18,7 +18,7 @@ class LoyaltyCard(models.Model):
     # issues tens of thousands of coupons of five or so products each, whose
     # rows (and foreign key checks) in a relation table were most of the
     # issuance's time in the database
-    ecrm_products = fields.Json(readonly=True, copy=False)
+    ecrm_products = fields.Json(readonly=True)
     ecrm_product_ids = fields.Many2many(
         "product.product",
         compute="_compute_ecrm_product_ids",
