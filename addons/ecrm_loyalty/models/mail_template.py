@@ -111,7 +111,8 @@ class MailTemplate(models.Model):
         elif self._ecrm_inline_renderable():
             langs = self._ecrm_render_inline(records, self.lang, columns)
         else:
-            langs = [self._render_lang(res_ids)[res_id] for res_id in res_ids]
+            rendered = self._render_lang(res_ids)
+            langs = [rendered[res_id] for res_id in res_ids]
         default_company = self.env.company
         company_fname = records._mail_get_company_field()
         companies = (

@@ -152,6 +152,45 @@ class TestBulkMail(LoyaltyCase):
         )
         self.assertEqual({row[0] for row in cr.fetchall()}, {"lz4"})
 
+    def test_fields_rendered_as_odoo(self):
+        """The subject, addresses and recipients are Odoo's whether they are
+        rendered by substitution (field paths, a list of partners with one
+        that does not exist) or by Odoo (an expression that is not a field
+        path)."""
+        Mail = self.env["mail.mail"]
+        for values in (
+            {
+                "subject": "{{ object.code }} for {{ object.partner_id.name }}",
+                "partner_to": "{{ object.partner_id.id }},999999999",
+                "email_to": "info@loyalty.example",
+                "reply_to": "{{ object.program_id.company_id.email_formatted }}",
+            },
+            {"subject": "{{ object.code.lower() }}"},
+        ):
+            with self.subTest(values=values):
+                template = self.template.copy(values)
+                self.assertEqual(
+                    template._ecrm_inline_renderable(), "lower" not in values["subject"]
+                )
+                theirs = template.send_mail_batch(
+                    self.cards.ids, email_layout_xmlid=ECRM_MAIL_LAYOUT
+                )
+                # no fallback: the substitution gives Odoo's values
+                with self.assertNoLogs("odoo.addons.ecrm_loyalty.models.mail_template"):
+                    ours = Mail.browse(
+                        template._ecrm_send_mail_bulk(self.cards.ids).values()
+                    )
+                fields = ["res_id", "subject", "email_from", "email_to", "reply_to"]
+
+                def rows(mails, fields=fields):
+                    return sorted(
+                        (*(mail[fname] for fname in fields), mail.recipient_ids.ids)
+                        for mail in mails
+                    )
+
+                self.maxDiff = None
+                self.assertEqual(rows(ours), rows(theirs))
+
     def test_other_templates_rendered_by_odoo(self):
         """A template that is not field-path only (here a method call) is
         rendered by send_mail_batch, mail by mail."""
