@@ -180,16 +180,16 @@ class TestBulkMail(LoyaltyCase):
                     ours = Mail.browse(
                         template._ecrm_send_mail_bulk(self.cards.ids).values()
                     )
-                fields = ["res_id", "subject", "email_from", "email_to", "reply_to"]
-
-                def rows(mails, fields=fields):
-                    return sorted(
-                        (*(mail[fname] for fname in fields), mail.recipient_ids.ids)
-                        for mail in mails
-                    )
-
                 self.maxDiff = None
-                self.assertEqual(rows(ours), rows(theirs))
+                self.assertEqual(self._fields_rows(ours), self._fields_rows(theirs))
+
+    @staticmethod
+    def _fields_rows(mails):
+        fields = ("res_id", "subject", "email_from", "email_to", "reply_to")
+        return sorted(
+            (*(mail[fname] for fname in fields), mail.recipient_ids.ids)
+            for mail in mails
+        )
 
     def test_other_templates_rendered_by_odoo(self):
         """A template that is not field-path only (here a method call) is
