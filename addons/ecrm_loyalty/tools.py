@@ -12,6 +12,8 @@ def array_literal(values):
 
 
 def _array_item(value):
+    if value.__class__ is int:  # most items: ids
+        return str(value)
     if value is None or value is False:
         return "NULL"
     if value is True:

@@ -99,11 +99,15 @@ def main():
             env.flush_all()
             elapsed = time.perf_counter() - start
             cr.execute(
-                "SELECT count(mail_id) FROM ecrm_coupon_issue WHERE rule_id = %s",
+                "SELECT count(mail_id), array_agg(partner_id) FILTER"
+                " (WHERE card_id IS NOT NULL) FROM ecrm_coupon_issue"
+                " WHERE rule_id = %s",
                 [rule.id],
             )
-            mails = cr.fetchone()[0]
-            partners = rule.issue_ids.partner_id
+            mails, partner_ids = cr.fetchone()
+            # not rule.issue_ids.partner_id: the ORM takes longer to read
+            # them than the issuance to create them
+            partners = env["res.partner"].browse(partner_ids or [])
             cr.rollback()
             return issued, mails, elapsed, partners
 

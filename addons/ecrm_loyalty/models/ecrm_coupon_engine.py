@@ -499,10 +499,10 @@ class EcrmCouponEngine(models.AbstractModel):
 
     @api.model
     def _ecrm_insert_cards(self, rule, values_list):
-        """Insert the coupons of ``values_list`` (see ``_ecrm_cards_values``),
-        their personal products and their history line in three statements;
-        returns their ids in the same order. ``loyalty.card.create`` only adds
-        the program's creation mail, which the rule's mail replaces."""
+        """Insert the coupons of ``values_list`` (see ``_ecrm_cards_values``)
+        and their history line in two statements; returns their ids in the
+        same order. ``loyalty.card.create`` only adds the program's creation
+        mail, which the rule's mail replaces."""
         cr = self.env.cr
         self.env["loyalty.card"].flush_model()
         codes = [values["code"] for values in values_list]
@@ -512,14 +512,15 @@ class EcrmCouponEngine(models.AbstractModel):
                 """
                 INSERT INTO loyalty_card
                        (program_id, company_id, partner_id, code, points,
-                        expiration_date, active, ecrm_bound,
+                        expiration_date, ecrm_products, active, ecrm_bound,
                         create_uid, create_date, write_uid, write_date)
                 SELECT %(program)s, %(company)s, v.partner_id, v.code, v.points,
-                       v.expiration_date, TRUE, TRUE,
+                       v.expiration_date, v.products, TRUE, TRUE,
                        %(uid)s, %(now)s, %(uid)s, %(now)s
                   FROM unnest(%(partners)s::int[], %(codes)s::varchar[],
-                              %(points)s::float8[], %(dates)s::date[])
-                       AS v(partner_id, code, points, expiration_date)
+                              %(points)s::float8[], %(dates)s::date[],
+                              %(products)s::jsonb[])
+                       AS v(partner_id, code, points, expiration_date, products)
              RETURNING code, id
                 """,
                 program=rule.program_id.id,
@@ -530,28 +531,18 @@ class EcrmCouponEngine(models.AbstractModel):
                 dates=array_literal(
                     values["expiration_date"] for values in values_list
                 ),
+                products=array_literal(
+                    "[" + ",".join(map(str, values["product_ids"])) + "]"
+                    if values["product_ids"]
+                    else None
+                    for values in values_list
+                ),
                 uid=self.env.uid,
                 now=now,
             )
         )
         ids_by_code = dict(cr.fetchall())
         card_ids = [ids_by_code[code] for code in codes]
-        pairs = [
-            (card_id, product_id)
-            for card_id, values in zip(card_ids, values_list, strict=True)
-            for product_id in values["product_ids"]
-        ]
-        if pairs:
-            cr.execute(
-                SQL(
-                    """
-                    INSERT INTO ecrm_loyalty_card_product_rel (card_id, product_id)
-                    SELECT * FROM unnest(%s::int[], %s::int[])
-                    """,
-                    array_literal(pair[0] for pair in pairs),
-                    array_literal(pair[1] for pair in pairs),
-                )
-            )
         cr.execute(
             SQL(
                 """
@@ -570,27 +561,7 @@ class EcrmCouponEngine(models.AbstractModel):
                 now=now,
             )
         )
-        Card = self.env["loyalty.card"]
-        Card.invalidate_model()
-        if pairs and self.env.su:
-            # the personal products in cache as their field reads them (in
-            # the products' order, archived ones included, no record rule
-            # for the superuser): the mails' texts need them, no need to
-            # read back what was just written
-            products = (
-                self.env["product.product"]
-                .with_context(active_test=False)
-                .search([("id", "in", list({pair[1] for pair in pairs}))])
-            )
-            rank = {product_id: index for index, product_id in enumerate(products.ids)}
-            self.env.cache.insert_missing(
-                Card.browse(card_ids),
-                Card._fields["ecrm_product_ids"],
-                [
-                    tuple(sorted(values["product_ids"], key=rank.__getitem__))
-                    for values in values_list
-                ],
-            )
+        self.env["loyalty.card"].invalidate_model()
         return card_ids
 
     @api.model

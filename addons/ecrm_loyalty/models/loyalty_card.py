@@ -1,4 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.tools import format_date
 
@@ -12,11 +14,15 @@ class LoyaltyCard(models.Model):
         help="Issued by an eCRM coupon rule: only this customer (or a contact "
         "of the same company) can use the code.",
     )
+    # the ids of the products, one column of the coupon's row: a coupon rule
+    # issues tens of thousands of coupons of five or so products each, whose
+    # rows (and foreign key checks) in a relation table were most of the
+    # issuance's time in the database
+    ecrm_products = fields.Json(readonly=True)
     ecrm_product_ids = fields.Many2many(
         "product.product",
-        "ecrm_loyalty_card_product_rel",
-        "card_id",
-        "product_id",
+        compute="_compute_ecrm_product_ids",
+        inverse="_inverse_ecrm_product_ids",
         string="Personal products",
         readonly=True,
         help="The discount of this coupon applies only to these products.",
@@ -29,38 +35,74 @@ class LoyaltyCard(models.Model):
     ecrm_products_text = fields.Char(compute="_compute_ecrm_mail_texts")
     ecrm_validity_text = fields.Char(compute="_compute_ecrm_mail_texts")
 
-    @api.depends_context("lang")
-    @api.depends(
-        "program_id.reward_ids", "points", "ecrm_product_ids", "expiration_date"
-    )
-    def _compute_ecrm_mail_texts(self):
-        # computed for a whole batch of coupon mails: each distinct text once
-        rewards, validity = {}, {}
-        on_products, valid_until = self.env._("On %s"), self.env._("Valid until %s.")
-        products = self.ecrm_product_ids
-        names = dict(zip(products._ids, products.mapped("display_name"), strict=True))
+    @api.depends("ecrm_products")
+    def _compute_ecrm_product_ids(self):
+        products = self._ecrm_sorted_products()
         for card in self:
-            key = (card.program_id, card.points)
-            if key not in rewards:
-                rewards[key] = ", ".join(
-                    reward.description
-                    for reward in card.program_id.reward_ids
-                    if reward.required_points <= card.points
-                )
-            card.ecrm_reward_text = rewards[key]
-            product_ids = card.ecrm_product_ids._ids
-            card.ecrm_products_text = (
+            card.ecrm_product_ids = self.env["product.product"].browse(
+                products[card.id]
+            )
+
+    def _inverse_ecrm_product_ids(self):
+        for card in self:
+            card.ecrm_products = card.ecrm_product_ids.ids or None
+
+    def _ecrm_sorted_products(self):
+        """{coupon id: the ids of its products that still exist (a product
+        viewed but never sold can be deleted), archived ones included, in the
+        products' order (as a relational field lists them)}."""
+        stored = {card.id: card.ecrm_products or () for card in self}
+        ids = {pid for pids in stored.values() for pid in pids}
+        rank = {}
+        if ids:
+            products = (
+                self.env["product.product"]
+                .sudo()
+                .with_context(active_test=False)
+                .search([("id", "in", list(ids))])
+            )
+            rank = {pid: index for index, pid in enumerate(products.ids)}
+        return {
+            card_id: sorted((pid for pid in pids if pid in rank), key=rank.__getitem__)
+            for card_id, pids in stored.items()
+        }
+
+    @api.depends_context("lang")
+    @api.depends("program_id.reward_ids", "points", "ecrm_products", "expiration_date")
+    def _compute_ecrm_mail_texts(self):
+        # computed for a whole batch of coupon mails: each distinct text
+        # worked out once, and set at once on the coupons that share it
+        on_products, valid_until = self.env._("On %s"), self.env._("Valid until %s.")
+        # not through ecrm_product_ids: a relational value set per coupon
+        # costs more than the texts
+        sorted_products = self._ecrm_sorted_products()
+        products = self.env["product.product"].browse(
+            {pid for pids in sorted_products.values() for pid in pids}
+        )
+        names = dict(zip(products._ids, products.mapped("display_name"), strict=True))
+        cards = defaultdict(lambda: defaultdict(list))
+        for card in self:
+            cards["ecrm_reward_text"][card.program_id, card.points].append(card.id)
+            cards["ecrm_products_text"][tuple(sorted_products[card.id])].append(card.id)
+            cards["ecrm_validity_text"][card.expiration_date].append(card.id)
+        for (program, points), ids in cards["ecrm_reward_text"].items():
+            self.browse(ids).ecrm_reward_text = ", ".join(
+                reward.description
+                for reward in program.reward_ids
+                if reward.required_points <= points
+            )
+        for product_ids, ids in cards["ecrm_products_text"].items():
+            self.browse(ids).ecrm_products_text = (
                 on_products % ", ".join(names[pid] for pid in product_ids)
                 if product_ids
                 else False
             )
-            if card.expiration_date not in validity:
-                validity[card.expiration_date] = (
-                    valid_until % format_date(self.env, card.expiration_date)
-                    if card.expiration_date
-                    else False
-                )
-            card.ecrm_validity_text = validity[card.expiration_date]
+        for expiration_date, ids in cards["ecrm_validity_text"].items():
+            self.browse(ids).ecrm_validity_text = (
+                valid_until % format_date(self.env, expiration_date)
+                if expiration_date
+                else False
+            )
 
     @api.model
     def mail_allowed_qweb_expressions(self):

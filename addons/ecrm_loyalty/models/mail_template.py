@@ -4,13 +4,16 @@ import re
 import secrets
 import textwrap
 from collections import defaultdict
+from contextlib import contextmanager
 from functools import reduce
 
 from markupsafe import Markup, escape
 
 from odoo import models
+from odoo.models import PREFETCH_MAX
 from odoo.tools import SQL, html_normalize, is_html_empty
 from odoo.tools.mail import html_to_inner_content
+from odoo.tools.rendering_tools import parse_inline_template
 
 from odoo.addons.mail.models.mail_message import _image_dataurl
 
@@ -27,7 +30,19 @@ T_OUT_REGEX = re.compile(
     r"""<(\w+)[\s|\n]+t-out=[\s|\n]*(\'|\")((\w|\.)+)(\2)[\s|\n]*((\/>)|(>[\s|\n]*([^<>]*?))[\s|\n]*<\/\1>)""",
     flags=re.DOTALL,
 )
+# where textwrap may break a word: a hyphen before a letter or a hyphen
+HYPHEN_BREAK = re.compile(r"-[^\W\d]|--")
 UNUSUAL_CHARACTERS = re.compile(r"[^\S ]|[\x00-\x1f\x7f-\x9f]")
+# the template's fields Odoo renders as inline templates
+INLINE_FIELDS = (
+    "email_cc",
+    "email_from",
+    "email_to",
+    "lang",
+    "partner_to",
+    "reply_to",
+    "subject",
+)
 # what send_mail_batch renders, but the body
 RENDERED_FIELDS = (
     "attachment_ids",
@@ -90,26 +105,137 @@ class MailTemplate(models.Model):
             return self._ecrm_send_mail_odoo(res_ids)
         self._send_check_access(res_ids)
         records = self.env[self.model].browse(res_ids)
-        langs = self._render_lang(res_ids) if self.lang else {}
-        companies = records._mail_get_companies(default=self.env.company)
+        columns = {}
+        if not self.lang:
+            langs = [False] * len(res_ids)
+        elif self._ecrm_inline_renderable():
+            langs = self._ecrm_render_inline(records, self.lang, columns)
+        else:
+            rendered = self._render_lang(res_ids)
+            langs = [rendered[res_id] for res_id in res_ids]
+        default_company = self.env.company
+        company_fname = records._mail_get_company_field()
+        companies = (
+            _ecrm_path_column(records, [company_fname, "id"])
+            if company_fname
+            else [False] * len(res_ids)
+        )
         # website's get_base_url depends on the record's website and company
         # only: asked once for each of them, not once per record
-        base_urls = {}
         url_fields = [f for f in ("website_id", "company_id") if f in records._fields]
+        website_keys = list(
+            zip(
+                *(_ecrm_path_column(records, [fname, "id"]) for fname in url_fields),
+                strict=True,
+            )
+        ) or [()] * len(res_ids)
+        base_urls = {}
         groups = defaultdict(list)
-        for record in records:
-            website_key = tuple(record[fname] for fname in url_fields)
+        for record, lang, company_id, website_key in zip(
+            records, langs, companies, website_keys, strict=True
+        ):
             if website_key not in base_urls:
                 base_urls[website_key] = record.get_base_url()
-            key = (
-                langs.get(record.id) or False,
-                companies.get(record.id) or self.env.company,
-                base_urls[website_key],
-            )
+            key = (lang or False, company_id, base_urls[website_key])
             groups[key].append(record.id)
         result = {}
-        for (lang, company, base_url), ids in groups.items():
+        Company = self.env["res.company"]
+        for (lang, company_id, base_url), ids in groups.items():
+            company = Company.browse(company_id) if company_id else default_company
             result.update(self._ecrm_send_group(ids, lang, company, base_url))
+        return result
+
+    def _ecrm_inline_renderable(self):
+        """Whether Odoo renders this template's subject, addresses,
+        recipients and language by substitution alone (field paths, see
+        ``_render_template_inline_template_regex``): then
+        ``_ecrm_render_inline`` gives the same texts for a whole batch."""
+        return not self.use_default_to and not any(
+            self._has_unsafe_expression_template_inline_template(
+                self[fname], self.render_model
+            )
+            for fname in INLINE_FIELDS
+        )
+
+    def _ecrm_render_inline(self, records, text, columns):
+        """``text`` (an inline template of field paths only) rendered for
+        ``records`` as ``_render_template_inline_template_regex`` renders it,
+        in their order; each path's values are read for all the records at
+        once and kept in ``columns`` ({path: values}) for the next texts."""
+        parts = parse_inline_template(str(text))
+        values = []
+        for _string, expression, _default in parts:
+            if expression and expression not in columns:
+                if not self.env["ir.qweb"]._is_expression_allowed(
+                    expression, self.model
+                ):
+                    raise SyntaxError(
+                        f"Invalid expression for the regex mode {expression!r}"
+                    )
+                columns[expression] = _ecrm_path_column(
+                    records, expression.split(".")[1:]
+                )
+            values.append(columns.get(expression))
+        return [
+            "".join(
+                string + str(column[index] or default) if expression else string
+                for (string, expression, default), column in zip(
+                    parts, values, strict=True
+                )
+            )
+            for index in range(len(records))
+        ]
+
+    def _ecrm_generate_template(self, records, columns):
+        """``_generate_template(records.ids, RENDERED_FIELDS)``: the first
+        record's values by Odoo, the others' by substitution when Odoo
+        renders the template's fields by substitution too (and checked
+        against the first's)."""
+        res_ids = records.ids
+        if not self._ecrm_inline_renderable():
+            return self._generate_template(res_ids, RENDERED_FIELDS)
+        first = self._generate_template(res_ids[:1], RENDERED_FIELDS)[res_ids[0]]
+        texts = {
+            fname: self._ecrm_render_inline(records, self[fname] or "", columns)
+            for fname in INLINE_FIELDS
+            if fname != "lang" and fname in RENDERED_FIELDS
+        }
+        partner_tos = texts.pop("partner_to")
+        partner_ids = [
+            [int(text)]
+            if text.isascii() and text.isdigit()
+            else self._parse_partner_to(text)
+            for text in partner_tos
+        ]
+        existing = set(
+            self.env["res.partner"]
+            .sudo()
+            .browse({pid for pids in partner_ids for pid in pids})
+            .exists()
+            .ids
+        )
+        static = {
+            key: value
+            for key, value in first.items()
+            if key not in texts and key not in ("partner_ids", "res_id")
+        }
+        result = {}
+        for index, res_id in enumerate(res_ids):
+            values = {
+                **static,
+                **{fname: rendered[index] for fname, rendered in texts.items()},
+                "res_id": res_id,
+            }
+            if partner_tos[index]:
+                values["partner_ids"] = list(set(partner_ids[index]) & existing)
+            result[res_id] = values
+        if result[res_ids[0]] != first:
+            _logger.warning(
+                "Mail template %s: the rendering of its fields by substitution "
+                "differs from Odoo's, rendering them by Odoo",
+                self.id,
+            )
+            return self._generate_template(res_ids, RENDERED_FIELDS)
         return result
 
     def _ecrm_send_mail_odoo(self, res_ids):
@@ -120,8 +246,12 @@ class MailTemplate(models.Model):
         """The mails of records that share a language, company and base URL."""
         # the group's language is known: not rendered again for each record
         # (as Odoo's template preview passes it)
-        renderer = self.with_context(template_preview_lang=lang) if lang else self
-        values = renderer._generate_template(res_ids, RENDERED_FIELDS)
+        template = (
+            self.with_context(lang=lang, template_preview_lang=lang) if lang else self
+        )
+        records = template.env[self.model].browse(res_ids)
+        columns = {}
+        values = template._ecrm_generate_template(records, columns)
         if any(
             values[res_id].get("attachments") or values[res_id].get("attachment_ids")
             for res_id in res_ids
@@ -129,7 +259,6 @@ class MailTemplate(models.Model):
             # attachments of the model (_process_attachments_for_template_post)
             return self._ecrm_send_mail_odoo(res_ids)
         token = secrets.token_hex(8)
-        template = self.with_context(lang=lang) if lang else self
         body, paths = template._ecrm_body_skeleton(token, base_url)
         layout = self._ecrm_layout_skeleton(token, body, lang, company)
         Message = self.env["mail.message"]
@@ -146,25 +275,33 @@ class MailTemplate(models.Model):
                 to_column(body, Message),
             )
         )
+        # each path's values for all the records at once (Odoo's renderer
+        # reads them record by record, with the same result)
+        path_columns = [
+            [value or default or "" for value in _ecrm_path_column(records, path)]
+            for path, default in paths
+        ]
+        names = _ecrm_path_column(records, ["display_name"])
+        body_keys = [str(index) for index in range(len(paths))]
+        keys = [*body_keys, "p", "n/", "n-"]
         mails, by_odoo = [], []
-        for record in self.env[self.model].browse(res_ids):
-            texts = [
-                self._ecrm_path_value(record, path, default) for path, default in paths
-            ]
-            name = record.display_name
+        for index, res_id in enumerate(res_ids):
+            texts = [column[index] for column in path_columns]
+            name = names[index]
             if any(_ecrm_unusual(text) for text in (*texts, name)):
-                by_odoo.append(record.id)
+                by_odoo.append(res_id)
                 continue
-            body_slots = {str(index): str(text) for index, text in enumerate(texts)}
-            texts = list(body_slots.values())
-            preview = _ecrm_shorten(_ecrm_fill(text_parts, body_slots))
+            texts = [str(text) for text in texts]
+            preview = _ecrm_shorten(
+                _ecrm_fill(text_parts, dict(zip(body_keys, texts, strict=True)))
+            )
             # the stored message body is sanitized: its text is escaped as
             # lxml serialises it (quotes as they are)
             texts += [preview, name, name.replace("/", "-")]
-            keys = [*body_slots, "p", "n/", "n-"]
             mails.append(
                 {
-                    **values[record.id],
+                    **values[res_id],
+                    "record_name": name,
                     "html_slots": dict(
                         zip(keys, (str(escape(text)) for text in texts), strict=True)
                     ),
@@ -238,14 +375,6 @@ class MailTemplate(models.Model):
         body = Markup(T_OUT_REGEX.sub(replace, source))
         return self._replace_local_links(body, base_url), paths
 
-    @staticmethod
-    def _ecrm_path_value(record, path, default):
-        try:
-            value = reduce(lambda rec, fname: rec[fname], path, record) or default
-        except KeyError:
-            value = default
-        return value or ""
-
     def _ecrm_layout_skeleton(self, token, body, lang, company):
         """The notification layout around ``body`` as send_mail_batch renders
         it, with placeholders for the preview and the record name (the
@@ -291,14 +420,12 @@ class MailTemplate(models.Model):
         Message, Mail = self.env["mail.message"], self.env["mail.mail"]
         cr = self.env.cr
         message_type = model_mail.message_type
+        author_email = self.env["mail.thread"]._message_compute_author(
+            None, email_from=None, raise_on_email=False
+        )[1]
         own = {
             "res_id": [mail["res_id"] for mail in mails],
-            "record_name": [
-                record.display_name
-                for record in self.env[self.model]
-                .sudo()
-                .browse(mail["res_id"] for mail in mails)
-            ],
+            "record_name": [mail["record_name"] for mail in mails],
             "message_id": [
                 Message._get_message_id(
                     {
@@ -312,11 +439,7 @@ class MailTemplate(models.Model):
             "subject": [_ecrm_column(mail.get("subject")) for mail in mails],
             # a void email_from is the author's, as mail.message computes it
             "email_from": [
-                _ecrm_column(mail.get("email_from"))
-                or self.env["mail.thread"]._message_compute_author(
-                    None, email_from=None, raise_on_email=False
-                )[1]
-                for mail in mails
+                _ecrm_column(mail.get("email_from")) or author_email for mail in mails
             ],
             "reply_to": [_ecrm_column(mail.get("reply_to")) for mail in mails],
         }
@@ -336,16 +459,17 @@ class MailTemplate(models.Model):
             "email_to": [_ecrm_column(mail.get("email_to")) for mail in mails],
             "email_cc": [_ecrm_column(mail.get("email_cc")) for mail in mails],
         }
-        cr.execute(
-            _ecrm_copy_rows_sql(
-                Mail,
-                model_mail.id,
-                mail_own,
-                "mail_message_id",
-                {"body_html": _ecrm_slots(layout_parts, mails, "html_slots")},
+        with _ecrm_fast_compression(cr):
+            cr.execute(
+                _ecrm_copy_rows_sql(
+                    Mail,
+                    model_mail.id,
+                    mail_own,
+                    "mail_message_id",
+                    {"body_html": _ecrm_slots(layout_parts, mails, "html_slots")},
+                )
             )
-        )
-        mail_ids = dict(cr.fetchall())
+            mail_ids = dict(cr.fetchall())
         recipients = [
             (mail["res_id"], partner_id)
             for mail in mails
@@ -378,6 +502,89 @@ class MailTemplate(models.Model):
         return {res_id: mail_ids[message_ids[res_id]] for res_id in res_ids}
 
 
+def _ecrm_path_column(records, path):
+    """``[reduce(lambda rec, fname: rec[fname], path, record) for record in
+    records]`` (what Odoo's substitution of a field path reads; None where it
+    raises KeyError), read a field at a time for all the records: not one
+    field access per record and field. Relational values but many2one on
+    the way are read record by record."""
+    try:
+        column = _ecrm_path_column_by_field(records, path)
+    except KeyError:  # no such field: the path's default, as for Odoo
+        column = None
+    if column is None:
+        column = [_ecrm_path_value(record, path) for record in records]
+    return column
+
+
+def _ecrm_path_column_by_field(records, path):
+    """``_ecrm_path_column`` a field at a time, or None when a field on the
+    way is not a many2one."""
+    ids = list(records._ids)
+    model = records.browse()
+    for index, fname in enumerate(path):
+        field = model._fields[fname]
+        known = [id_ for id_ in ids if id_]
+        # by chunks prefetched on their own: a value missing from the
+        # cache makes the ORM walk the whole prefetch set
+        chunks = [
+            model.browse(known[start : start + PREFETCH_MAX])
+            for start in range(0, len(known), PREFETCH_MAX)
+        ]
+        if field.store:
+            # that column only: the ORM would read all of a record's
+            # columns (a customer has dozens) to give one
+            for chunk in chunks:
+                chunk.fetch([fname])
+        if index == len(path) - 1 and not field.relational:
+            values = iter([v for chunk in chunks for v in field.mapped(chunk)])
+            null = model[fname]
+            return [next(values) if id_ else null for id_ in ids]
+        if field.type != "many2one":
+            return None
+        raw = []
+        for chunk in chunks:
+            field.mapped(chunk)
+            raw += chunk.env.cache.get_until_miss(chunk, field)
+        if len(raw) != len(known):
+            return None
+        values = iter(raw)
+        ids = [next(values) if id_ else None for id_ in ids]
+        model = model[fname]
+    return [model.browse(id_) for id_ in ids]
+
+
+def _ecrm_path_value(record, path):
+    try:
+        return reduce(lambda rec, fname: rec[fname], path, record)
+    except KeyError:
+        return None
+
+
+@contextmanager
+def _ecrm_fast_compression(cr):
+    """Values stored out of line (the mails' bodies in their layout: about
+    4 kB each) compressed with lz4 rather than PostgreSQL's default pglz
+    (three times faster to compress, read back the same), where the server
+    has it; the previous setting is restored. Fetch the results inside."""
+    cr.execute(
+        SQL(
+            "SELECT current_setting('default_toast_compression')"
+            " FROM pg_settings WHERE name = 'default_toast_compression'"
+            " AND 'lz4' = ANY(enumvals)"
+        )
+    )
+    row = cr.fetchone()
+    if not row:
+        yield
+        return
+    cr.execute(SQL("SELECT set_config('default_toast_compression', 'lz4', TRUE)"))
+    # not restored after an error: the transaction (or savepoint) is rolled
+    # back, and the setting with it
+    yield
+    cr.execute(SQL("SELECT set_config('default_toast_compression', %s, TRUE)", row[0]))
+
+
 def _ecrm_fill(parts, slots):
     """``parts`` of a skeleton split on its placeholders (odd items are
     placeholder names), filled with ``slots``."""
@@ -386,15 +593,23 @@ def _ecrm_fill(parts, slots):
     )
 
 
-def _ecrm_shorten(text, width=190):
+def _ecrm_shorten(text, width=190, placeholder=" [...]"):
     """``textwrap.shorten(text, width)`` (mail.message's preview), wrapping
     only the words that may be in it: whitespace collapsed, the text is cut at
-    the first space past ``width``, which leaves the result unchanged."""
+    the first space past ``width``, which leaves the result unchanged. Without
+    a hyphen (textwrap's only other break) nor a word longer than the line,
+    the result is the longest run of whole words that leaves room for the
+    placeholder (a hyphen breaks a word when a letter or a hyphen follows,
+    as in "well-known" or "a--b", not in "SYN-001")."""
     text = " ".join(text.split())
     if len(text) <= width:
         return text
     cut = text.find(" ", width + 1)
-    return textwrap.shorten(text if cut < 0 else text[:cut], width)
+    text = text if cut < 0 else text[:cut]
+    end = text.rfind(" ", 0, width - len(placeholder) + 1)
+    if end > 0 and not HYPHEN_BREAK.search(text):
+        return text[:end] + placeholder
+    return textwrap.shorten(text, width, placeholder=placeholder)
 
 
 def _ecrm_unusual(value):

@@ -144,10 +144,10 @@ class SaleOrder(models.Model):
 
     def _get_reward_values_discount(self, reward, coupon, **kwargs):
         order = self
-        if coupon.ecrm_product_ids:
-            order = self.with_context(
-                ecrm_coupon_product_ids=coupon.ecrm_product_ids.ids
-            )
+        if coupon.ecrm_products:
+            # the stored ids: a coupon whose products were all deleted
+            # discounts nothing, it does not become a coupon on everything
+            order = self.with_context(ecrm_coupon_product_ids=coupon.ecrm_products)
         return super(SaleOrder, order)._get_reward_values_discount(
             reward, coupon, **kwargs
         )

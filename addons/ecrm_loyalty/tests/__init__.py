@@ -5,3 +5,4 @@ from . import test_concurrency
 from . import test_portal
 from . import test_tiers
 from . import test_bulk_mail
+from . import test_personal_products

@@ -9,6 +9,8 @@ from odoo.tools import SQL
 
 from odoo.addons.ecrm_loyalty.models.mail_template import (
     ECRM_MAIL_LAYOUT,
+    _ecrm_path_column,
+    _ecrm_path_value,
     _ecrm_shorten,
 )
 
@@ -127,6 +129,68 @@ class TestBulkMail(LoyaltyCase):
             {card.id: card.partner_id for card in self.cards},
         )
 
+    def test_bodies_compressed_with_lz4(self):
+        """The bodies in their layout are compressed with lz4 where the
+        server has it, and the transaction's setting is left as it was."""
+        cr = self.env.cr
+        cr.execute(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = %s",
+            ["default_toast_compression"],
+        )
+        if not (cr.fetchone() or [False])[0]:
+            self.skipTest("PostgreSQL without lz4")
+        cr.execute("SHOW default_toast_compression")
+        before = cr.fetchone()[0]
+        mails = self.template._ecrm_send_mail_bulk(self.cards[:3].ids)
+        cr.execute("SHOW default_toast_compression")
+        self.assertEqual(cr.fetchone()[0], before)
+        self.env.flush_all()
+        cr.execute(
+            "SELECT pg_column_compression(body_html) FROM mail_mail WHERE id = ANY(%s)"
+            " AND octet_length(body_html) > 2100",
+            [list(mails.values())[1:]],
+        )
+        self.assertEqual({row[0] for row in cr.fetchall()}, {"lz4"})
+
+    def test_fields_rendered_as_odoo(self):
+        """The subject, addresses and recipients are Odoo's whether they are
+        rendered by substitution (field paths, a list of partners with one
+        that does not exist) or by Odoo (an expression that is not a field
+        path)."""
+        Mail = self.env["mail.mail"]
+        for values in (
+            {
+                "subject": "{{ object.code }} for {{ object.partner_id.name }}",
+                "partner_to": "{{ object.partner_id.id }},999999999",
+                "email_to": "info@loyalty.example",
+                "reply_to": "{{ object.program_id.company_id.email_formatted }}",
+            },
+            {"subject": "{{ object.code.lower() }}"},
+        ):
+            with self.subTest(values=values):
+                template = self.template.copy(values)
+                self.assertEqual(
+                    template._ecrm_inline_renderable(), "lower" not in values["subject"]
+                )
+                theirs = template.send_mail_batch(
+                    self.cards.ids, email_layout_xmlid=ECRM_MAIL_LAYOUT
+                )
+                # no fallback: the substitution gives Odoo's values
+                with self.assertNoLogs("odoo.addons.ecrm_loyalty.models.mail_template"):
+                    ours = Mail.browse(
+                        template._ecrm_send_mail_bulk(self.cards.ids).values()
+                    )
+                self.maxDiff = None
+                self.assertEqual(self._fields_rows(ours), self._fields_rows(theirs))
+
+    @staticmethod
+    def _fields_rows(mails):
+        fields = ("res_id", "subject", "email_from", "email_to", "reply_to")
+        return sorted(
+            (*(mail[fname] for fname in fields), mail.recipient_ids.ids)
+            for mail in mails
+        )
+
     def test_other_templates_rendered_by_odoo(self):
         """A template that is not field-path only (here a method call) is
         rendered by send_mail_batch, mail by mail."""
@@ -139,11 +203,43 @@ class TestBulkMail(LoyaltyCase):
         self.assertEqual(len(mails), len(self.cards))
         self.assertIn(self.cards[0].code.lower(), mails[0].body_html)
 
+    def test_path_columns_as_odoo(self):
+        """A field path read a field at a time for a batch gives what Odoo's
+        substitution reads record by record: empty many2ones, a relational
+        value at the end, a one2many on the way, a field that does not exist
+        (None: the path's default)."""
+        cards = self.cards | self.env["loyalty.card"].create(
+            {"program_id": self.program_products.id, "points": 1}
+        )
+        paths = (
+            ["code"],
+            ["partner_id", "name"],
+            ["partner_id", "lang"],
+            ["partner_id", "id"],
+            ["partner_id"],
+            ["program_id", "company_id", "email_formatted"],
+            ["ecrm_products_text"],
+            ["display_name"],
+            ["history_ids", "description"],
+            ["partner_id", "no_such_field"],
+            [],
+        )
+        for path in paths:
+            with self.subTest(path=path):
+                self.env.invalidate_all()
+                expected = [_ecrm_path_value(card, path) for card in cards]
+                self.env.invalidate_all()
+                self.assertEqual(_ecrm_path_column(cards, path), expected)
+
     def test_preview_shortened_as_odoo(self):
         """The preview is cut where textwrap.shorten cuts the whole text
         (mail.message's preview), long words and hyphens included."""
         words = ["coupon", "x" * 200, "well-known", "Zoë", "a", "10%", "-", "--x--"]
         texts = [" ".join(words[i % len(words)] for i in range(n)) for n in (1, 5, 40)]
+        # hyphens textwrap does not break at (codes, numbers) or does
+        for hyphenated in ("[SYN-001]", "a-1", "x-", "é-à", "a_-b", "q--"):
+            for index in range(30, 40):
+                texts.append(" ".join(["word"] * index + [hyphenated] + ["tail"] * 20))
         texts += [
             "y" * 190,
             "y" * 191,
