@@ -9,7 +9,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 from odoo.tools.misc import formatLang
 
-from .ecrm_metrics_return_day import ORDER_TABLE
+from .ecrm_metrics_return_day import ORDER_TABLE, UNLINKED_TABLE
 
 RETURN_TABLES = ("ecrm_metrics_return_day", "ecrm_metrics_cohort_day")
 
@@ -319,7 +319,6 @@ class EcrmDashboard(models.AbstractModel):
                 )
             )
             new = cr.fetchone()[0]
-        # the profiles with an order in the period: one index probe each
         cr.execute(
             SQL(
                 """
@@ -327,23 +326,13 @@ class EcrmDashboard(models.AbstractModel):
                   FROM ecrm_profile pr
                   JOIN %(currency_table)s
                     ON account_currency_table.company_id = pr.company_id
-                 WHERE pr.company_id = ANY(%(companies)s)
-                   AND EXISTS (
-                       SELECT 1 FROM sale_order so
-                        WHERE so.state = 'sale' AND so.company_id = pr.company_id
-                          AND so.ecrm_commercial_partner_id = pr.partner_id
-                          AND so.date_order >= %(after)s AND so.date_order < %(before)s
-                          AND %(filters)s)
+                 WHERE pr.company_id = ANY(%(companies)s) AND %(active)s
                 """,
                 currency_table=self._ecrm_currency_table(companies),
                 rate=RATE,
                 companies=companies.ids,
-                after=_bounds(*period)[0],
-                before=_bounds(*period)[1],
-                filters=self._ecrm_filter_sql(
-                    filters,
-                    SQL.identifier("so", "ecrm_level_id"),
-                    SQL.identifier("so", "ecrm_channel"),
+                active=self._ecrm_active_profile_sql(
+                    period, filters, snapshot and filters == NO_FILTERS
                 ),
             )
         )
@@ -370,6 +359,47 @@ class EcrmDashboard(models.AbstractModel):
             "repeat_rate": repeat / active if active else None,
             "clv_average": float(clv) if clv is not None else None,
         }
+
+    @api.model
+    def _ecrm_active_profile_sql(self, period, filters, snapshot):
+        """The condition that the customer of a profile ``pr`` has an order in
+        the period (through the filters). From the snapshot: the profile's
+        last order day at the refresh, one probe of the customer's order days
+        when it is after the period only; live: one probe of the customer's
+        orders."""
+        start, end = period
+        if snapshot:
+            return SQL(
+                """
+                pr.ecrm_metrics_last_date >= %(start)s
+                AND (pr.ecrm_metrics_last_date <= %(end)s OR EXISTS (
+                    SELECT 1 FROM %(table)s o
+                     WHERE o.company_id = pr.company_id
+                       AND o.partner_id = pr.partner_id
+                       AND o.date BETWEEN %(start)s AND %(end)s))
+                """,
+                table=SQL.identifier(ORDER_TABLE),
+                start=start,
+                end=end,
+            )
+        after, before = _bounds(start, end)
+        return SQL(
+            """
+            EXISTS (
+                SELECT 1 FROM sale_order so
+                 WHERE so.state = 'sale' AND so.company_id = pr.company_id
+                   AND so.ecrm_commercial_partner_id = pr.partner_id
+                   AND so.date_order >= %(after)s AND so.date_order < %(before)s
+                   AND %(filters)s)
+            """,
+            after=after,
+            before=before,
+            filters=self._ecrm_filter_sql(
+                filters,
+                SQL.identifier("so", "ecrm_level_id"),
+                SQL.identifier("so", "ecrm_channel"),
+            ),
+        )
 
     @api.model
     def _ecrm_live_customers(self, period, prev_start, companies, filters):
@@ -909,7 +939,7 @@ class EcrmDashboard(models.AbstractModel):
                 )
             )
             cr.execute(insert)
-        self._ecrm_refresh_returns(company, changed["customers"])
+        self._ecrm_refresh_returns(company, changed["orders"])
         self._ecrm_refresh_profiles(company, now.date())
         company.sudo().write(
             {"ecrm_metrics_refreshed_at": now, "ecrm_metrics_changes_since": watermark}
@@ -936,47 +966,27 @@ class EcrmDashboard(models.AbstractModel):
         return self.env.cr.fetchone()[0]
 
     @api.model
-    def _ecrm_refresh_returns(self, company, partners):
-        """Rewrite the days of the orders (``ORDER_TABLE``) of the customers
-        whose orders changed since the last refresh (``partners``; everyone
-        when None), and what they add to the return and cohort snapshots: the
-        rows deleted are subtracted, those inserted added; their first orders
-        per channel and level (``ecrm.metrics.customer.first``) are written
-        from the rows inserted."""
+    def _ecrm_refresh_returns(self, company, changed):
+        """Rewrite the rows (``ORDER_TABLE``) of the orders changed since the
+        last refresh (``changed``: ``{"orders": ids, "customers": (partner
+        ids, the first day each one's changed orders were or are on)}``;
+        everything when None) and what they count in the return and cohort
+        snapshots: what the customers' orders from that day on counted is
+        subtracted before, added after; then the customers' first orders per
+        channel and level (``ecrm.metrics.customer.first``) and their last
+        order day on their profiles."""
         cr = self.env.cr
-        if partners is not None and not partners:
-            return
-        customers = self._ecrm_changed_filter(SQL.identifier("partner_id"), partners)
-        # the return and cohort snapshots are aggregates: emptied on a rebuild
-        # only, else corrected
-        for table in (
-            "ecrm_metrics_customer_first",
-            *(() if partners else RETURN_TABLES),
-        ):
-            cr.execute(
-                SQL(
-                    "DELETE FROM %s WHERE company_id = %s AND %s",
-                    SQL.identifier(table),
-                    company.id,
-                    customers,
-                )
-            )
         table = SQL.identifier(ORDER_TABLE)
-        insert = SQL(
+        orders = SQL(
             """
-            INSERT INTO %(table)s (company_id, partner_id, date, channel, level_id)
-            SELECT * FROM (
-                SELECT company_id, ecrm_commercial_partner_id AS partner_id,
-                       date_order::date AS date, ecrm_channel, ecrm_level_id
-                  FROM sale_order
-                 WHERE state = 'sale' AND company_id = %(company)s) so
-             WHERE %(customers)s
+            SELECT company_id, ecrm_commercial_partner_id, id, date_order::date,
+                   ecrm_channel, ecrm_level_id
+              FROM sale_order
+             WHERE state = 'sale' AND company_id = %s
             """,
-            table=table,
-            company=company.id,
-            customers=customers,
+            company.id,
         )
-        if partners is None:
+        if changed is None:
             # a rebuild: millions of rows, written then read in order (a sort
             # in memory) rather than consumed from the statement's own result;
             # the memory for these statements only, not the rest of the
@@ -988,56 +998,76 @@ class EcrmDashboard(models.AbstractModel):
                     """
                     SET LOCAL work_mem = '512MB';
                     DELETE FROM %(table)s WHERE company_id = %(company)s;
-                    %(insert)s ORDER BY partner_id, date;
-                    INSERT INTO ecrm_metrics_customer_first
-                           (partner_id, company_id, channel, level_id, first_date)
-                    SELECT partner_id, company_id, channel, level_id, min(date)
-                      FROM %(table)s WHERE company_id = %(company)s
-                     GROUP BY partner_id, company_id, channel, level_id
+                    INSERT INTO %(table)s
+                           (company_id, partner_id, order_id, date, channel, level_id)
+                    %(orders)s ORDER BY 2, 4;
+                    DELETE FROM ecrm_metrics_return_day
+                     WHERE company_id = %(company)s;
+                    DELETE FROM ecrm_metrics_cohort_day WHERE company_id = %(company)s
                     """,
                     table=table,
                     company=company.id,
-                    insert=insert,
+                    orders=orders,
                 )
             )
             self._ecrm_add_returns(
                 company,
                 SQL(
-                    "SELECT partner_id, date FROM %s WHERE company_id = %s",
+                    "SELECT partner_id, date, TRUE AS counted, NULL::date AS first_date"
+                    " FROM %s WHERE company_id = %s",
                     table,
                     company.id,
                 ),
                 1,
             )
+            self._ecrm_refresh_customers(company, None)
             cr.execute(SQL("SELECT set_config('work_mem', %s, true)", work_mem))
             return
-        self._ecrm_add_returns(
-            company,
+        partners, since = changed["customers"]
+        if not partners:
+            return
+        # the orders of the changed customers from the first day changed, the
+        # two before (their previous orders) and each one's first day
+        counted = SQL(
+            """
+            SELECT c.partner_id, r.date, r.counted, f.first_date
+              FROM unnest(%(partners)s::int[], %(since)s::date[]) c (partner_id, since)
+             CROSS JOIN LATERAL (
+                   SELECT min(date) AS first_date FROM %(table)s
+                    WHERE company_id = %(company)s AND partner_id = c.partner_id) f
+             CROSS JOIN LATERAL (
+                   SELECT date, TRUE AS counted FROM %(table)s
+                    WHERE company_id = %(company)s AND partner_id = c.partner_id
+                      AND date >= c.since
+                   UNION ALL
+                   (SELECT date, FALSE FROM %(table)s
+                     WHERE company_id = %(company)s AND partner_id = c.partner_id
+                       AND date < c.since
+                     ORDER BY date DESC LIMIT 2)) r
+            """,
+            partners=partners,
+            since=since,
+            table=table,
+            company=company.id,
+        )
+        self._ecrm_add_returns(company, counted, -1)
+        cr.execute(
             SQL(
-                "DELETE FROM %s WHERE company_id = %s AND %s"
-                " RETURNING partner_id, date",
-                table,
-                company.id,
-                customers,
-            ),
-            -1,
-        )
-        self._ecrm_add_returns(
-            company,
-            SQL("%s RETURNING partner_id, date, channel, level_id", insert),
-            1,
-            firsts=SQL(
                 """
-                firsts AS (
-                    INSERT INTO ecrm_metrics_customer_first
-                           (partner_id, company_id, channel, level_id, first_date)
-                    SELECT partner_id, %s, channel, level_id, min(date) FROM rows
-                     GROUP BY partner_id, channel, level_id
-                ),
+                DELETE FROM %(table)s WHERE company_id = %(company)s
+                   AND order_id IN (SELECT unnest(%(orders)s::int[]));
+                INSERT INTO %(table)s
+                       (company_id, partner_id, order_id, date, channel, level_id)
+                SELECT * FROM (%(rows)s) so
+                 WHERE id IN (SELECT unnest(%(orders)s::int[]))
                 """,
-                company.id,
-            ),
+                table=table,
+                company=company.id,
+                orders=changed["orders"],
+                rows=orders,
+            )
         )
+        self._ecrm_add_returns(company, counted, 1)
         cr.execute(
             SQL(
                 """
@@ -1049,26 +1079,98 @@ class EcrmDashboard(models.AbstractModel):
                 company=company.id,
             )
         )
+        self._ecrm_refresh_customers(company, partners)
 
     @api.model
-    def _ecrm_add_returns(self, company, rows, sign, firsts=None):
-        """Add (``sign`` 1) or subtract (-1) what customers' orders count in
-        the return snapshot (each order under the day of the customer's
-        previous order and of the one before) and in the cohort snapshot (the
-        first order of each month). ``rows``: a statement returning the
-        customers' (partner_id, date) rows of ``ORDER_TABLE`` as it inserts or
-        deletes them, every order of each customer; ``firsts``: a statement
-        on them as well (the customers' first orders). The days of a
-        customer's previous orders do not depend on how orders of one day are
-        ranked."""
+    def _ecrm_refresh_customers(self, company, partners):
+        """Write the first orders per channel and level
+        (``ecrm.metrics.customer.first``) and the last order day on the
+        profiles (``ecrm_metrics_last_date``) of the ``partners`` (everyone
+        when None) from their rows of ``ORDER_TABLE``: only the rows that
+        differ (a rebuild of unchanged data writes nothing; inserting a
+        million rows checks their foreign keys one by one). Also the last
+        day of the profiles created since (without one)."""
+        customers = self._ecrm_changed_filter(SQL.identifier("partner_id"), partners)
+        # COALESCE rather than IS NOT DISTINCT FROM: a hash join
+        same = SQL(
+            """
+            f.partner_id = w.partner_id AND f.first_date = w.first_date
+            AND COALESCE(f.channel, '') = COALESCE(w.channel, '')
+            AND COALESCE(f.level_id, 0) = COALESCE(w.level_id, 0)
+            """
+        )
         self.env.cr.execute(
             SQL(
                 """
-                WITH rows AS (%(rows)s), %(firsts)s o AS (
-                    SELECT date, lag(date) OVER w AS previous_date,
+                WITH wanted AS (
+                    SELECT partner_id, channel, level_id, min(date) AS first_date
+                      FROM %(table)s WHERE company_id = %(company)s AND %(customers)s
+                     GROUP BY partner_id, channel, level_id
+                ), stale AS (
+                    DELETE FROM ecrm_metrics_customer_first f
+                     WHERE f.company_id = %(company)s AND %(customers_f)s
+                       AND NOT EXISTS (SELECT 1 FROM wanted w WHERE %(same)s)
+                )
+                INSERT INTO ecrm_metrics_customer_first
+                       (partner_id, company_id, channel, level_id, first_date)
+                SELECT w.partner_id, %(company)s, w.channel, w.level_id, w.first_date
+                  FROM wanted w
+                 WHERE NOT EXISTS (
+                       SELECT 1 FROM ecrm_metrics_customer_first f
+                        WHERE f.company_id = %(company)s AND %(same)s);
+                UPDATE ecrm_profile pr SET ecrm_metrics_last_date = l.last_date
+                  FROM (SELECT p.id, o.last_date
+                          FROM ecrm_profile p
+                          LEFT JOIN (SELECT partner_id, max(date) AS last_date
+                                       FROM %(table)s
+                                      WHERE company_id = %(company)s AND %(customers)s
+                                      GROUP BY partner_id) o
+                            ON o.partner_id = p.partner_id
+                         WHERE p.company_id = %(company)s AND %(customers_p)s) l
+                 WHERE pr.id = l.id
+                   AND pr.ecrm_metrics_last_date IS DISTINCT FROM l.last_date;
+                UPDATE ecrm_profile pr SET ecrm_metrics_last_date = l.last_date
+                  FROM (SELECT p.id, (SELECT max(date) FROM %(table)s o
+                                       WHERE o.company_id = %(company)s
+                                         AND o.partner_id = p.partner_id) AS last_date
+                          FROM ecrm_profile p
+                         WHERE p.company_id = %(company)s
+                           AND p.ecrm_metrics_last_date IS NULL) l
+                 WHERE pr.id = l.id AND l.last_date IS NOT NULL
+                """,
+                table=SQL.identifier(ORDER_TABLE),
+                company=company.id,
+                customers=customers,
+                customers_f=self._ecrm_changed_filter(
+                    SQL.identifier("f", "partner_id"), partners
+                ),
+                customers_p=self._ecrm_changed_filter(
+                    SQL.identifier("p", "partner_id"), partners
+                ),
+                same=same,
+            )
+        )
+
+    @api.model
+    def _ecrm_add_returns(self, company, rows, sign):
+        """Add (``sign`` 1) or subtract (-1) what customers' orders count in
+        the return snapshot (each order under the day of the customer's
+        previous order and of the one before) and in the cohort snapshot (the
+        first order of each month, under the month of the customer's first
+        order). ``rows``: a statement returning rows (partner_id, date,
+        counted, first_date) of ``ORDER_TABLE``: the orders ``counted`` of each
+        customer and at least the two before them (not counted),
+        ``first_date`` the customer's first day (NULL: the first row). The
+        days of a customer's previous orders do not depend on how orders of
+        one day are ranked."""
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH o AS (
+                    SELECT date, counted, lag(date) OVER w AS previous_date,
                            lag(date, 2) OVER w AS second_date,
-                           first_value(date) OVER w AS first_date
-                      FROM rows
+                           COALESCE(first_date, first_value(date) OVER w) AS first_date
+                      FROM (%(rows)s) r
                     WINDOW w AS (PARTITION BY partner_id ORDER BY date)
                 ), returns AS (
                     INSERT INTO ecrm_metrics_return_day AS r
@@ -1076,10 +1178,10 @@ class EcrmDashboard(models.AbstractModel):
                     SELECT %(company)s, date, previous_date, %(sign)s * sum(n),
                            %(sign)s * sum(n2)
                       FROM (SELECT date, previous_date, 1 AS n, 0 AS n2 FROM o
-                             WHERE previous_date IS NOT NULL
+                             WHERE counted AND previous_date IS NOT NULL
                             UNION ALL
                             SELECT date, second_date, 0, 1 FROM o
-                             WHERE second_date IS NOT NULL) o
+                             WHERE counted AND second_date IS NOT NULL) o
                      GROUP BY date, previous_date
                     ON CONFLICT (company_id, date, previous_date) DO UPDATE
                        SET orders = r.orders + EXCLUDED.orders,
@@ -1090,14 +1192,13 @@ class EcrmDashboard(models.AbstractModel):
                 SELECT %(company)s, date_trunc('month', first_date)::date, date,
                        %(sign)s * count(*)
                   FROM o
-                 WHERE previous_date IS NULL
-                    OR previous_date < date_trunc('month', date)
+                 WHERE counted AND (previous_date IS NULL
+                                    OR previous_date < date_trunc('month', date))
                  GROUP BY 2, 3
                 ON CONFLICT (company_id, cohort, date) DO UPDATE
                    SET customers = k.customers + EXCLUDED.customers
                 """,
                 rows=rows,
-                firsts=firsts or SQL(),
                 company=company.id,
                 sign=sign,
             )
@@ -1105,57 +1206,57 @@ class EcrmDashboard(models.AbstractModel):
 
     @api.model
     def _ecrm_changed(self, company, since):
-        """Per snapshot, the days (or customers) whose source rows were written
-        since the last refresh (None on a full rebuild): each source read
-        once, through its ``write_date`` index."""
+        """Per snapshot, the days (or orders and customers) whose source rows
+        were written since the last refresh (None on a full rebuild): each
+        source read once, through its ``write_date`` index."""
         if since is None:
             return dict.fromkeys(
                 (
                     "ecrm_metrics_order_day",
                     "ecrm_metrics_ticket_day",
                     "ecrm_metrics_delivery_day",
-                    "customers",
+                    "orders",
                 )
             )
         cr = self.env.cr
+        # the orders written or deleted since, in any company: their rows as
+        # of the last refresh (they may have left the company or the
+        # customer, or be gone) and as of now
         cr.execute(
             SQL(
                 """
-                SELECT COALESCE(array_agg(DISTINCT date_order::date), '{}'),
-                       COALESCE(array_agg(DISTINCT ecrm_commercial_partner_id)
-                                FILTER (WHERE ecrm_commercial_partner_id IS NOT NULL),
-                                '{}')
-                  FROM sale_order WHERE company_id = %(company)s
-                   AND write_date >= %(since)s
+                WITH written AS (
+                    SELECT id FROM sale_order WHERE write_date >= %(since)s
+                ), rows AS (
+                    SELECT order_id, partner_id, date FROM %(table)s
+                     WHERE company_id = %(company)s
+                       AND order_id IN (SELECT id FROM written
+                                        UNION ALL
+                                        SELECT order_id FROM %(unlinked)s
+                                         WHERE unlinked_at >= %(since)s)
+                    UNION ALL
+                    SELECT id, ecrm_commercial_partner_id, date_order::date
+                      FROM sale_order
+                     WHERE write_date >= %(since)s AND company_id = %(company)s
+                       AND state = 'sale'
+                ), customers AS (
+                    SELECT partner_id, min(date) AS since FROM rows
+                     WHERE partner_id IS NOT NULL GROUP BY partner_id
+                )
+                SELECT (SELECT COALESCE(array_agg(DISTINCT order_id), '{}') FROM rows),
+                       (SELECT COALESCE(array_agg(DISTINCT date), '{}') FROM rows),
+                       (SELECT COALESCE(array_agg(partner_id ORDER BY partner_id), '{}')
+                          FROM customers),
+                       (SELECT COALESCE(array_agg(since ORDER BY partner_id), '{}')
+                          FROM customers)
                 """,
+                table=SQL.identifier(ORDER_TABLE),
+                unlinked=SQL.identifier(UNLINKED_TABLE),
                 company=company.id,
                 since=since,
             )
         )
-        order_days, customers = cr.fetchone()
-        # the days an order left since the last refresh (confirmed again on
-        # another day): those of these customers with fewer orders than then
-        # (a day an order came to is among the days above)
-        cr.execute(
-            SQL(
-                """
-                SELECT COALESCE(array_agg(DISTINCT date), '{}') FROM (
-                    SELECT date FROM %(table)s
-                     WHERE company_id = %(company)s AND %(then)s
-                    EXCEPT ALL
-                    SELECT date_order::date FROM sale_order
-                     WHERE state = 'sale' AND company_id = %(company)s AND %(now)s
-                ) gone
-                """,
-                table=SQL.identifier(ORDER_TABLE),
-                company=company.id,
-                then=self._ecrm_changed_filter(SQL.identifier("partner_id"), customers),
-                now=self._ecrm_changed_filter(
-                    SQL.identifier("ecrm_commercial_partner_id"), customers
-                ),
-            )
-        )
-        order_days = sorted({*order_days, *cr.fetchone()[0]})
+        orders, order_days, partners, first_days = cr.fetchone()
         cr.execute(
             SQL(
                 """
@@ -1183,8 +1284,7 @@ class EcrmDashboard(models.AbstractModel):
             "ecrm_metrics_order_day": order_days,
             "ecrm_metrics_ticket_day": ticket_days,
             "ecrm_metrics_delivery_day": cr.fetchone()[0],
-            # the customers (not days) whose orders changed
-            "customers": customers,
+            "orders": {"orders": orders, "customers": (partners, first_days)},
         }
 
     @api.model
