@@ -977,15 +977,6 @@ class EcrmDashboard(models.AbstractModel):
         order day on their profiles."""
         cr = self.env.cr
         table = SQL.identifier(ORDER_TABLE)
-        orders = SQL(
-            """
-            SELECT company_id, ecrm_commercial_partner_id, id, date_order::date,
-                   ecrm_channel, ecrm_level_id
-              FROM sale_order
-             WHERE state = 'sale' AND company_id = %s
-            """,
-            company.id,
-        )
         if changed is None:
             # a rebuild: millions of rows, written then read in order (a sort
             # in memory) rather than consumed from the statement's own result;
@@ -1007,7 +998,7 @@ class EcrmDashboard(models.AbstractModel):
                     """,
                     table=table,
                     company=company.id,
-                    orders=orders,
+                    orders=self._ecrm_orders_sql(company),
                 )
             )
             self._ecrm_add_returns(
@@ -1024,8 +1015,30 @@ class EcrmDashboard(models.AbstractModel):
             cr.execute(SQL("SELECT set_config('work_mem', %s, true)", work_mem))
             return
         partners, since = changed["customers"]
-        if not partners:
-            return
+        if partners:
+            self._ecrm_rewrite_orders(company, changed["orders"], partners, since)
+        self._ecrm_refresh_customers(company, partners)
+
+    @api.model
+    def _ecrm_orders_sql(self, company):
+        """The rows of ``ORDER_TABLE`` of the company's confirmed orders."""
+        return SQL(
+            """
+            SELECT company_id, ecrm_commercial_partner_id, id, date_order::date,
+                   ecrm_channel, ecrm_level_id
+              FROM sale_order
+             WHERE state = 'sale' AND company_id = %s
+            """,
+            company.id,
+        )
+
+    @api.model
+    def _ecrm_rewrite_orders(self, company, order_ids, partners, since):
+        """Rewrite the rows of the orders ``order_ids`` and what the orders of
+        their customers ``partners`` from the day ``since`` each count in
+        the return and cohort snapshots."""
+        cr = self.env.cr
+        table = SQL.identifier(ORDER_TABLE)
         # the orders of the changed customers from the first day changed, the
         # two before (their previous orders) and each one's first day
         counted = SQL(
@@ -1063,8 +1076,8 @@ class EcrmDashboard(models.AbstractModel):
                 """,
                 table=table,
                 company=company.id,
-                orders=changed["orders"],
-                rows=orders,
+                orders=order_ids,
+                rows=self._ecrm_orders_sql(company),
             )
         )
         self._ecrm_add_returns(company, counted, 1)
@@ -1079,7 +1092,6 @@ class EcrmDashboard(models.AbstractModel):
                 company=company.id,
             )
         )
-        self._ecrm_refresh_customers(company, partners)
 
     @api.model
     def _ecrm_refresh_customers(self, company, partners):
