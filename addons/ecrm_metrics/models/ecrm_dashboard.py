@@ -940,7 +940,7 @@ class EcrmDashboard(models.AbstractModel):
             )
             cr.execute(insert)
         self._ecrm_refresh_returns(company, changed["orders"])
-        self._ecrm_refresh_profiles(company, now.date())
+        self._ecrm_refresh_profiles(company, now.date(), since)
         company.sudo().write(
             {"ecrm_metrics_refreshed_at": now, "ecrm_metrics_changes_since": watermark}
         )
@@ -1017,7 +1017,7 @@ class EcrmDashboard(models.AbstractModel):
         partners, since = changed["customers"]
         if partners:
             self._ecrm_rewrite_orders(company, changed["orders"], partners, since)
-        self._ecrm_refresh_customers(company, partners)
+        self._ecrm_refresh_customers(company, changed["customers"])
 
     @api.model
     def _ecrm_orders_sql(self, company):
@@ -1094,15 +1094,72 @@ class EcrmDashboard(models.AbstractModel):
         )
 
     @api.model
-    def _ecrm_refresh_customers(self, company, partners):
+    def _ecrm_refresh_customers(self, company, customers):
         """Write the first orders per channel and level
         (``ecrm.metrics.customer.first``) and the last order day on the
-        profiles (``ecrm_metrics_last_date``) of the ``partners`` (everyone
-        when None) from their rows of ``ORDER_TABLE``: only the rows that
-        differ (a rebuild of unchanged data writes nothing; inserting a
-        million rows checks their foreign keys one by one). Also the last
-        day of the profiles created since (without one)."""
-        customers = self._ecrm_changed_filter(SQL.identifier("partner_id"), partners)
+        profiles (``ecrm_metrics_last_date``) of the ``customers`` (partner
+        ids, the first day of each one's changed orders; everyone when None)
+        from their rows of ``ORDER_TABLE``; also the last day of the profiles
+        created since (without one). Only the rows that differ are written: a
+        rebuild of unchanged data writes nothing (inserting a million rows
+        checks their foreign keys one by one)."""
+        table = SQL.identifier(ORDER_TABLE)
+        if customers is None:
+            firsts = SQL(
+                """
+                SELECT partner_id, channel, level_id, min(date) AS first_date
+                  FROM %s WHERE company_id = %s
+                 GROUP BY partner_id, channel, level_id
+                """,
+                table,
+                company.id,
+            )
+            kept = stale = SQL("TRUE")
+            dated = SQL("TRUE")
+        else:
+            partners, since = customers
+            changed = SQL(
+                "unnest(%s::int[], %s::date[]) c (partner_id, since)", partners, since
+            )
+            # a first order before the customer's first changed day stays;
+            # the others are the first of the orders from that day
+            firsts = SQL(
+                """
+                SELECT o.partner_id, o.channel, o.level_id, min(o.date) AS first_date
+                  FROM %(changed)s
+                  JOIN %(table)s o ON o.company_id = %(company)s
+                   AND o.partner_id = c.partner_id AND o.date >= c.since
+                 GROUP BY o.partner_id, o.channel, o.level_id
+                """,
+                changed=changed,
+                table=table,
+                company=company.id,
+            )
+            kept = SQL(
+                """
+                NOT EXISTS (
+                    SELECT 1 FROM ecrm_metrics_customer_first f, %(changed)s
+                     WHERE f.company_id = %(company)s AND %(combo)s
+                       AND c.partner_id = f.partner_id AND f.first_date < c.since)
+                """,
+                changed=changed,
+                company=company.id,
+                combo=SQL(
+                    "f.partner_id = w.partner_id"
+                    " AND COALESCE(f.channel, '') = COALESCE(w.channel, '')"
+                    " AND COALESCE(f.level_id, 0) = COALESCE(w.level_id, 0)"
+                ),
+            )
+            stale = SQL(
+                """
+                EXISTS (SELECT 1 FROM %s WHERE c.partner_id = f.partner_id
+                                           AND f.first_date >= c.since)
+                """,
+                changed,
+            )
+            dated = self._ecrm_changed_filter(
+                SQL.identifier("p", "partner_id"), partners
+            )
         # COALESCE rather than IS NOT DISTINCT FROM: a hash join
         same = SQL(
             """
@@ -1111,16 +1168,15 @@ class EcrmDashboard(models.AbstractModel):
             AND COALESCE(f.level_id, 0) = COALESCE(w.level_id, 0)
             """
         )
-        self.env.cr.execute(
+        cr = self.env.cr
+        cr.execute(
             SQL(
                 """
                 WITH wanted AS (
-                    SELECT partner_id, channel, level_id, min(date) AS first_date
-                      FROM %(table)s WHERE company_id = %(company)s AND %(customers)s
-                     GROUP BY partner_id, channel, level_id
+                    SELECT * FROM (%(firsts)s) w WHERE %(kept)s
                 ), stale AS (
                     DELETE FROM ecrm_metrics_customer_first f
-                     WHERE f.company_id = %(company)s AND %(customers_f)s
+                     WHERE f.company_id = %(company)s AND %(stale)s
                        AND NOT EXISTS (SELECT 1 FROM wanted w WHERE %(same)s)
                 )
                 INSERT INTO ecrm_metrics_customer_first
@@ -1129,39 +1185,35 @@ class EcrmDashboard(models.AbstractModel):
                   FROM wanted w
                  WHERE NOT EXISTS (
                        SELECT 1 FROM ecrm_metrics_customer_first f
-                        WHERE f.company_id = %(company)s AND %(same)s);
-                UPDATE ecrm_profile pr SET ecrm_metrics_last_date = l.last_date
-                  FROM (SELECT p.id, o.last_date
-                          FROM ecrm_profile p
-                          LEFT JOIN (SELECT partner_id, max(date) AS last_date
-                                       FROM %(table)s
-                                      WHERE company_id = %(company)s AND %(customers)s
-                                      GROUP BY partner_id) o
-                            ON o.partner_id = p.partner_id
-                         WHERE p.company_id = %(company)s AND %(customers_p)s) l
-                 WHERE pr.id = l.id
-                   AND pr.ecrm_metrics_last_date IS DISTINCT FROM l.last_date;
-                UPDATE ecrm_profile pr SET ecrm_metrics_last_date = l.last_date
-                  FROM (SELECT p.id, (SELECT max(date) FROM %(table)s o
-                                       WHERE o.company_id = %(company)s
-                                         AND o.partner_id = p.partner_id) AS last_date
-                          FROM ecrm_profile p
-                         WHERE p.company_id = %(company)s
-                           AND p.ecrm_metrics_last_date IS NULL) l
-                 WHERE pr.id = l.id AND l.last_date IS NOT NULL
+                        WHERE f.company_id = %(company)s AND %(same)s)
                 """,
-                table=SQL.identifier(ORDER_TABLE),
+                firsts=firsts,
+                kept=kept,
+                stale=stale,
                 company=company.id,
-                customers=customers,
-                customers_f=self._ecrm_changed_filter(
-                    SQL.identifier("f", "partner_id"), partners
-                ),
-                customers_p=self._ecrm_changed_filter(
-                    SQL.identifier("p", "partner_id"), partners
-                ),
                 same=same,
             )
         )
+        # the last day: one probe of each customer's days
+        for profiles in (dated, SQL("p.ecrm_metrics_last_date IS NULL")):
+            cr.execute(
+                SQL(
+                    """
+                    UPDATE ecrm_profile pr SET ecrm_metrics_last_date = l.last_date
+                      FROM (SELECT p.id, (SELECT max(o.date) FROM %(table)s o
+                                           WHERE o.company_id = %(company)s
+                                             AND o.partner_id = p.partner_id)
+                                         AS last_date
+                              FROM ecrm_profile p
+                             WHERE p.company_id = %(company)s AND %(profiles)s) l
+                     WHERE pr.id = l.id
+                       AND pr.ecrm_metrics_last_date IS DISTINCT FROM l.last_date
+                    """,
+                    table=table,
+                    company=company.id,
+                    profiles=profiles,
+                )
+            )
 
     @api.model
     def _ecrm_add_returns(self, company, rows, sign):
@@ -1322,9 +1374,10 @@ class EcrmDashboard(models.AbstractModel):
         )
 
     @api.model
-    def _ecrm_refresh_profiles(self, company, today):
+    def _ecrm_refresh_profiles(self, company, today, since=None):
         """Today's customers per level, stage and segment; the RFM segment
-        history (a row when a customer's segment changed)."""
+        history (a row when a customer's segment changed) of the profiles
+        written ``since`` the last refresh (all when None)."""
         cr = self.env.cr
         cr.execute(
             SQL(
@@ -1339,23 +1392,28 @@ class EcrmDashboard(models.AbstractModel):
                   FROM ecrm_profile
                  WHERE company_id = %(company)s
                  GROUP BY company_id, level_id, lifecycle_stage, rfm_segment;
+                WITH p AS (
+                    SELECT partner_id, company_id, rfm_segment FROM ecrm_profile
+                     WHERE company_id = %(company)s AND %(written)s
+                )
                 INSERT INTO ecrm_metrics_segment_history
                        (partner_id, company_id, date, rfm_segment)
                 SELECT p.partner_id, p.company_id, %(today)s, p.rfm_segment
-                  FROM ecrm_profile p
+                  FROM p
                   LEFT JOIN (
                         SELECT DISTINCT ON (h.partner_id) h.partner_id, h.rfm_segment
                           FROM ecrm_metrics_segment_history h
                          WHERE h.company_id = %(company)s
+                           AND h.partner_id IN (SELECT partner_id FROM p)
                          ORDER BY h.partner_id, h.date DESC) last
                     ON last.partner_id = p.partner_id
-                 WHERE p.company_id = %(company)s
-                   AND p.rfm_segment IS DISTINCT FROM last.rfm_segment
+                 WHERE p.rfm_segment IS DISTINCT FROM last.rfm_segment
                 ON CONFLICT (partner_id, company_id, date)
                    DO UPDATE SET rfm_segment = EXCLUDED.rfm_segment
                 """,
                 company=company.id,
                 today=today,
+                written=SQL("write_date >= %s", since) if since else SQL("TRUE"),
             )
         )
 

@@ -338,10 +338,10 @@ class TestKpis(MetricsCase):
 
     def _written_before_the_refresh(self):
         """Every row of this test's transaction is dated from its start, as if
-        written since any refresh in it: the orders, tickets and deliveries
-        written so far are dated a day earlier, only those written next are
-        read again by an incremental refresh."""
-        for table in ("sale_order", "helpdesk_ticket", "stock_picking"):
+        written since any refresh in it: the orders, tickets, deliveries and
+        profiles written so far are dated a day earlier, only those written
+        next are read again by an incremental refresh."""
+        for table in ("sale_order", "helpdesk_ticket", "stock_picking", "ecrm_profile"):
             self.env.cr.execute(
                 f"UPDATE {table} SET write_date = write_date - interval '1 day'"
                 " WHERE write_date >= now() at time zone 'UTC' - interval '1 hour'"
@@ -451,6 +451,24 @@ class TestKpis(MetricsCase):
             self.dashboard.get_kpis(*P)["clv_average"], self._expected_clv()
         )
         self._assert_snapshot_is_live(self.company, self._periods(*PERIODS))
+
+    def test_segment_changes_of_profiles_written_since(self):
+        """The refresh records the segment of the profiles written since the
+        previous one when it changed."""
+        self.dashboard._ecrm_refresh()
+        self._written_before_the_refresh()
+        profiles = self.env["ecrm.profile"].search(
+            [("company_id", "=", self.company.id), ("partner_id", "=", self.c.id)]
+        )
+        segment = "champions" if profiles.rfm_segment != "champions" else "loyal"
+        profiles.rfm_segment = segment
+        self.dashboard._ecrm_refresh()
+        history = self.env["ecrm.metrics.segment.history"].search(
+            [("company_id", "=", self.company.id), ("partner_id", "=", self.c.id)],
+            order="date desc",
+            limit=1,
+        )
+        self.assertEqual(history.rfm_segment, segment)
 
     def test_refresh_reads_back_to_the_oldest_open_transaction(self):
         """A transaction open during a refresh commits its orders after it,
