@@ -944,6 +944,16 @@ class EcrmDashboard(models.AbstractModel):
         company.sudo().write(
             {"ecrm_metrics_refreshed_at": now, "ecrm_metrics_changes_since": watermark}
         )
+        company.flush_recordset()
+        # the deleted orders every company has read (a company not refreshed
+        # yet is rebuilt)
+        cr.execute(
+            SQL(
+                "DELETE FROM %s WHERE unlinked_at"
+                " < (SELECT min(ecrm_metrics_changes_since) FROM res_company)",
+                SQL.identifier(UNLINKED_TABLE),
+            )
+        )
         self.env.invalidate_all()
         return True
 
@@ -1114,15 +1124,18 @@ class EcrmDashboard(models.AbstractModel):
                 table,
                 company.id,
             )
-            kept = stale = SQL("TRUE")
+            stored = SQL(
+                "SELECT f.*, '-infinity'::date AS since"
+                " FROM ecrm_metrics_customer_first f WHERE f.company_id = %s",
+                company.id,
+            )
             dated = SQL("TRUE")
         else:
             partners, since = customers
             changed = SQL(
                 "unnest(%s::int[], %s::date[]) c (partner_id, since)", partners, since
             )
-            # a first order before the customer's first changed day stays;
-            # the others are the first of the orders from that day
+            # the first of the orders from each customer's first changed day
             firsts = SQL(
                 """
                 SELECT o.partner_id, o.channel, o.level_id, min(o.date) AS first_date
@@ -1135,63 +1148,57 @@ class EcrmDashboard(models.AbstractModel):
                 table=table,
                 company=company.id,
             )
-            kept = SQL(
+            stored = SQL(
                 """
-                NOT EXISTS (
-                    SELECT 1 FROM ecrm_metrics_customer_first f, %(changed)s
-                     WHERE f.company_id = %(company)s AND %(combo)s
-                       AND c.partner_id = f.partner_id AND f.first_date < c.since)
-                """,
-                changed=changed,
-                company=company.id,
-                combo=SQL(
-                    "f.partner_id = w.partner_id"
-                    " AND COALESCE(f.channel, '') = COALESCE(w.channel, '')"
-                    " AND COALESCE(f.level_id, 0) = COALESCE(w.level_id, 0)"
-                ),
-            )
-            stale = SQL(
-                """
-                EXISTS (SELECT 1 FROM %s WHERE c.partner_id = f.partner_id
-                                           AND f.first_date >= c.since)
+                SELECT f.*, c.since FROM ecrm_metrics_customer_first f
+                  JOIN %s ON c.partner_id = f.partner_id
+                 WHERE f.company_id = %s
                 """,
                 changed,
+                company.id,
             )
             dated = self._ecrm_changed_filter(
                 SQL.identifier("p", "partner_id"), partners
             )
         # COALESCE rather than IS NOT DISTINCT FROM: a hash join
-        same = SQL(
+        combo = SQL(
             """
-            f.partner_id = w.partner_id AND f.first_date = w.first_date
+            f.partner_id = w.partner_id
             AND COALESCE(f.channel, '') = COALESCE(w.channel, '')
             AND COALESCE(f.level_id, 0) = COALESCE(w.level_id, 0)
             """
         )
         cr = self.env.cr
+        # a first order before the customer's first changed day stays, the
+        # others are the first of the orders from that day (everything on a
+        # rebuild)
         cr.execute(
             SQL(
                 """
-                WITH wanted AS (
-                    SELECT * FROM (%(firsts)s) w WHERE %(kept)s
+                WITH stored AS (%(stored)s), wanted AS (
+                    SELECT * FROM (%(firsts)s) w
+                     WHERE NOT EXISTS (SELECT 1 FROM stored f
+                                        WHERE %(combo)s AND f.first_date < f.since)
                 ), stale AS (
-                    DELETE FROM ecrm_metrics_customer_first f
-                     WHERE f.company_id = %(company)s AND %(stale)s
-                       AND NOT EXISTS (SELECT 1 FROM wanted w WHERE %(same)s)
+                    DELETE FROM ecrm_metrics_customer_first
+                     WHERE id IN (
+                           SELECT f.id FROM stored f
+                            WHERE f.first_date >= f.since
+                              AND NOT EXISTS (
+                                  SELECT 1 FROM wanted w
+                                   WHERE %(combo)s AND f.first_date = w.first_date))
                 )
                 INSERT INTO ecrm_metrics_customer_first
                        (partner_id, company_id, channel, level_id, first_date)
                 SELECT w.partner_id, %(company)s, w.channel, w.level_id, w.first_date
                   FROM wanted w
-                 WHERE NOT EXISTS (
-                       SELECT 1 FROM ecrm_metrics_customer_first f
-                        WHERE f.company_id = %(company)s AND %(same)s)
+                 WHERE NOT EXISTS (SELECT 1 FROM stored f
+                                    WHERE %(combo)s AND f.first_date = w.first_date)
                 """,
+                stored=stored,
                 firsts=firsts,
-                kept=kept,
-                stale=stale,
                 company=company.id,
-                same=same,
+                combo=combo,
             )
         )
         # the last day: one probe of each customer's days
@@ -1285,30 +1292,38 @@ class EcrmDashboard(models.AbstractModel):
         cr = self.env.cr
         # the orders written or deleted since, in any company: their rows as
         # of the last refresh (they may have left the company or the
-        # customer, or be gone) and as of now
+        # customer, or be gone) and as of now; those that differ are
+        # rewritten, the days of all of them (their amounts) recounted
         cr.execute(
             SQL(
                 """
                 WITH written AS (
                     SELECT id FROM sale_order WHERE write_date >= %(since)s
-                ), rows AS (
-                    SELECT order_id, partner_id, date FROM %(table)s
+                ), old AS (
+                    SELECT order_id, partner_id, date, channel, level_id
+                      FROM %(table)s
                      WHERE company_id = %(company)s
                        AND order_id IN (SELECT id FROM written
                                         UNION ALL
                                         SELECT order_id FROM %(unlinked)s
                                          WHERE unlinked_at >= %(since)s)
-                    UNION ALL
-                    SELECT id, ecrm_commercial_partner_id, date_order::date
+                ), new AS (
+                    SELECT id, ecrm_commercial_partner_id, date_order::date AS date,
+                           ecrm_channel, ecrm_level_id
                       FROM sale_order
                      WHERE write_date >= %(since)s AND company_id = %(company)s
                        AND state = 'sale'
+                ), rows AS (
+                    (SELECT * FROM old EXCEPT SELECT * FROM new)
+                    UNION ALL
+                    (SELECT * FROM new EXCEPT SELECT * FROM old)
                 ), customers AS (
                     SELECT partner_id, min(date) AS since FROM rows
                      WHERE partner_id IS NOT NULL GROUP BY partner_id
                 )
                 SELECT (SELECT COALESCE(array_agg(DISTINCT order_id), '{}') FROM rows),
-                       (SELECT COALESCE(array_agg(DISTINCT date), '{}') FROM rows),
+                       (SELECT COALESCE(array_agg(DISTINCT date), '{}')
+                          FROM (SELECT date FROM old UNION ALL SELECT date FROM new) d),
                        (SELECT COALESCE(array_agg(partner_id ORDER BY partner_id), '{}')
                           FROM customers),
                        (SELECT COALESCE(array_agg(since ORDER BY partner_id), '{}')
