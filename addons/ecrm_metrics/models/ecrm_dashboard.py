@@ -1407,28 +1407,41 @@ class EcrmDashboard(models.AbstractModel):
                   FROM ecrm_profile
                  WHERE company_id = %(company)s
                  GROUP BY company_id, level_id, lifecycle_stage, rfm_segment;
-                WITH p AS (
-                    SELECT partner_id, company_id, rfm_segment FROM ecrm_profile
-                     WHERE company_id = %(company)s AND %(written)s
-                )
                 INSERT INTO ecrm_metrics_segment_history
                        (partner_id, company_id, date, rfm_segment)
                 SELECT p.partner_id, p.company_id, %(today)s, p.rfm_segment
-                  FROM p
-                  LEFT JOIN (
-                        SELECT DISTINCT ON (h.partner_id) h.partner_id, h.rfm_segment
-                          FROM ecrm_metrics_segment_history h
-                         WHERE h.company_id = %(company)s
-                           AND h.partner_id IN (SELECT partner_id FROM p)
-                         ORDER BY h.partner_id, h.date DESC) last
-                    ON last.partner_id = p.partner_id
-                 WHERE p.rfm_segment IS DISTINCT FROM last.rfm_segment
+                  FROM ecrm_profile p
+                  LEFT JOIN %(last)s
+                 WHERE p.company_id = %(company)s AND %(written)s
+                   AND p.rfm_segment IS DISTINCT FROM last.rfm_segment
                 ON CONFLICT (partner_id, company_id, date)
                    DO UPDATE SET rfm_segment = EXCLUDED.rfm_segment
                 """,
                 company=company.id,
                 today=today,
-                written=SQL("write_date >= %s", since) if since else SQL("TRUE"),
+                written=SQL("p.write_date >= %s", since) if since else SQL("TRUE"),
+                # every customer's last segment: one hash join; a few: one
+                # probe each
+                last=SQL(
+                    """
+                    LATERAL (
+                        SELECT h.rfm_segment FROM ecrm_metrics_segment_history h
+                         WHERE h.partner_id = p.partner_id
+                           AND h.company_id = p.company_id
+                         ORDER BY h.date DESC LIMIT 1) last ON TRUE
+                    """
+                )
+                if since
+                else SQL(
+                    """
+                    (SELECT DISTINCT ON (h.partner_id) h.partner_id, h.rfm_segment
+                       FROM ecrm_metrics_segment_history h
+                      WHERE h.company_id = %s
+                      ORDER BY h.partner_id, h.date DESC) last
+                      ON last.partner_id = p.partner_id
+                    """,
+                    company.id,
+                ),
             )
         )
 
