@@ -332,7 +332,7 @@ class EcrmDashboard(models.AbstractModel):
                 rate=RATE,
                 companies=companies.ids,
                 active=self._ecrm_active_profile_sql(
-                    period, filters, snapshot and filters == NO_FILTERS
+                    period, companies, filters, snapshot and filters == NO_FILTERS
                 ),
             )
         )
@@ -361,14 +361,26 @@ class EcrmDashboard(models.AbstractModel):
         }
 
     @api.model
-    def _ecrm_active_profile_sql(self, period, filters, snapshot):
+    def _ecrm_active_profile_sql(self, period, companies, filters, snapshot):
         """The condition that the customer of a profile ``pr`` has an order in
         the period (through the filters). From the snapshot: the profile's
-        last order day at the refresh, one probe of the customer's order days
-        when it is after the period only; live: one probe of the customer's
-        orders."""
+        last order day at the refresh, and when it is after the period, one
+        probe of the customer's order days (only for a period ending before
+        the last order day of the companies: the planner would charge the
+        probe to every profile, and compile the scan); live: one probe of the
+        customer's orders."""
         start, end = period
         if snapshot:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT max(date) FROM ecrm_metrics_order_day"
+                    " WHERE company_id = ANY(%s)",
+                    companies.ids,
+                )
+            )
+            last = self.env.cr.fetchone()[0]
+            if not last or last <= end:
+                return SQL("pr.ecrm_metrics_last_date >= %s", start)
             return SQL(
                 """
                 pr.ecrm_metrics_last_date >= %(start)s
