@@ -1000,7 +1000,8 @@ class EcrmDashboard(models.AbstractModel):
         cr = self.env.cr
         table = SQL.identifier(ORDER_TABLE)
         if changed is None:
-            # a rebuild: millions of rows, written then read in order (a sort
+            # a rebuild: millions of rows, only those that differ written (in
+            # order: a customer's rows together), then read in order (a sort
             # in memory) rather than consumed from the statement's own result;
             # the memory for these statements only, not the rest of the
             # transaction (other companies, the profiles)
@@ -1010,10 +1011,22 @@ class EcrmDashboard(models.AbstractModel):
                 SQL(
                     """
                     SET LOCAL work_mem = '512MB';
-                    DELETE FROM %(table)s WHERE company_id = %(company)s;
+                    DELETE FROM %(table)s t WHERE company_id = %(company)s
+                       AND NOT EXISTS (
+                           SELECT 1 FROM (%(orders)s) so
+                            WHERE so.id = t.order_id AND so.date_order = t.date
+                              AND COALESCE(so.ecrm_commercial_partner_id, 0)
+                                  = COALESCE(t.partner_id, 0)
+                              AND COALESCE(so.ecrm_channel, '')
+                                  = COALESCE(t.channel, '')
+                              AND COALESCE(so.ecrm_level_id, 0)
+                                  = COALESCE(t.level_id, 0));
                     INSERT INTO %(table)s
                            (company_id, partner_id, order_id, date, channel, level_id)
-                    %(orders)s ORDER BY 2, 4;
+                    SELECT * FROM (%(orders)s) so
+                     WHERE NOT EXISTS (SELECT 1 FROM %(table)s t
+                                        WHERE t.order_id = so.id)
+                     ORDER BY 2, 4;
                     DELETE FROM ecrm_metrics_return_day
                      WHERE company_id = %(company)s;
                     DELETE FROM ecrm_metrics_cohort_day WHERE company_id = %(company)s

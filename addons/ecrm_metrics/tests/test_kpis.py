@@ -434,6 +434,35 @@ class TestKpis(MetricsCase):
             incremental, {c: self._content(c) for c in (self.company, other)}
         )
 
+    def test_rebuild_corrects_the_snapshots(self):
+        """A rebuild writes the rows that differ from the sources: a moved,
+        a missing and a stray order day, a missing first order, a wrong last
+        order day are corrected."""
+        self.dashboard._ecrm_refresh()
+        expected = self._content()
+        self.env.cr.execute(
+            """
+            UPDATE ecrm_metrics_order_date SET date = date - 3
+             WHERE order_id = %(moved)s;
+            DELETE FROM ecrm_metrics_order_date WHERE order_id = %(missing)s;
+            INSERT INTO ecrm_metrics_order_date (company_id, partner_id, order_id, date)
+            VALUES (%(company)s, %(partner)s, -1, '2025-03-03');
+            DELETE FROM ecrm_metrics_customer_first
+             WHERE company_id = %(company)s AND partner_id = %(partner)s;
+            UPDATE ecrm_profile SET ecrm_metrics_last_date = '2020-01-01'
+             WHERE company_id = %(company)s;
+            """,
+            {
+                "moved": self.a_march.id,
+                "missing": self.c_march.id,
+                "company": self.company.id,
+                "partner": self.b.id,
+            },
+        )
+        self.assertNotEqual(self._content(), expected)
+        self.dashboard._ecrm_refresh(full=True)
+        self.assertEqual(self._content(), expected)
+
     def test_clv_of_a_profile_created_after_the_refresh(self):
         """A profile created after the refresh (the customer's orders
         unchanged) gets its last order day at the next one: the CLV average
