@@ -1001,7 +1001,8 @@ class EcrmDashboard(models.AbstractModel):
         table = SQL.identifier(ORDER_TABLE)
         if changed is None:
             # a rebuild: millions of rows, only those that differ written (in
-            # order: a customer's rows together), then read in order (a sort
+            # order: a customer's rows together; the statistics taken before
+            # and after, the plans depend on them), then read in order (a sort
             # in memory) rather than consumed from the statement's own result;
             # the memory for these statements only, not the rest of the
             # transaction (other companies, the profiles)
@@ -1011,6 +1012,7 @@ class EcrmDashboard(models.AbstractModel):
                 SQL(
                     """
                     SET LOCAL work_mem = '512MB';
+                    ANALYZE %(table)s;
                     DELETE FROM %(table)s t WHERE company_id = %(company)s
                        AND NOT EXISTS (
                            SELECT 1 FROM (%(orders)s) so
@@ -1027,6 +1029,7 @@ class EcrmDashboard(models.AbstractModel):
                      WHERE NOT EXISTS (SELECT 1 FROM %(table)s t
                                         WHERE t.order_id = so.id)
                      ORDER BY 2, 4;
+                    ANALYZE %(table)s;
                     DELETE FROM ecrm_metrics_return_day
                      WHERE company_id = %(company)s;
                     DELETE FROM ecrm_metrics_cohort_day WHERE company_id = %(company)s
