@@ -25,6 +25,15 @@ SATISFIED = 4  # Odoo's RATING_LIMIT_SATISFIED: 4 and 5 are "satisfied"
 NO_FILTERS = {"levels": None, "channels": None}
 FUNNEL = ("selection", "acquisition", "retention", "extension")
 CLV_BUCKETS = 10
+# the same customer, channel and level in two rows of first orders (f, w);
+# COALESCE rather than IS NOT DISTINCT FROM: a hash join
+COMBO = SQL(
+    """
+    f.partner_id = w.partner_id
+    AND COALESCE(f.channel, '') = COALESCE(w.channel, '')
+    AND COALESCE(f.level_id, 0) = COALESCE(w.level_id, 0)
+    """
+)
 
 
 def _bounds(start, end):
@@ -1157,7 +1166,10 @@ class EcrmDashboard(models.AbstractModel):
                 " FROM ecrm_metrics_customer_first f WHERE f.company_id = %s",
                 company.id,
             )
-            dated = SQL("TRUE")
+            kept = dated = SQL("TRUE")
+            # its rows may all be new since the statistics (a first build):
+            # the plans of the joins below depend on them
+            self.env.cr.execute(SQL("ANALYZE ecrm_metrics_customer_first"))
         else:
             partners, since = customers
             changed = SQL(
@@ -1188,14 +1200,11 @@ class EcrmDashboard(models.AbstractModel):
             dated = self._ecrm_changed_filter(
                 SQL.identifier("p", "partner_id"), partners
             )
-        # COALESCE rather than IS NOT DISTINCT FROM: a hash join
-        combo = SQL(
-            """
-            f.partner_id = w.partner_id
-            AND COALESCE(f.channel, '') = COALESCE(w.channel, '')
-            AND COALESCE(f.level_id, 0) = COALESCE(w.level_id, 0)
-            """
-        )
+            kept = SQL(
+                "NOT EXISTS (SELECT 1 FROM stored f"
+                " WHERE %s AND f.first_date < f.since)",
+                COMBO,
+            )
         cr = self.env.cr
         # a first order before the customer's first changed day stays, the
         # others are the first of the orders from that day (everything on a
@@ -1204,9 +1213,7 @@ class EcrmDashboard(models.AbstractModel):
             SQL(
                 """
                 WITH stored AS (%(stored)s), wanted AS (
-                    SELECT * FROM (%(firsts)s) w
-                     WHERE NOT EXISTS (SELECT 1 FROM stored f
-                                        WHERE %(combo)s AND f.first_date < f.since)
+                    SELECT * FROM (%(firsts)s) w WHERE %(kept)s
                 ), stale AS (
                     DELETE FROM ecrm_metrics_customer_first
                      WHERE id IN (
@@ -1225,8 +1232,9 @@ class EcrmDashboard(models.AbstractModel):
                 """,
                 stored=stored,
                 firsts=firsts,
+                kept=kept,
                 company=company.id,
-                combo=combo,
+                combo=COMBO,
             )
         )
         # the last day: one probe of each customer's days
