@@ -11,8 +11,6 @@ from odoo.tools.misc import formatLang
 
 from .ecrm_metrics_return_day import ORDER_TABLE, UNLINKED_TABLE
 
-RETURN_TABLES = ("ecrm_metrics_return_day", "ecrm_metrics_cohort_day")
-
 _logger = logging.getLogger(__name__)
 
 RATED_MODELS = ("helpdesk.ticket", "sale.order", "stock.picking")
