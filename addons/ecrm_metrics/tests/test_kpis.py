@@ -418,8 +418,8 @@ class TestKpis(MetricsCase):
         both._ecrm_refresh()
         incremental = {c: self._content(c) for c in (self.company, other)}
         periods = self._periods(*PERIODS)
-        for company in (self.company, other):
-            self._assert_snapshot_is_live(company, periods)
+        for companies in (self.company, other, self.company | other):
+            self._assert_snapshot_is_live(companies, periods)
         kpis = self.dashboard.get_kpis(*P)
         self.assertEqual((kpis["orders"], kpis["active_customers"]), (4, 3))
         self.assertEqual(kpis["new_customers"], 2)  # Carla and Echo, not Delta
