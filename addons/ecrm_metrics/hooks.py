@@ -2,14 +2,15 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo.tools import SQL
 
-from .models.ecrm_metrics_return_day import ORDER_TABLE
+from .models.ecrm_metrics_return_day import ORDER_TABLE, UNLINKED_TABLE
 from .models.sale_order import PERIOD_INDEX, WRITE_INDEX
 from .models.stock_picking import WRITE_INDEX as PICKING_WRITE_INDEX
 
 
 def uninstall_hook(env):
     """The indexes this addon added to sale_order and stock_picking and its
-    table without a model go with it."""
+    tables without a model go with it."""
     for index in (PERIOD_INDEX, WRITE_INDEX, PICKING_WRITE_INDEX):
         env.cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(index)))
-    env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(ORDER_TABLE)))
+    for table in (ORDER_TABLE, UNLINKED_TABLE):
+        env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(table)))

@@ -11,3 +11,4 @@ from . import sale_order
 from . import stock_picking
 from . import ecrm_metrics_return_day
 from . import ecrm_metrics_cohort_day
+from . import ecrm_profile

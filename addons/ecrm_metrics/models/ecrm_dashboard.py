@@ -9,9 +9,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 from odoo.tools.misc import formatLang
 
-from .ecrm_metrics_return_day import ORDER_TABLE
-
-RETURN_TABLES = ("ecrm_metrics_return_day", "ecrm_metrics_cohort_day")
+from .ecrm_metrics_return_day import ORDER_TABLE, UNLINKED_TABLE
 
 _logger = logging.getLogger(__name__)
 
@@ -25,6 +23,15 @@ SATISFIED = 4  # Odoo's RATING_LIMIT_SATISFIED: 4 and 5 are "satisfied"
 NO_FILTERS = {"levels": None, "channels": None}
 FUNNEL = ("selection", "acquisition", "retention", "extension")
 CLV_BUCKETS = 10
+# the same customer, channel and level in two rows of first orders (f, w);
+# COALESCE rather than IS NOT DISTINCT FROM: a hash join
+COMBO = SQL(
+    """
+    f.partner_id = w.partner_id
+    AND COALESCE(f.channel, '') = COALESCE(w.channel, '')
+    AND COALESCE(f.level_id, 0) = COALESCE(w.level_id, 0)
+    """
+)
 
 
 def _bounds(start, end):
@@ -319,7 +326,6 @@ class EcrmDashboard(models.AbstractModel):
                 )
             )
             new = cr.fetchone()[0]
-        # the profiles with an order in the period: one index probe each
         cr.execute(
             SQL(
                 """
@@ -327,23 +333,13 @@ class EcrmDashboard(models.AbstractModel):
                   FROM ecrm_profile pr
                   JOIN %(currency_table)s
                     ON account_currency_table.company_id = pr.company_id
-                 WHERE pr.company_id = ANY(%(companies)s)
-                   AND EXISTS (
-                       SELECT 1 FROM sale_order so
-                        WHERE so.state = 'sale' AND so.company_id = pr.company_id
-                          AND so.ecrm_commercial_partner_id = pr.partner_id
-                          AND so.date_order >= %(after)s AND so.date_order < %(before)s
-                          AND %(filters)s)
+                 WHERE pr.company_id = ANY(%(companies)s) AND %(active)s
                 """,
                 currency_table=self._ecrm_currency_table(companies),
                 rate=RATE,
                 companies=companies.ids,
-                after=_bounds(*period)[0],
-                before=_bounds(*period)[1],
-                filters=self._ecrm_filter_sql(
-                    filters,
-                    SQL.identifier("so", "ecrm_level_id"),
-                    SQL.identifier("so", "ecrm_channel"),
+                active=self._ecrm_active_profile_sql(
+                    period, companies, filters, snapshot and filters == NO_FILTERS
                 ),
             )
         )
@@ -370,6 +366,59 @@ class EcrmDashboard(models.AbstractModel):
             "repeat_rate": repeat / active if active else None,
             "clv_average": float(clv) if clv is not None else None,
         }
+
+    @api.model
+    def _ecrm_active_profile_sql(self, period, companies, filters, snapshot):
+        """The condition that the customer of a profile ``pr`` has an order in
+        the period (through the filters). From the snapshot: the profile's
+        last order day at the refresh, and when it is after the period, one
+        probe of the customer's order days (only for a period ending before
+        the last order day of the companies: the planner would charge the
+        probe to every profile, and compile the scan); live: one probe of the
+        customer's orders."""
+        start, end = period
+        if snapshot:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT max(date) FROM ecrm_metrics_order_day"
+                    " WHERE company_id = ANY(%s)",
+                    companies.ids,
+                )
+            )
+            last = self.env.cr.fetchone()[0]
+            if not last or last <= end:
+                return SQL("pr.ecrm_metrics_last_date >= %s", start)
+            return SQL(
+                """
+                pr.ecrm_metrics_last_date >= %(start)s
+                AND (pr.ecrm_metrics_last_date <= %(end)s OR EXISTS (
+                    SELECT 1 FROM %(table)s o
+                     WHERE o.company_id = pr.company_id
+                       AND o.partner_id = pr.partner_id
+                       AND o.date BETWEEN %(start)s AND %(end)s))
+                """,
+                table=SQL.identifier(ORDER_TABLE),
+                start=start,
+                end=end,
+            )
+        after, before = _bounds(start, end)
+        return SQL(
+            """
+            EXISTS (
+                SELECT 1 FROM sale_order so
+                 WHERE so.state = 'sale' AND so.company_id = pr.company_id
+                   AND so.ecrm_commercial_partner_id = pr.partner_id
+                   AND so.date_order >= %(after)s AND so.date_order < %(before)s
+                   AND %(filters)s)
+            """,
+            after=after,
+            before=before,
+            filters=self._ecrm_filter_sql(
+                filters,
+                SQL.identifier("so", "ecrm_level_id"),
+                SQL.identifier("so", "ecrm_channel"),
+            ),
+        )
 
     @api.model
     def _ecrm_live_customers(self, period, prev_start, companies, filters):
@@ -909,10 +958,20 @@ class EcrmDashboard(models.AbstractModel):
                 )
             )
             cr.execute(insert)
-        self._ecrm_refresh_returns(company, changed["customers"])
-        self._ecrm_refresh_profiles(company, now.date())
+        self._ecrm_refresh_returns(company, changed["orders"])
+        self._ecrm_refresh_profiles(company, now.date(), since)
         company.sudo().write(
             {"ecrm_metrics_refreshed_at": now, "ecrm_metrics_changes_since": watermark}
+        )
+        company.flush_recordset()
+        # the deleted orders every company has read (a company not refreshed
+        # yet is rebuilt)
+        cr.execute(
+            SQL(
+                "DELETE FROM %s WHERE unlinked_at"
+                " < (SELECT min(ecrm_metrics_changes_since) FROM res_company)",
+                SQL.identifier(UNLINKED_TABLE),
+            )
         )
         self.env.invalidate_all()
         return True
@@ -936,48 +995,21 @@ class EcrmDashboard(models.AbstractModel):
         return self.env.cr.fetchone()[0]
 
     @api.model
-    def _ecrm_refresh_returns(self, company, partners):
-        """Rewrite the days of the orders (``ORDER_TABLE``) of the customers
-        whose orders changed since the last refresh (``partners``; everyone
-        when None), and what they add to the return and cohort snapshots: the
-        rows deleted are subtracted, those inserted added; their first orders
-        per channel and level (``ecrm.metrics.customer.first``) are written
-        from the rows inserted."""
+    def _ecrm_refresh_returns(self, company, changed):
+        """Rewrite the rows (``ORDER_TABLE``) of the orders changed since the
+        last refresh (``changed``: ``{"orders": ids, "customers": (partner
+        ids, the first day each one's changed orders were or are on)}``;
+        everything when None) and what they count in the return and cohort
+        snapshots: what the customers' orders from that day on counted is
+        subtracted before, added after; then the customers' first orders per
+        channel and level (``ecrm.metrics.customer.first``) and their last
+        order day on their profiles."""
         cr = self.env.cr
-        if partners is not None and not partners:
-            return
-        customers = self._ecrm_changed_filter(SQL.identifier("partner_id"), partners)
-        # the return and cohort snapshots are aggregates: emptied on a rebuild
-        # only, else corrected
-        for table in (
-            "ecrm_metrics_customer_first",
-            *(() if partners else RETURN_TABLES),
-        ):
-            cr.execute(
-                SQL(
-                    "DELETE FROM %s WHERE company_id = %s AND %s",
-                    SQL.identifier(table),
-                    company.id,
-                    customers,
-                )
-            )
         table = SQL.identifier(ORDER_TABLE)
-        insert = SQL(
-            """
-            INSERT INTO %(table)s (company_id, partner_id, date, channel, level_id)
-            SELECT * FROM (
-                SELECT company_id, ecrm_commercial_partner_id AS partner_id,
-                       date_order::date AS date, ecrm_channel, ecrm_level_id
-                  FROM sale_order
-                 WHERE state = 'sale' AND company_id = %(company)s) so
-             WHERE %(customers)s
-            """,
-            table=table,
-            company=company.id,
-            customers=customers,
-        )
-        if partners is None:
-            # a rebuild: millions of rows, written then read in order (a sort
+        if changed is None:
+            # a rebuild: millions of rows, only those that differ written (in
+            # order: a customer's rows together; the statistics taken before
+            # and after, the plans depend on them), then read in order (a sort
             # in memory) rather than consumed from the statement's own result;
             # the memory for these statements only, not the rest of the
             # transaction (other companies, the profiles)
@@ -987,57 +1019,113 @@ class EcrmDashboard(models.AbstractModel):
                 SQL(
                     """
                     SET LOCAL work_mem = '512MB';
-                    DELETE FROM %(table)s WHERE company_id = %(company)s;
-                    %(insert)s ORDER BY partner_id, date;
-                    INSERT INTO ecrm_metrics_customer_first
-                           (partner_id, company_id, channel, level_id, first_date)
-                    SELECT partner_id, company_id, channel, level_id, min(date)
-                      FROM %(table)s WHERE company_id = %(company)s
-                     GROUP BY partner_id, company_id, channel, level_id
+                    ANALYZE %(table)s;
+                    DELETE FROM %(table)s t WHERE company_id = %(company)s
+                       AND NOT EXISTS (
+                           SELECT 1 FROM (%(orders)s) so
+                            WHERE so.id = t.order_id AND so.date_order = t.date
+                              AND COALESCE(so.ecrm_commercial_partner_id, 0)
+                                  = COALESCE(t.partner_id, 0)
+                              AND COALESCE(so.ecrm_channel, '')
+                                  = COALESCE(t.channel, '')
+                              AND COALESCE(so.ecrm_level_id, 0)
+                                  = COALESCE(t.level_id, 0));
+                    INSERT INTO %(table)s
+                           (company_id, partner_id, order_id, date, channel, level_id)
+                    SELECT * FROM (%(orders)s) so
+                     WHERE NOT EXISTS (SELECT 1 FROM %(table)s t
+                                        WHERE t.order_id = so.id)
+                     ORDER BY 2, 4;
+                    ANALYZE %(table)s;
+                    DELETE FROM ecrm_metrics_return_day
+                     WHERE company_id = %(company)s;
+                    DELETE FROM ecrm_metrics_cohort_day WHERE company_id = %(company)s
                     """,
                     table=table,
                     company=company.id,
-                    insert=insert,
+                    orders=self._ecrm_orders_sql(company),
                 )
             )
             self._ecrm_add_returns(
                 company,
                 SQL(
-                    "SELECT partner_id, date FROM %s WHERE company_id = %s",
+                    "SELECT partner_id, date, TRUE AS counted, NULL::date AS first_date"
+                    " FROM %s WHERE company_id = %s",
                     table,
                     company.id,
                 ),
                 1,
             )
+            self._ecrm_refresh_customers(company, None)
             cr.execute(SQL("SELECT set_config('work_mem', %s, true)", work_mem))
             return
-        self._ecrm_add_returns(
-            company,
+        partners, since = changed["customers"]
+        if partners:
+            self._ecrm_rewrite_orders(company, changed["orders"], partners, since)
+        self._ecrm_refresh_customers(company, changed["customers"])
+
+    @api.model
+    def _ecrm_orders_sql(self, company):
+        """The rows of ``ORDER_TABLE`` of the company's confirmed orders."""
+        return SQL(
+            """
+            SELECT company_id, ecrm_commercial_partner_id, id, date_order::date,
+                   ecrm_channel, ecrm_level_id
+              FROM sale_order
+             WHERE state = 'sale' AND company_id = %s
+            """,
+            company.id,
+        )
+
+    @api.model
+    def _ecrm_rewrite_orders(self, company, order_ids, partners, since):
+        """Rewrite the rows of the orders ``order_ids`` and what the orders of
+        their customers ``partners`` from the day ``since`` each count in
+        the return and cohort snapshots."""
+        cr = self.env.cr
+        table = SQL.identifier(ORDER_TABLE)
+        # the orders of the changed customers from the first day changed, the
+        # two before (their previous orders) and each one's first day
+        counted = SQL(
+            """
+            SELECT c.partner_id, r.date, r.counted, f.first_date
+              FROM unnest(%(partners)s::int[], %(since)s::date[]) c (partner_id, since)
+             CROSS JOIN LATERAL (
+                   SELECT min(date) AS first_date FROM %(table)s
+                    WHERE company_id = %(company)s AND partner_id = c.partner_id) f
+             CROSS JOIN LATERAL (
+                   SELECT date, TRUE AS counted FROM %(table)s
+                    WHERE company_id = %(company)s AND partner_id = c.partner_id
+                      AND date >= c.since
+                   UNION ALL
+                   (SELECT date, FALSE FROM %(table)s
+                     WHERE company_id = %(company)s AND partner_id = c.partner_id
+                       AND date < c.since
+                     ORDER BY date DESC LIMIT 2)) r
+            """,
+            partners=partners,
+            since=since,
+            table=table,
+            company=company.id,
+        )
+        self._ecrm_add_returns(company, counted, -1)
+        cr.execute(
             SQL(
-                "DELETE FROM %s WHERE company_id = %s AND %s"
-                " RETURNING partner_id, date",
-                table,
-                company.id,
-                customers,
-            ),
-            -1,
-        )
-        self._ecrm_add_returns(
-            company,
-            SQL("%s RETURNING partner_id, date, channel, level_id", insert),
-            1,
-            firsts=SQL(
                 """
-                firsts AS (
-                    INSERT INTO ecrm_metrics_customer_first
-                           (partner_id, company_id, channel, level_id, first_date)
-                    SELECT partner_id, %s, channel, level_id, min(date) FROM rows
-                     GROUP BY partner_id, channel, level_id
-                ),
+                DELETE FROM %(table)s WHERE company_id = %(company)s
+                   AND order_id IN (SELECT unnest(%(orders)s::int[]));
+                INSERT INTO %(table)s
+                       (company_id, partner_id, order_id, date, channel, level_id)
+                SELECT * FROM (%(rows)s) so
+                 WHERE id IN (SELECT unnest(%(orders)s::int[]))
                 """,
-                company.id,
-            ),
+                table=table,
+                company=company.id,
+                orders=order_ids,
+                rows=self._ecrm_orders_sql(company),
+            )
         )
+        self._ecrm_add_returns(company, counted, 1)
         cr.execute(
             SQL(
                 """
@@ -1051,24 +1139,143 @@ class EcrmDashboard(models.AbstractModel):
         )
 
     @api.model
-    def _ecrm_add_returns(self, company, rows, sign, firsts=None):
+    def _ecrm_refresh_customers(self, company, customers):
+        """Write the first orders per channel and level
+        (``ecrm.metrics.customer.first``) and the last order day on the
+        profiles (``ecrm_metrics_last_date``) of the ``customers`` (partner
+        ids, the first day of each one's changed orders; everyone when None)
+        from their rows of ``ORDER_TABLE``; also the last day of the profiles
+        created since (without one). Only the rows that differ are written: a
+        rebuild of unchanged data writes nothing (inserting a million rows
+        checks their foreign keys one by one)."""
+        table = SQL.identifier(ORDER_TABLE)
+        if customers is None:
+            firsts = SQL(
+                """
+                SELECT partner_id, channel, level_id, min(date) AS first_date
+                  FROM %s WHERE company_id = %s
+                 GROUP BY partner_id, channel, level_id
+                """,
+                table,
+                company.id,
+            )
+            stored = SQL(
+                "SELECT f.*, '-infinity'::date AS since"
+                " FROM ecrm_metrics_customer_first f WHERE f.company_id = %s",
+                company.id,
+            )
+            kept = dated = SQL("TRUE")
+            # its rows may all be new since the statistics (a first build):
+            # the plans of the joins below depend on them
+            self.env.cr.execute(SQL("ANALYZE ecrm_metrics_customer_first"))
+        else:
+            partners, since = customers
+            changed = SQL(
+                "unnest(%s::int[], %s::date[]) c (partner_id, since)", partners, since
+            )
+            # the first of the orders from each customer's first changed day
+            firsts = SQL(
+                """
+                SELECT o.partner_id, o.channel, o.level_id, min(o.date) AS first_date
+                  FROM %(changed)s
+                  JOIN %(table)s o ON o.company_id = %(company)s
+                   AND o.partner_id = c.partner_id AND o.date >= c.since
+                 GROUP BY o.partner_id, o.channel, o.level_id
+                """,
+                changed=changed,
+                table=table,
+                company=company.id,
+            )
+            stored = SQL(
+                """
+                SELECT f.*, c.since FROM ecrm_metrics_customer_first f
+                  JOIN %s ON c.partner_id = f.partner_id
+                 WHERE f.company_id = %s
+                """,
+                changed,
+                company.id,
+            )
+            dated = self._ecrm_changed_filter(
+                SQL.identifier("p", "partner_id"), partners
+            )
+            kept = SQL(
+                "NOT EXISTS (SELECT 1 FROM stored f"
+                " WHERE %s AND f.first_date < f.since)",
+                COMBO,
+            )
+        cr = self.env.cr
+        # a first order before the customer's first changed day stays, the
+        # others are the first of the orders from that day (everything on a
+        # rebuild)
+        cr.execute(
+            SQL(
+                """
+                WITH stored AS (%(stored)s), wanted AS (
+                    SELECT * FROM (%(firsts)s) w WHERE %(kept)s
+                ), stale AS (
+                    DELETE FROM ecrm_metrics_customer_first
+                     WHERE id IN (
+                           SELECT f.id FROM stored f
+                            WHERE f.first_date >= f.since
+                              AND NOT EXISTS (
+                                  SELECT 1 FROM wanted w
+                                   WHERE %(combo)s AND f.first_date = w.first_date))
+                )
+                INSERT INTO ecrm_metrics_customer_first
+                       (partner_id, company_id, channel, level_id, first_date)
+                SELECT w.partner_id, %(company)s, w.channel, w.level_id, w.first_date
+                  FROM wanted w
+                 WHERE NOT EXISTS (SELECT 1 FROM stored f
+                                    WHERE %(combo)s AND f.first_date = w.first_date)
+                """,
+                stored=stored,
+                firsts=firsts,
+                kept=kept,
+                company=company.id,
+                combo=COMBO,
+            )
+        )
+        # the last day: one probe of each customer's days
+        for profiles in (dated, SQL("p.ecrm_metrics_last_date IS NULL")):
+            cr.execute(
+                SQL(
+                    """
+                    UPDATE ecrm_profile pr SET ecrm_metrics_last_date = l.last_date
+                      FROM (SELECT p.id, (SELECT max(o.date) FROM %(table)s o
+                                           WHERE o.company_id = %(company)s
+                                             AND o.partner_id = p.partner_id)
+                                         AS last_date
+                              FROM ecrm_profile p
+                             WHERE p.company_id = %(company)s AND %(profiles)s) l
+                     WHERE pr.id = l.id
+                       AND pr.ecrm_metrics_last_date IS DISTINCT FROM l.last_date
+                    """,
+                    table=table,
+                    company=company.id,
+                    profiles=profiles,
+                )
+            )
+
+    @api.model
+    def _ecrm_add_returns(self, company, rows, sign):
         """Add (``sign`` 1) or subtract (-1) what customers' orders count in
         the return snapshot (each order under the day of the customer's
         previous order and of the one before) and in the cohort snapshot (the
-        first order of each month). ``rows``: a statement returning the
-        customers' (partner_id, date) rows of ``ORDER_TABLE`` as it inserts or
-        deletes them, every order of each customer; ``firsts``: a statement
-        on them as well (the customers' first orders). The days of a
-        customer's previous orders do not depend on how orders of one day are
-        ranked."""
+        first order of each month, under the month of the customer's first
+        order). ``rows``: a statement returning rows (partner_id, date,
+        counted, first_date) of ``ORDER_TABLE``: the orders ``counted`` of each
+        customer and at least the two before them (not counted),
+        ``first_date`` the customer's first day (NULL: the first row). The
+        days of a customer's previous orders do not depend on how orders of
+        one day are ranked."""
         self.env.cr.execute(
             SQL(
                 """
-                WITH rows AS (%(rows)s), %(firsts)s o AS (
-                    SELECT date, lag(date) OVER w AS previous_date,
+                WITH o AS (
+                    SELECT date, counted, lag(date) OVER w AS previous_date,
                            lag(date, 2) OVER w AS second_date,
-                           first_value(date) OVER w AS first_date
-                      FROM rows
+                           COALESCE(first_date, first_value(date) OVER w) AS first_date
+                      FROM (%(rows)s) r
                     WINDOW w AS (PARTITION BY partner_id ORDER BY date)
                 ), returns AS (
                     INSERT INTO ecrm_metrics_return_day AS r
@@ -1076,10 +1283,10 @@ class EcrmDashboard(models.AbstractModel):
                     SELECT %(company)s, date, previous_date, %(sign)s * sum(n),
                            %(sign)s * sum(n2)
                       FROM (SELECT date, previous_date, 1 AS n, 0 AS n2 FROM o
-                             WHERE previous_date IS NOT NULL
+                             WHERE counted AND previous_date IS NOT NULL
                             UNION ALL
                             SELECT date, second_date, 0, 1 FROM o
-                             WHERE second_date IS NOT NULL) o
+                             WHERE counted AND second_date IS NOT NULL) o
                      GROUP BY date, previous_date
                     ON CONFLICT (company_id, date, previous_date) DO UPDATE
                        SET orders = r.orders + EXCLUDED.orders,
@@ -1090,14 +1297,13 @@ class EcrmDashboard(models.AbstractModel):
                 SELECT %(company)s, date_trunc('month', first_date)::date, date,
                        %(sign)s * count(*)
                   FROM o
-                 WHERE previous_date IS NULL
-                    OR previous_date < date_trunc('month', date)
+                 WHERE counted AND (previous_date IS NULL
+                                    OR previous_date < date_trunc('month', date))
                  GROUP BY 2, 3
                 ON CONFLICT (company_id, cohort, date) DO UPDATE
                    SET customers = k.customers + EXCLUDED.customers
                 """,
                 rows=rows,
-                firsts=firsts or SQL(),
                 company=company.id,
                 sign=sign,
             )
@@ -1105,57 +1311,65 @@ class EcrmDashboard(models.AbstractModel):
 
     @api.model
     def _ecrm_changed(self, company, since):
-        """Per snapshot, the days (or customers) whose source rows were written
-        since the last refresh (None on a full rebuild): each source read
-        once, through its ``write_date`` index."""
+        """Per snapshot, the days (or orders and customers) whose source rows
+        were written since the last refresh (None on a full rebuild): each
+        source read once, through its ``write_date`` index."""
         if since is None:
             return dict.fromkeys(
                 (
                     "ecrm_metrics_order_day",
                     "ecrm_metrics_ticket_day",
                     "ecrm_metrics_delivery_day",
-                    "customers",
+                    "orders",
                 )
             )
         cr = self.env.cr
+        # the orders written or deleted since, in any company: their rows as
+        # of the last refresh (they may have left the company or the
+        # customer, or be gone) and as of now; those that differ are
+        # rewritten, the days of all of them (their amounts) recounted
         cr.execute(
             SQL(
                 """
-                SELECT COALESCE(array_agg(DISTINCT date_order::date), '{}'),
-                       COALESCE(array_agg(DISTINCT ecrm_commercial_partner_id)
-                                FILTER (WHERE ecrm_commercial_partner_id IS NOT NULL),
-                                '{}')
-                  FROM sale_order WHERE company_id = %(company)s
-                   AND write_date >= %(since)s
+                WITH written AS (
+                    SELECT id FROM sale_order WHERE write_date >= %(since)s
+                ), old AS (
+                    SELECT order_id, partner_id, date, channel, level_id
+                      FROM %(table)s
+                     WHERE company_id = %(company)s
+                       AND order_id IN (SELECT id FROM written
+                                        UNION ALL
+                                        SELECT order_id FROM %(unlinked)s
+                                         WHERE unlinked_at >= %(since)s)
+                ), new AS (
+                    SELECT id, ecrm_commercial_partner_id, date_order::date AS date,
+                           ecrm_channel, ecrm_level_id
+                      FROM sale_order
+                     WHERE write_date >= %(since)s AND company_id = %(company)s
+                       AND state = 'sale'
+                ), rows AS (
+                    (SELECT * FROM old EXCEPT SELECT * FROM new)
+                    UNION ALL
+                    (SELECT * FROM new EXCEPT SELECT * FROM old)
+                ), customers AS (
+                    SELECT partner_id, min(date) AS since FROM rows
+                     WHERE partner_id IS NOT NULL GROUP BY partner_id
+                )
+                SELECT (SELECT COALESCE(array_agg(DISTINCT order_id), '{}') FROM rows),
+                       (SELECT COALESCE(array_agg(DISTINCT date), '{}')
+                          FROM (SELECT date FROM old UNION ALL SELECT date FROM new) d),
+                       (SELECT COALESCE(array_agg(partner_id ORDER BY partner_id), '{}')
+                          FROM customers),
+                       (SELECT COALESCE(array_agg(since ORDER BY partner_id), '{}')
+                          FROM customers)
                 """,
+                table=SQL.identifier(ORDER_TABLE),
+                unlinked=SQL.identifier(UNLINKED_TABLE),
                 company=company.id,
                 since=since,
             )
         )
-        order_days, customers = cr.fetchone()
-        # the days an order left since the last refresh (confirmed again on
-        # another day): those of these customers with fewer orders than then
-        # (a day an order came to is among the days above)
-        cr.execute(
-            SQL(
-                """
-                SELECT COALESCE(array_agg(DISTINCT date), '{}') FROM (
-                    SELECT date FROM %(table)s
-                     WHERE company_id = %(company)s AND %(then)s
-                    EXCEPT ALL
-                    SELECT date_order::date FROM sale_order
-                     WHERE state = 'sale' AND company_id = %(company)s AND %(now)s
-                ) gone
-                """,
-                table=SQL.identifier(ORDER_TABLE),
-                company=company.id,
-                then=self._ecrm_changed_filter(SQL.identifier("partner_id"), customers),
-                now=self._ecrm_changed_filter(
-                    SQL.identifier("ecrm_commercial_partner_id"), customers
-                ),
-            )
-        )
-        order_days = sorted({*order_days, *cr.fetchone()[0]})
+        orders, order_days, partners, first_days = cr.fetchone()
         cr.execute(
             SQL(
                 """
@@ -1183,8 +1397,7 @@ class EcrmDashboard(models.AbstractModel):
             "ecrm_metrics_order_day": order_days,
             "ecrm_metrics_ticket_day": ticket_days,
             "ecrm_metrics_delivery_day": cr.fetchone()[0],
-            # the customers (not days) whose orders changed
-            "customers": customers,
+            "orders": {"orders": orders, "customers": (partners, first_days)},
         }
 
     @api.model
@@ -1210,9 +1423,10 @@ class EcrmDashboard(models.AbstractModel):
         )
 
     @api.model
-    def _ecrm_refresh_profiles(self, company, today):
+    def _ecrm_refresh_profiles(self, company, today, since=None):
         """Today's customers per level, stage and segment; the RFM segment
-        history (a row when a customer's segment changed)."""
+        history (a row when a customer's segment changed) of the profiles
+        written ``since`` the last refresh (all when None)."""
         cr = self.env.cr
         cr.execute(
             SQL(
@@ -1231,19 +1445,37 @@ class EcrmDashboard(models.AbstractModel):
                        (partner_id, company_id, date, rfm_segment)
                 SELECT p.partner_id, p.company_id, %(today)s, p.rfm_segment
                   FROM ecrm_profile p
-                  LEFT JOIN (
-                        SELECT DISTINCT ON (h.partner_id) h.partner_id, h.rfm_segment
-                          FROM ecrm_metrics_segment_history h
-                         WHERE h.company_id = %(company)s
-                         ORDER BY h.partner_id, h.date DESC) last
-                    ON last.partner_id = p.partner_id
-                 WHERE p.company_id = %(company)s
+                  LEFT JOIN %(last)s
+                 WHERE p.company_id = %(company)s AND %(written)s
                    AND p.rfm_segment IS DISTINCT FROM last.rfm_segment
                 ON CONFLICT (partner_id, company_id, date)
                    DO UPDATE SET rfm_segment = EXCLUDED.rfm_segment
                 """,
                 company=company.id,
                 today=today,
+                written=SQL("p.write_date >= %s", since) if since else SQL("TRUE"),
+                # every customer's last segment: one hash join; a few: one
+                # probe each
+                last=SQL(
+                    """
+                    LATERAL (
+                        SELECT h.rfm_segment FROM ecrm_metrics_segment_history h
+                         WHERE h.partner_id = p.partner_id
+                           AND h.company_id = p.company_id
+                         ORDER BY h.date DESC LIMIT 1) last ON TRUE
+                    """
+                )
+                if since
+                else SQL(
+                    """
+                    (SELECT DISTINCT ON (h.partner_id) h.partner_id, h.rfm_segment
+                       FROM ecrm_metrics_segment_history h
+                      WHERE h.company_id = %s
+                      ORDER BY h.partner_id, h.date DESC) last
+                      ON last.partner_id = p.partner_id
+                    """,
+                    company.id,
+                ),
             )
         )
 

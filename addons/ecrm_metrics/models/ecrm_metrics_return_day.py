@@ -10,6 +10,10 @@ from odoo.tools import SQL
 # ORM model: millions of rows, no foreign keys to check on a rebuild, never
 # read through RPC.
 ORDER_TABLE = "ecrm_metrics_order_date"
+# The ids of the orders deleted, and when (the start of the deleting
+# transaction, as a write_date): the refresh takes their rows out of
+# ORDER_TABLE. Rows older than every company's last refresh are purged.
+UNLINKED_TABLE = "ecrm_metrics_order_unlinked"
 
 
 class EcrmMetricsReturnDay(models.Model):
@@ -49,14 +53,25 @@ class EcrmMetricsReturnDay(models.Model):
                 CREATE TABLE IF NOT EXISTS %(table)s (
                     company_id integer NOT NULL,
                     partner_id integer,
+                    order_id integer NOT NULL,
                     date date NOT NULL,
                     channel varchar,
                     level_id integer
                 );
-                CREATE INDEX IF NOT EXISTS %(index)s
-                    ON %(table)s (company_id, partner_id)
+                CREATE INDEX IF NOT EXISTS %(partner_index)s
+                    ON %(table)s (company_id, partner_id, date);
+                CREATE INDEX IF NOT EXISTS %(order_index)s ON %(table)s (order_id);
+                CREATE TABLE IF NOT EXISTS %(unlinked)s (
+                    order_id integer NOT NULL,
+                    unlinked_at timestamp NOT NULL
+                );
+                CREATE INDEX IF NOT EXISTS %(unlinked_index)s
+                    ON %(unlinked)s (unlinked_at)
                 """,
                 table=SQL.identifier(ORDER_TABLE),
-                index=SQL.identifier(f"{ORDER_TABLE}_partner_index"),
+                partner_index=SQL.identifier(f"{ORDER_TABLE}_partner_date_index"),
+                order_index=SQL.identifier(f"{ORDER_TABLE}_order_index"),
+                unlinked=SQL.identifier(UNLINKED_TABLE),
+                unlinked_index=SQL.identifier(f"{UNLINKED_TABLE}_date_index"),
             )
         )

@@ -4,6 +4,8 @@ from odoo import models
 from odoo.tools import SQL
 from odoo.tools.sql import create_index, index_exists
 
+from .ecrm_metrics_return_day import UNLINKED_TABLE
+
 PERIOD_INDEX = "sale_order_ecrm_metrics_period_index"
 WRITE_INDEX = "sale_order_ecrm_metrics_write_index"
 
@@ -28,3 +30,15 @@ class SaleOrder(models.Model):
         # the incremental refresh finds the orders written since the last one
         create_index(self.env.cr, WRITE_INDEX, self._table, ["write_date"])
         return res
+
+    def unlink(self):
+        # the orders' rows leave the metrics snapshots at the next refresh
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO %s (order_id, unlinked_at)"
+                " SELECT unnest(%s::int[]), now() at time zone 'UTC'",
+                SQL.identifier(UNLINKED_TABLE),
+                self.ids,
+            )
+        )
+        return super().unlink()

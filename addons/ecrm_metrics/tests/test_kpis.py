@@ -11,6 +11,23 @@ from odoo.addons.ecrm_metrics.models.ecrm_dashboard import NO_FILTERS
 from .common import MetricsCase, d
 
 P = ("2025-03-01", "2025-03-31")  # 31 days; the previous period: 29 Jan - 28 Feb
+# periods of a day to a year, starting and ending anywhere
+PERIODS = (
+    P,
+    ("2025-03-10", "2025-03-10"),
+    ("2025-02-15", "2025-03-20"),
+    ("2025-03-05", "2025-04-02"),
+    ("2025-01-01", "2025-12-31"),
+)
+SNAPSHOT_TABLES = (
+    "ecrm_metrics_order_day",
+    "ecrm_metrics_ticket_day",
+    "ecrm_metrics_delivery_day",
+    "ecrm_metrics_customer_first",
+    "ecrm_metrics_order_date",
+    "ecrm_metrics_return_day",
+    "ecrm_metrics_cohort_day",
+)
 
 
 def at(day, hour):
@@ -167,39 +184,39 @@ class TestKpis(MetricsCase):
         self._order(self.c, d("2025-03-10"), 10)
         self._order(self.b, d("2025-01-31"), 20)
         self.dashboard._ecrm_refresh()
-        periods = [
-            self.dashboard._ecrm_period(*period)
-            for period in (
-                P,
-                ("2025-03-10", "2025-03-10"),
-                ("2025-02-15", "2025-03-20"),
-                ("2025-03-05", "2025-04-02"),
-                ("2025-01-01", "2025-12-31"),
-            )
-        ]
+        periods = self._periods(*PERIODS)
         for filters in (
             {},
             {"channels": ["website"]},
             {"level_ids": [self.gold.id]},
             {"level_ids": [self.gold.id, self.platinum.id], "channels": ["backend"]},
         ):
-            checked = self.dashboard._ecrm_filters(**filters)
-            for period in periods:
-                live = self.dashboard._ecrm_kpis(period, self.company, checked, False)
-                snapshot = self.dashboard._ecrm_kpis(period, self.company, checked)
-                self.assertEqual(snapshot.keys(), live.keys())
-                for key, value in live.items():
-                    if value is None:
-                        self.assertIsNone(snapshot[key], (filters, period, key))
-                    else:
-                        self.assertAlmostEqual(
-                            snapshot[key], value, 6, (filters, period, key)
-                        )
-                self.assertEqual(
-                    self.dashboard._ecrm_cohorts(period, self.company, checked),
-                    self.dashboard._ecrm_cohorts(period, self.company, checked, False),
-                    (filters, period),
-                )
+            self._assert_snapshot_is_live(
+                self.company, periods, self.dashboard._ecrm_filters(**filters)
+            )
+
+    def _periods(self, *periods):
+        return [self.dashboard._ecrm_period(*period) for period in periods]
+
+    def _assert_snapshot_is_live(self, company, periods, filters=NO_FILTERS):
+        """The figures and cohorts read from the snapshots equal those
+        computed from the sources."""
+        for period in periods:
+            live = self.dashboard._ecrm_kpis(period, company, filters, False)
+            snapshot = self.dashboard._ecrm_kpis(period, company, filters)
+            self.assertEqual(snapshot.keys(), live.keys())
+            for key, value in live.items():
+                if value is None:
+                    self.assertIsNone(snapshot[key], (filters, period, key))
+                else:
+                    self.assertAlmostEqual(
+                        snapshot[key], value, 6, (filters, period, key)
+                    )
+            self.assertEqual(
+                self.dashboard._ecrm_cohorts(period, company, filters),
+                self.dashboard._ecrm_cohorts(period, company, filters, False),
+                (filters, period),
+            )
 
     def test_live_figures_before_the_first_refresh(self):
         """After the upgrade to 18.0.1.2.0 the return and cohort snapshots are
@@ -300,32 +317,43 @@ class TestKpis(MetricsCase):
         )
         self.env.invalidate_all()
 
-    def test_incremental_refresh_equals_full_rebuild(self):
-        tables = (
-            "ecrm_metrics_order_day",
-            "ecrm_metrics_ticket_day",
-            "ecrm_metrics_delivery_day",
-            "ecrm_metrics_customer_first",
-            "ecrm_metrics_order_date",
-            "ecrm_metrics_return_day",
-            "ecrm_metrics_cohort_day",
+    def _content(self, company=None):
+        """The snapshots of a company, and its profiles' last order days."""
+        company = company or self.company
+        rows = {}
+        for table in SNAPSHOT_TABLES:
+            self.env.cr.execute(
+                f"SELECT to_jsonb(t) - 'id' - 'create_date' - 'write_date'"
+                f" FROM {table} t WHERE company_id = %s ORDER BY 1",
+                [company.id],
+            )
+            rows[table] = self.env.cr.fetchall()
+        self.env.cr.execute(
+            "SELECT partner_id, ecrm_metrics_last_date FROM ecrm_profile"
+            " WHERE company_id = %s ORDER BY 1",
+            [company.id],
         )
+        rows["ecrm_profile"] = self.env.cr.fetchall()
+        return rows
 
-        def content():
-            rows = {}
-            for table in tables:
-                self.env.cr.execute(
-                    f"SELECT to_jsonb(t) - 'id' - 'create_date' - 'write_date'"
-                    f" FROM {table} t WHERE company_id = %s ORDER BY 1",
-                    [self.company.id],
-                )
-                rows[table] = self.env.cr.fetchall()
-            return rows
+    def _written_before_the_refresh(self):
+        """Every row of this test's transaction is dated from its start, as if
+        written since any refresh in it: the orders, tickets, deliveries and
+        profiles written so far are dated a day earlier, only those written
+        next are read again by an incremental refresh."""
+        for table in ("sale_order", "helpdesk_ticket", "stock_picking", "ecrm_profile"):
+            self.env.cr.execute(
+                f"UPDATE {table} SET write_date = write_date - interval '1 day'"
+                " WHERE write_date >= now() at time zone 'UTC' - interval '1 hour'"
+            )
+        self.env.invalidate_all()
 
+    def test_incremental_refresh_equals_full_rebuild(self):
         self.env.cr.execute("SHOW work_mem")
         work_mem = self.env.cr.fetchone()
         self.dashboard._ecrm_refresh()
-        before = content()
+        self._written_before_the_refresh()
+        before = self._content()
         # new orders (a new customer's first), a cancellation (Carla's first
         # order moves) and a ticket reply after the refresh
         self._order(self.c, d("2025-03-28"), 70)
@@ -345,10 +373,10 @@ class TestKpis(MetricsCase):
             [at("2025-03-06", 15), self.t2.id],
         )
         self.dashboard._ecrm_refresh()
-        incremental = content()
+        incremental = self._content()
         self.assertNotEqual(incremental, before)
         self.dashboard._ecrm_refresh(full=True)
-        self.assertEqual(incremental, content())
+        self.assertEqual(incremental, self._content())
         # the rebuild's memory was for its sorts only
         self.env.cr.execute("SHOW work_mem")
         self.assertEqual(self.env.cr.fetchone(), work_mem)
@@ -356,6 +384,120 @@ class TestKpis(MetricsCase):
         self.assertEqual((kpis["orders"], kpis["new_customers"]), (6, 3))
         self.assertAlmostEqual(kpis["revenue"], 750.0 - 250 + 70 + 30 + 20)
         self.assertEqual(kpis["avg_first_response_hours"], (4 + 54) / 2)
+
+    def test_incremental_refresh_of_orders_that_left(self):
+        """Between two refreshes an order changes customer (its contact moves
+        to another company), another moves to another company, a third is
+        cancelled then deleted (Bob's first order: his cohort changes): the
+        incremental refresh takes them out of their old customer, company
+        and days. The figures equal those computed from the sources, the
+        snapshots those of a rebuild."""
+        other = self._company("eCRM Metrics Second Co", self.usd)
+        a_late = self._order(self.a, d("2025-03-22"), 40)
+        b_first = self.env["sale.order"].search(
+            [("partner_id", "=", self.b.id), ("date_order", "<", "2025-03-01")]
+        )
+        self.assertEqual(len(b_first), 1)
+        both = self.dashboard.with_context(
+            allowed_company_ids=[self.company.id, other.id]
+        )
+        both._ecrm_refresh()
+        self._written_before_the_refresh()
+        echo = self._customer("Echo Ltd", is_company=True)
+        self.d1.parent_id = echo
+        self.env.flush_all()
+        self.assertEqual(self.d_march.ecrm_commercial_partner_id, echo)
+        self.env.cr.execute(
+            "UPDATE sale_order SET company_id = %s,"
+            " write_date = now() at time zone 'UTC' WHERE id = %s",
+            [other.id, a_late.id],
+        )
+        b_first._action_cancel()
+        b_first.unlink()
+        self.env.flush_all()
+        both._ecrm_refresh()
+        incremental = {c: self._content(c) for c in (self.company, other)}
+        periods = self._periods(*PERIODS)
+        for companies in (self.company, other, self.company | other):
+            self._assert_snapshot_is_live(companies, periods)
+        kpis = self.dashboard.get_kpis(*P)
+        self.assertEqual((kpis["orders"], kpis["active_customers"]), (4, 3))
+        self.assertEqual(kpis["new_customers"], 2)  # Carla and Echo, not Delta
+        self.assertEqual(kpis["retention_rate"], 1.0)  # Alice only
+        self.assertEqual(both.get_kpis(*P, company_ids=[other.id])["orders"], 1)
+        self.assertEqual(
+            self.dashboard.get_cohorts("2025-01-01", "2025-04-30")[1],
+            {"cohort": "2025-03", "customers": 2, "retention": [1.0, 0.0]},
+        )
+        both._ecrm_refresh(full=True)
+        self.assertEqual(
+            incremental, {c: self._content(c) for c in (self.company, other)}
+        )
+
+    def test_rebuild_corrects_the_snapshots(self):
+        """A rebuild writes the rows that differ from the sources: a moved,
+        a missing and a stray order day, a missing first order, a wrong last
+        order day are corrected."""
+        self.dashboard._ecrm_refresh()
+        expected = self._content()
+        self.env.cr.execute(
+            """
+            UPDATE ecrm_metrics_order_date SET date = date - 3
+             WHERE order_id = %(moved)s;
+            DELETE FROM ecrm_metrics_order_date WHERE order_id = %(missing)s;
+            INSERT INTO ecrm_metrics_order_date (company_id, partner_id, order_id, date)
+            VALUES (%(company)s, %(partner)s, -1, '2025-03-03');
+            DELETE FROM ecrm_metrics_customer_first
+             WHERE company_id = %(company)s AND partner_id = %(partner)s;
+            UPDATE ecrm_profile SET ecrm_metrics_last_date = '2020-01-01'
+             WHERE company_id = %(company)s;
+            """,
+            {
+                "moved": self.a_march.id,
+                "missing": self.c_march.id,
+                "company": self.company.id,
+                "partner": self.b.id,
+            },
+        )
+        self.assertNotEqual(self._content(), expected)
+        self.dashboard._ecrm_refresh(full=True)
+        self.assertEqual(self._content(), expected)
+
+    def test_clv_of_a_profile_created_after_the_refresh(self):
+        """A profile created after the refresh (the customer's orders
+        unchanged) gets its last order day at the next one: the CLV average
+        of the active customers counts it."""
+        self.dashboard._ecrm_refresh()
+        self._written_before_the_refresh()
+        self.env.cr.execute(
+            "DELETE FROM ecrm_profile WHERE company_id = %s AND partner_id = %s",
+            [self.company.id, self.c.id],
+        )
+        self.env.invalidate_all()
+        self.c.with_company(self.company)._ecrm_recompute()
+        self.dashboard._ecrm_refresh()
+        self.assertAlmostEqual(
+            self.dashboard.get_kpis(*P)["clv_average"], self._expected_clv()
+        )
+        self._assert_snapshot_is_live(self.company, self._periods(*PERIODS))
+
+    def test_segment_changes_of_profiles_written_since(self):
+        """The refresh records the segment of the profiles written since the
+        previous one when it changed."""
+        self.dashboard._ecrm_refresh()
+        self._written_before_the_refresh()
+        profiles = self.env["ecrm.profile"].search(
+            [("company_id", "=", self.company.id), ("partner_id", "=", self.c.id)]
+        )
+        segment = "champions" if profiles.rfm_segment != "champions" else "loyal"
+        profiles.rfm_segment = segment
+        self.dashboard._ecrm_refresh()
+        history = self.env["ecrm.metrics.segment.history"].search(
+            [("company_id", "=", self.company.id), ("partner_id", "=", self.c.id)],
+            order="date desc",
+            limit=1,
+        )
+        self.assertEqual(history.rfm_segment, segment)
 
     def test_refresh_reads_back_to_the_oldest_open_transaction(self):
         """A transaction open during a refresh commits its orders after it,
