@@ -8,6 +8,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..tools import array_literal
+from .ecrm_coupon_issue import DRAW_TABLE
 
 _logger = logging.getLogger(__name__)
 
@@ -29,10 +30,10 @@ def generate_code():
 
 class EcrmCouponEngine(models.AbstractModel):
     """Issuance of the coupon rules, set-based: the audience of a rule is one
-    SQL query, drawn whole into pending issues with ON CONFLICT DO NOTHING (a
-    second worker running the same rule skips the customers the first one
-    drew); coupons and mails are then created in batches of the pending
-    issues."""
+    SQL query, drawn whole (into the draw table, control rows into issues)
+    with ON CONFLICT DO NOTHING (a second worker running the same rule skips
+    the customers the first one drew); coupons, mails and their issues are
+    then created in batches of the drawn customers."""
 
     _name = "ecrm.coupon.engine"
     _description = "eCRM Coupon Issuance Engine"
@@ -275,7 +276,8 @@ class EcrmCouponEngine(models.AbstractModel):
 
     @api.model
     def _ecrm_audience_sql(self, rule, today, period_start):
-        """The customers of the rule not yet drawn in the period."""
+        """The customers of the rule not yet drawn in the period (issued,
+        control or waiting for their coupon)."""
         # EXCEPT, not NOT EXISTS: the issues drawn by the previous batches are
         # not in the table's statistics yet, and an anti-join planned for a
         # few issues is a nested loop (customers x issues: seconds per batch)
@@ -288,6 +290,9 @@ class EcrmCouponEngine(models.AbstractModel):
                      EXCEPT
                     SELECT partner_id FROM ecrm_coupon_issue
                      WHERE rule_id = %(rule)s AND period_start = %(period)s
+                     EXCEPT
+                    SELECT partner_id FROM %(draw)s
+                     WHERE rule_id = %(rule)s AND period_start = %(period)s
                    ) undrawn ON undrawn.partner_id = c.partner_id
               JOIN res_partner p ON p.id = c.partner_id AND p.active
               LEFT JOIN ecrm_profile pr ON pr.partner_id = c.partner_id
@@ -299,6 +304,7 @@ class EcrmCouponEngine(models.AbstractModel):
             filters=rule._ecrm_audience_filters("pr"),
             rule=rule.id,
             period=period_start,
+            draw=SQL.identifier(DRAW_TABLE),
         )
 
     @api.model
@@ -309,10 +315,15 @@ class EcrmCouponEngine(models.AbstractModel):
         self.env["ecrm.coupon.issue"].flush_model()
         self.env.cr.execute(
             SQL(
-                "SELECT count(*) FROM ecrm_coupon_issue"
-                " WHERE rule_id = %s AND period_start = %s",
-                rule.id,
-                period_start,
+                """
+                SELECT (SELECT count(*) FROM ecrm_coupon_issue
+                         WHERE rule_id = %(rule)s AND period_start = %(period)s)
+                     + (SELECT count(*) FROM %(draw)s
+                         WHERE rule_id = %(rule)s AND period_start = %(period)s)
+                """,
+                rule=rule.id,
+                period=period_start,
+                draw=SQL.identifier(DRAW_TABLE),
             )
         )
         return max(rule.max_per_run - self.env.cr.fetchone()[0], 0)
@@ -351,9 +362,10 @@ class EcrmCouponEngine(models.AbstractModel):
     @api.model
     def _ecrm_issue(self, rule, batch_size=BATCH_SIZE):
         """One batch of the rule for the current period: the whole audience
-        drawn into pending issues (and control rows) when none is pending,
-        then coupons and queued mails for a batch of pending issues. Returns
-        (customers handled in this call, customers still pending)."""
+        drawn (and control rows issued) when no drawn customer waits for their
+        coupon, then coupons, queued mails and issues for a batch of the drawn
+        customers. Returns (customers handled in this call, customers still
+        waiting)."""
         rule = rule.sudo().with_company(rule.company_id)
         # consent and mail rendering are per company: the rule's
         return self.with_env(rule.env)._ecrm_issue_batch(rule, batch_size)
@@ -404,32 +416,40 @@ class EcrmCouponEngine(models.AbstractModel):
 
     @api.model
     def _ecrm_draw(self, rule, period_start, audience, limit=None, control_percent=0):
-        """Issue rows for the customers of ``audience`` (``SELECT partner_id,
+        """Draw the customers of ``audience`` (``SELECT partner_id,
         product_ids``) not yet drawn in the period, at most ``limit``:
-        ``control_percent`` of them at random in the control group, the
-        others pending (their coupon is created by ``_ecrm_create_coupons``).
-        Returns the number of control rows."""
+        ``control_percent`` of them at random in the control group (their
+        issue rows, without coupon), the others into the draw table (their
+        coupon and issue are created by ``_ecrm_create_coupons``). Returns the
+        number of control rows."""
         self.env.cr.execute(
             SQL(
                 """
-                WITH drawn AS (
+                WITH a AS (
+                    SELECT a.partner_id, a.product_ids,
+                           random() * 100 < %(control)s AS control
+                      FROM (%(audience)s) a
+                     ORDER BY a.partner_id
+                     LIMIT %(limit)s
+                ), drawn AS (
+                    INSERT INTO %(draw)s (rule_id, partner_id, period_start, products)
+                    SELECT %(rule)s, a.partner_id, %(period)s, to_jsonb(a.product_ids)
+                      FROM a
+                     WHERE NOT a.control
+                        ON CONFLICT (rule_id, partner_id, period_start) DO NOTHING
+                ), controls AS (
                     INSERT INTO ecrm_coupon_issue
-                           (rule_id, partner_id, company_id, period_start,
-                            is_control, pending, drawn_products,
+                           (rule_id, partner_id, company_id, period_start, is_control,
                             create_uid, create_date, write_uid, write_date)
-                    SELECT %(rule)s, a.partner_id, %(company)s, %(period)s,
-                           a.control, NOT a.control, to_jsonb(a.product_ids),
+                    SELECT %(rule)s, a.partner_id, %(company)s, %(period)s, TRUE,
                            %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s,
                            now() AT TIME ZONE 'UTC'
-                      FROM (SELECT a.partner_id, a.product_ids,
-                                   random() * 100 < %(control)s AS control
-                              FROM (%(audience)s) a
-                             ORDER BY a.partner_id
-                             LIMIT %(limit)s) a
+                      FROM a
+                     WHERE a.control
                         ON CONFLICT (rule_id, partner_id, period_start) DO NOTHING
-                 RETURNING is_control
+                 RETURNING 1
                 )
-                SELECT count(*) FROM drawn WHERE is_control
+                SELECT count(*) FROM controls
                 """,
                 rule=rule.id,
                 company=rule.company_id.id,
@@ -438,6 +458,7 @@ class EcrmCouponEngine(models.AbstractModel):
                 uid=self.env.uid,
                 audience=audience,
                 limit=limit,
+                draw=SQL.identifier(DRAW_TABLE),
             )
         )
         controls = self.env.cr.fetchone()[0]
@@ -447,9 +468,11 @@ class EcrmCouponEngine(models.AbstractModel):
 
     @api.model
     def _ecrm_pending_count(self, rule):
+        """How many customers drawn by the rule wait for their coupon."""
         self.env.cr.execute(
             SQL(
-                "SELECT count(*) FROM ecrm_coupon_issue WHERE rule_id = %s AND pending",
+                "SELECT count(*) FROM %s WHERE rule_id = %s",
+                SQL.identifier(DRAW_TABLE),
                 rule.id,
             )
         )
@@ -457,17 +480,18 @@ class EcrmCouponEngine(models.AbstractModel):
 
     @api.model
     def _ecrm_pending(self, rule, limit, partner=None):
-        """[(issue_id, partner_id, product_ids)] of the first ``limit``
+        """[(partner_id, period_start, product_ids)] of the first ``limit``
         customers drawn by the rule waiting for their coupon."""
         self.env.cr.execute(
             SQL(
                 """
-                SELECT id, partner_id, drawn_products
-                  FROM ecrm_coupon_issue
-                 WHERE rule_id = %s AND pending %s
-                 ORDER BY id
+                SELECT partner_id, period_start, products
+                  FROM %s
+                 WHERE rule_id = %s %s
+                 ORDER BY rule_id, partner_id, period_start
                  LIMIT %s
                 """,
+                SQL.identifier(DRAW_TABLE),
                 rule.id,
                 SQL("AND partner_id = %s", partner.id) if partner else SQL(),
                 limit,
@@ -566,69 +590,105 @@ class EcrmCouponEngine(models.AbstractModel):
 
     @api.model
     def _ecrm_create_coupons(self, rule, pending, today):
-        """Coupons and mails for ``pending`` [(issue_id, partner_id,
-        product_ids)] in one insert; if that fails, one by one so that a bad
-        customer is logged and skipped (their issue row removed) and the
-        others get their coupon. Returns the number of coupons."""
+        """Coupons, mails and issues for ``pending`` [(partner_id,
+        period_start, product_ids)] (drawn customers, see ``_ecrm_pending``)
+        in one insert each; if the coupons' insert fails, one by one so that a
+        bad customer is logged and skipped (no coupon, no longer drawn) and
+        the others get their coupon. Returns the number of coupons."""
         if not pending:
             return 0
-        values = list(
-            zip(
-                (issue_id for issue_id, _pid, _products in pending),
-                self._ecrm_cards_values(
-                    rule,
-                    [(pid, products) for _id, pid, products in pending],
-                    today,
-                ),
-                strict=True,
-            )
+        values = self._ecrm_cards_values(
+            rule, [(pid, products) for pid, _period, products in pending], today
         )
         try:
             with self.env.cr.savepoint():
-                card_ids = self._ecrm_insert_cards(rule, [vals for _id, vals in values])
-            issued = list(
-                zip((issue_id for issue_id, _vals in values), card_ids, strict=True)
-            )
+                card_ids = self._ecrm_insert_cards(rule, values)
+            issued = list(zip(pending, card_ids, strict=True))
         except Exception:  # noqa: BLE001 — retried one by one below
             issued = []
-            for issue_id, vals in values:
+            for drawn, vals in zip(pending, values, strict=True):
                 try:
                     with self.env.cr.savepoint():
-                        issued.append(
-                            (issue_id, self._ecrm_insert_cards(rule, [vals])[0])
-                        )
+                        issued.append((drawn, self._ecrm_insert_cards(rule, [vals])[0]))
                 except Exception:
                     _logger.exception(
                         "Coupon rule %s: no coupon for customer %s",
                         rule.id,
                         vals["partner_id"],
                     )
-                    self.env.cr.execute(
-                        SQL("DELETE FROM ecrm_coupon_issue WHERE id = %s", issue_id)
-                    )
-        if not issued:
-            return 0
-        cards = self.env["loyalty.card"].browse(
-            card_id for _issue_id, card_id in issued
-        )
-        mails = self._ecrm_queue_mails(rule, cards)
         self.env.cr.execute(
             SQL(
                 """
-                UPDATE ecrm_coupon_issue i
-                   SET card_id = v.card_id, mail_id = v.mail_id,
-                       pending = FALSE, drawn_products = NULL
-                  FROM unnest(%s::int[], %s::int[], %s::int[])
-                       AS v(issue_id, card_id, mail_id)
-                 WHERE i.id = v.issue_id
+                DELETE FROM %s d
+                 USING unnest(%s::int[], %s::date[]) AS v(partner_id, period_start)
+                 WHERE d.rule_id = %s
+                   AND d.partner_id = v.partner_id
+                   AND d.period_start = v.period_start
                 """,
-                array_literal(issue_id for issue_id, _card_id in issued),
-                array_literal(card_id for _issue_id, card_id in issued),
-                array_literal(mails.get(card_id) for _issue_id, card_id in issued),
+                SQL.identifier(DRAW_TABLE),
+                array_literal(pid for pid, _period, _products in pending),
+                array_literal(period for _pid, period, _products in pending),
+                rule.id,
             )
         )
+        if not issued:
+            return 0
+        cards = self.env["loyalty.card"].browse(card_id for _drawn, card_id in issued)
+        mails = self._ecrm_queue_mails(rule, cards)
+        # the issue row inserted once, with its coupon and mail; the unique
+        # (rule, customer, period) keeps out a customer another worker issued
+        # without the rule's lock: their coupon and mail go
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO ecrm_coupon_issue
+                       (rule_id, partner_id, company_id, period_start, is_control,
+                        card_id, mail_id, create_uid, create_date, write_uid,
+                        write_date)
+                SELECT %(rule)s, v.partner_id, %(company)s, v.period_start, FALSE,
+                       v.card_id, v.mail_id, %(uid)s, now() AT TIME ZONE 'UTC',
+                       %(uid)s, now() AT TIME ZONE 'UTC'
+                  FROM unnest(%(partners)s::int[], %(periods)s::date[],
+                              %(cards)s::int[], %(mails)s::int[])
+                       AS v(partner_id, period_start, card_id, mail_id)
+                    ON CONFLICT (rule_id, partner_id, period_start) DO NOTHING
+                """,
+                rule=rule.id,
+                company=rule.company_id.id,
+                uid=self.env.uid,
+                partners=array_literal(drawn[0] for drawn, _card_id in issued),
+                periods=array_literal(drawn[1] for drawn, _card_id in issued),
+                cards=array_literal(card_id for _drawn, card_id in issued),
+                mails=array_literal(mails.get(card_id) for _drawn, card_id in issued),
+            )
+        )
+        count = self.env.cr.rowcount
+        if count < len(issued):
+            self._ecrm_drop_unissued(rule, cards, mails)
         self.env["ecrm.coupon.issue"].invalidate_model()
-        return len(issued)
+        return count
+
+    @api.model
+    def _ecrm_drop_unissued(self, rule, cards, mails):
+        """Remove the coupons of ``cards`` (and their mails, ``{card_id:
+        mail_id}``) whose customer's issue another worker inserted."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT card_id FROM ecrm_coupon_issue WHERE card_id = ANY(%s)",
+                cards.ids,
+            )
+        )
+        kept = {row[0] for row in self.env.cr.fetchall()}
+        lost = cards.filtered(lambda card: card.id not in kept)
+        _logger.warning(
+            "Coupon rule %s: customers %s already issued, their new coupons removed",
+            rule.id,
+            lost.partner_id.ids,
+        )
+        self.env["mail.mail"].browse(
+            mails[card_id] for card_id in lost.ids if card_id in mails
+        ).unlink()
+        lost.unlink()
 
     @api.model
     def _ecrm_queue_mails(self, rule, cards):
@@ -725,7 +785,6 @@ class EcrmCouponEngine(models.AbstractModel):
                       FROM ecrm_coupon_issue i
                       JOIN ecrm_coupon_rule r ON r.id = i.rule_id
                      WHERE i.rule_id = ANY(%(rules)s)
-                       AND i.pending IS NOT TRUE
                        AND i.create_date >= %(start)s
                        AND i.create_date < %(end)s
                 ), spend AS (

@@ -1,6 +1,10 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import fields, models
+from odoo.tools import SQL
 from odoo.tools.sql import create_index
+
+# the customers drawn by a rule's run, waiting for their coupon (see init())
+DRAW_TABLE = "ecrm_coupon_draw"
 
 
 class EcrmCouponIssue(models.Model):
@@ -49,16 +53,6 @@ class EcrmCouponIssue(models.Model):
         help="The confirmed order that used the coupon.",
     )
     redeemed_date = fields.Datetime(index="btree_not_null")
-    # A rule draws its whole audience at once (one audience query per run);
-    # the coupons and mails of the drawn customers are then created batch by
-    # batch, with the products they were drawn with.
-    pending = fields.Boolean(
-        readonly=True,
-        help="Drawn; the coupon and its mail are created by the next batch.",
-    )
-    drawn_products = fields.Json(
-        readonly=True, help="The ids of the products the pending coupon is for."
-    )
 
     _sql_constraints = [
         (
@@ -76,10 +70,23 @@ class EcrmCouponIssue(models.Model):
             self._table,
             ["create_date"],
         )
-        create_index(
-            self.env.cr,
-            "ecrm_coupon_issue_pending_index",
-            self._table,
-            ["rule_id", "id"],
-            where="pending",
+        # The customers a run drew who wait for their coupon (created batch
+        # by batch, with the products they were drawn with): their issue row
+        # is inserted once, with its coupon and mail, not inserted when drawn
+        # and updated when issued (every index of the row filled twice).
+        # Unlogged: a crash empties it, and the next run draws them again.
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE UNLOGGED TABLE IF NOT EXISTS %s (
+                    rule_id integer NOT NULL
+                        REFERENCES ecrm_coupon_rule ON DELETE CASCADE,
+                    partner_id integer NOT NULL,
+                    period_start date NOT NULL,
+                    products jsonb,
+                    PRIMARY KEY (rule_id, partner_id, period_start)
+                )
+                """,
+                SQL.identifier(DRAW_TABLE),
+            )
         )

@@ -115,17 +115,52 @@ class TestCouponRule(LoyaltyCase):
 
     def test_results_wait_for_the_coupon(self):
         """A customer drawn by a run but still waiting for their coupon (the
-        next batch issues it) is neither treated nor control yet."""
+        next batch issues it) has no issue yet (it is inserted once, with its
+        coupon), is neither treated nor control yet, and is not drawn
+        again."""
         self._stage_change(self.customer_c, "churned")
         self.rule.max_per_run = 2
         engine = self.env["ecrm.coupon.engine"]
         self.assertEqual(engine._ecrm_issue(self.rule, batch_size=1), (1, 1))
-        self.assertEqual(len(self.rule.issue_ids.filtered("pending")), 1)
+        self.assertEqual(len(self.rule.issue_ids), 1)
+        self.assertTrue(self.rule.issue_ids.card_id)
+        self.assertEqual(engine._ecrm_pending_count(self.rule), 1)
+        self.assertEqual(self.rule.preview_count, 0)
         results = self.rule._ecrm_results()[self.rule.id]
         self.assertEqual((results["treated"], results["issued"]), (1, 1))
         engine._ecrm_issue(self.rule, batch_size=1)
         results = self.rule._ecrm_results()[self.rule.id]
         self.assertEqual((results["treated"], results["issued"]), (2, 2))
+
+    def test_drawn_customer_issued_by_another_worker(self):
+        """A drawn customer whose issue another worker inserted (without the
+        rule's lock) in the meantime gets no second coupon nor mail."""
+        self.rule.max_per_run = 2
+        engine = self.env["ecrm.coupon.engine"]
+        self.assertEqual(engine._ecrm_issue(self.rule, batch_size=1), (1, 1))
+        waiting = (self.customer_a | self.customer_b) - self.rule.issue_ids.partner_id
+        other = self.env["ecrm.coupon.issue"].create(
+            {
+                "rule_id": self.rule.id,
+                "partner_id": waiting.id,
+                "company_id": self.company.id,
+                "period_start": self.rule._ecrm_period_start(),
+            }
+        )
+        cards = self.env["loyalty.card"].search([("partner_id", "=", waiting.id)])
+        mails = self.env["mail.mail"].search([("model", "=", "loyalty.card")])
+        with mute_logger("odoo.addons.ecrm_loyalty.models.ecrm_coupon_engine"):
+            self.assertEqual(engine._ecrm_issue(self.rule, batch_size=1), (0, 0))
+        self.assertEqual(
+            self.rule.issue_ids.filtered(lambda i: i.partner_id == waiting), other
+        )
+        self.assertFalse(other.card_id)
+        self.assertEqual(
+            self.env["loyalty.card"].search([("partner_id", "=", waiting.id)]), cards
+        )
+        self.assertEqual(
+            self.env["mail.mail"].search([("model", "=", "loyalty.card")]), mails
+        )
 
     def test_audience_filters(self):
         self.env["ecrm.profile"].search(
