@@ -524,28 +524,37 @@ class EcrmCouponEngine(models.AbstractModel):
     @api.model
     def _ecrm_insert_cards(self, rule, values_list):
         """Insert the coupons of ``values_list`` (see ``_ecrm_cards_values``)
-        and their history line in two statements; returns their ids in the
+        and their history line in one statement; returns their ids in the
         same order. ``loyalty.card.create`` only adds the program's creation
         mail, which the rule's mail replaces."""
         cr = self.env.cr
         self.env["loyalty.card"].flush_model()
         codes = [values["code"] for values in values_list]
-        now = fields.Datetime.now()
         cr.execute(
             SQL(
                 """
-                INSERT INTO loyalty_card
-                       (program_id, company_id, partner_id, code, points,
-                        expiration_date, ecrm_products, active, ecrm_bound,
-                        create_uid, create_date, write_uid, write_date)
-                SELECT %(program)s, %(company)s, v.partner_id, v.code, v.points,
-                       v.expiration_date, v.products, TRUE, TRUE,
-                       %(uid)s, %(now)s, %(uid)s, %(now)s
-                  FROM unnest(%(partners)s::int[], %(codes)s::varchar[],
-                              %(points)s::float8[], %(dates)s::date[],
-                              %(products)s::jsonb[])
-                       AS v(partner_id, code, points, expiration_date, products)
-             RETURNING code, id
+                WITH cards AS (
+                    INSERT INTO loyalty_card
+                           (program_id, company_id, partner_id, code, points,
+                            expiration_date, ecrm_products, active, ecrm_bound,
+                            create_uid, create_date, write_uid, write_date)
+                    SELECT %(program)s, %(company)s, v.partner_id, v.code, v.points,
+                           v.expiration_date, v.products, TRUE, TRUE,
+                           %(uid)s, %(now)s, %(uid)s, %(now)s
+                      FROM unnest(%(partners)s::int[], %(codes)s::varchar[],
+                                  %(points)s::float8[], %(dates)s::date[],
+                                  %(products)s::jsonb[])
+                           AS v(partner_id, code, points, expiration_date, products)
+                 RETURNING id, code, points
+                ), history AS (
+                    INSERT INTO loyalty_history
+                           (card_id, description, issued, used,
+                            create_uid, create_date, write_uid, write_date)
+                    SELECT id, %(description)s, points, 0,
+                           %(uid)s, %(now)s, %(uid)s, %(now)s
+                      FROM cards
+                )
+                SELECT code, id FROM cards
                 """,
                 program=rule.program_id.id,
                 company=rule.program_id.company_id.id or None,
@@ -561,32 +570,15 @@ class EcrmCouponEngine(models.AbstractModel):
                     else None
                     for values in values_list
                 ),
+                description=rule.name,
                 uid=self.env.uid,
-                now=now,
+                now=fields.Datetime.now(),
             )
         )
         ids_by_code = dict(cr.fetchall())
-        card_ids = [ids_by_code[code] for code in codes]
-        cr.execute(
-            SQL(
-                """
-                INSERT INTO loyalty_history
-                       (card_id, description, issued, used,
-                        create_uid, create_date, write_uid, write_date)
-                SELECT v.card_id, %(description)s, v.points, 0,
-                       %(uid)s, %(now)s, %(uid)s, %(now)s
-                  FROM unnest(%(cards)s::int[], %(points)s::float8[])
-                       AS v(card_id, points)
-                """,
-                description=rule.name,
-                cards=array_literal(card_ids),
-                points=array_literal(values["points"] for values in values_list),
-                uid=self.env.uid,
-                now=now,
-            )
-        )
         self.env["loyalty.card"].invalidate_model()
-        return card_ids
+        self.env["loyalty.history"].invalidate_model()
+        return [ids_by_code[code] for code in codes]
 
     @api.model
     def _ecrm_create_coupons(self, rule, pending, today):

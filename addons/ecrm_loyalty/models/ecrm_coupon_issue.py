@@ -81,7 +81,8 @@ class EcrmCouponIssue(models.Model):
                 CREATE UNLOGGED TABLE IF NOT EXISTS %s (
                     rule_id integer NOT NULL
                         REFERENCES ecrm_coupon_rule ON DELETE CASCADE,
-                    partner_id integer NOT NULL,
+                    partner_id integer NOT NULL
+                        REFERENCES res_partner ON DELETE CASCADE,
                     period_start date NOT NULL,
                     products jsonb,
                     PRIMARY KEY (rule_id, partner_id, period_start)
