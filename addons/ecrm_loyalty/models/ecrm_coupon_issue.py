@@ -74,11 +74,14 @@ class EcrmCouponIssue(models.Model):
         # by batch, with the products they were drawn with): their issue row
         # is inserted once, with its coupon and mail, not inserted when drawn
         # and updated when issued (every index of the row filled twice).
-        # Unlogged: a crash empties it, and the next run draws them again.
+        # A logged table, not an unlogged one: the rule's form previews the
+        # audience (which leaves these customers out) in read-only requests,
+        # which Odoo sends to a streaming replica when one is configured, and
+        # a replica cannot read unlogged tables.
         self.env.cr.execute(
             SQL(
                 """
-                CREATE UNLOGGED TABLE IF NOT EXISTS %s (
+                CREATE TABLE IF NOT EXISTS %s (
                     rule_id integer NOT NULL
                         REFERENCES ecrm_coupon_rule ON DELETE CASCADE,
                     partner_id integer NOT NULL

@@ -132,6 +132,15 @@ class TestCouponRule(LoyaltyCase):
         results = self.rule._ecrm_results()[self.rule.id]
         self.assertEqual((results["treated"], results["issued"]), (2, 2))
 
+    def test_draw_table_readable_on_a_replica(self):
+        # the rule form's preview reads the draw table in read-only requests,
+        # which Odoo sends to a streaming replica: it cannot read unlogged
+        # (nor temporary) tables
+        self.env.cr.execute(
+            "SELECT relpersistence FROM pg_class WHERE relname = 'ecrm_coupon_draw'"
+        )
+        self.assertEqual(self.env.cr.fetchone(), ("p",))
+
     def test_drawn_customer_issued_by_another_worker(self):
         """A drawn customer whose issue another worker inserted (without the
         rule's lock) in the meantime gets no second coupon nor mail."""
