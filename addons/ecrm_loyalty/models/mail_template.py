@@ -6,6 +6,7 @@ import textwrap
 from collections import defaultdict
 from contextlib import contextmanager
 from functools import reduce
+from itertools import islice
 
 from markupsafe import Markup, escape
 
@@ -17,7 +18,7 @@ from odoo.tools.rendering_tools import parse_inline_template
 
 from odoo.addons.mail.models.mail_message import _image_dataurl
 
-from ..tools import array_literal
+from ..tools import array_literal, new_ids, statement_pipeline
 
 _logger = logging.getLogger(__name__)
 
@@ -30,6 +31,9 @@ T_OUT_REGEX = re.compile(
     r"""<(\w+)[\s|\n]+t-out=[\s|\n]*(\'|\")((\w|\.)+)(\2)[\s|\n]*((\/>)|(>[\s|\n]*([^<>]*?))[\s|\n]*<\/\1>)""",
     flags=re.DOTALL,
 )
+# mails inserted per statement: the next chunk is prepared while the
+# database inserts one
+MAIL_CHUNK = 1000
 # where textwrap may break a word: a hyphen before a letter or a hyphen
 HYPHEN_BREAK = re.compile(r"-[^\W\d]|--")
 UNUSUAL_CHARACTERS = re.compile(r"[^\S ]|[\x00-\x1f\x7f-\x9f]")
@@ -284,22 +288,26 @@ class MailTemplate(models.Model):
         names = _ecrm_path_column(records, ["display_name"])
         body_keys = [str(index) for index in range(len(paths))]
         keys = [*body_keys, "p", "n/", "n-"]
-        mails, by_odoo = [], []
-        for index, res_id in enumerate(res_ids):
-            texts = [column[index] for column in path_columns]
-            name = names[index]
-            if any(_ecrm_unusual(text) for text in (*texts, name)):
-                by_odoo.append(res_id)
-                continue
-            texts = [str(text) for text in texts]
-            preview = _ecrm_shorten(
-                _ecrm_fill(text_parts, dict(zip(body_keys, texts, strict=True)))
-            )
-            # the stored message body is sanitized: its text is escaped as
-            # lxml serialises it (quotes as they are)
-            texts += [preview, name, name.replace("/", "-")]
-            mails.append(
-                {
+        by_odoo = []
+
+        def mail_values():
+            """The mails' values, a mail at a time (pure Python: consumed
+            while the database inserts the previous ones); the records whose
+            values Odoo must render go to ``by_odoo``."""
+            for index, res_id in enumerate(res_ids):
+                texts = [column[index] for column in path_columns]
+                name = names[index]
+                if any(_ecrm_unusual(text) for text in (*texts, name)):
+                    by_odoo.append(res_id)
+                    continue
+                texts = [str(text) for text in texts]
+                preview = _ecrm_shorten(
+                    _ecrm_fill(text_parts, dict(zip(body_keys, texts, strict=True)))
+                )
+                # the stored message body is sanitized: its text is escaped as
+                # lxml serialises it (quotes as they are)
+                texts += [preview, name, name.replace("/", "-")]
+                yield {
                     **values[res_id],
                     "record_name": name,
                     "html_slots": dict(
@@ -307,13 +315,15 @@ class MailTemplate(models.Model):
                     ),
                     "text_slots": dict(zip(keys, map(_ecrm_text, texts), strict=True)),
                 }
-            )
-        if not mails:
+
+        mails = mail_values()
+        model_values = next(mails, None)
+        if model_values is None:
             return self._ecrm_send_mail_odoo(by_odoo)
         # the first mail by Odoo itself: the model of the others' rows and
         # the proof that the substitution gives Odoo's mail
-        result = self._ecrm_send_mail_odoo([mails[0]["res_id"]])
-        model_mail = self.env["mail.mail"].browse(result[mails[0]["res_id"]])
+        result = self._ecrm_send_mail_odoo([model_values["res_id"]])
+        model_mail = self.env["mail.mail"].browse(result[model_values["res_id"]])
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
@@ -324,8 +334,8 @@ class MailTemplate(models.Model):
             )
         )
         first = (
-            _ecrm_fill(layout_parts, mails[0]["html_slots"]),
-            _ecrm_fill(stored_parts, mails[0]["text_slots"]),
+            _ecrm_fill(layout_parts, model_values["html_slots"]),
+            _ecrm_fill(stored_parts, model_values["text_slots"]),
         )
         if self.env.cr.fetchone() == first:
             # the message keeps the body without the layout, as Odoo's mass
@@ -335,14 +345,14 @@ class MailTemplate(models.Model):
             self.env.cr.execute(
                 SQL(
                     "UPDATE mail_message SET body = %s WHERE id = %s",
-                    _ecrm_fill(message_parts, mails[0]["text_slots"]),
+                    _ecrm_fill(message_parts, model_values["text_slots"]),
                     model_mail.mail_message_id.id,
                 )
             )
             model_mail.mail_message_id.invalidate_recordset(["body"])
             result.update(
                 self._ecrm_insert_mails(
-                    model_mail, mails[1:], layout_parts, message_parts
+                    model_mail, mails, len(res_ids) - 1, layout_parts, message_parts
                 )
             )
         else:
@@ -351,7 +361,9 @@ class MailTemplate(models.Model):
                 "rendering the mails one by one",
                 self.id,
             )
-            by_odoo += [mail["res_id"] for mail in mails[1:]]
+            # (consuming the mails adds the unusual ones to by_odoo)
+            rest = [mail["res_id"] for mail in mails]
+            by_odoo += rest
         if by_odoo:
             result.update(self._ecrm_send_mail_odoo(by_odoo))
         return result
@@ -411,95 +423,104 @@ class MailTemplate(models.Model):
         )
         return self.env["mail.render.mixin"]._replace_local_links(html)
 
-    def _ecrm_insert_mails(self, model_mail, mails, layout_parts, message_parts):
-        """Insert ``mails`` (values as send_mail_batch creates them) as copies
-        of ``model_mail``'s message and mail rows, with their own values. The
+    def _ecrm_insert_mails(self, model_mail, mails, count, layout_parts, message_parts):
+        """Insert ``mails`` (an iterable of at most ``count`` values as
+        send_mail_batch creates them) as copies of ``model_mail``'s message
+        and mail rows, with their own values; ``{res_id: mail_id}``. The
         bodies (the mail's in its layout, the message's without) are put
         together by the database from the skeletons' parts and each mail's
-        slots: a few hundred bytes a mail to send, not whole layouts."""
+        slots: a few hundred bytes a mail to send, not whole layouts. The
+        rows' ids are taken from their sequences first: a chunk's inserts
+        return nothing the next chunk needs, and the database inserts a chunk
+        while the next one is prepared (``statement_pipeline``)."""
         Message, Mail = self.env["mail.message"], self.env["mail.mail"]
         cr = self.env.cr
         message_type = model_mail.message_type
+        model_ids = (model_mail.mail_message_id.id, model_mail.id)
         author_email = self.env["mail.thread"]._message_compute_author(
             None, email_from=None, raise_on_email=False
         )[1]
-        own = {
-            "res_id": [mail["res_id"] for mail in mails],
-            "record_name": [mail["record_name"] for mail in mails],
-            "message_id": [
-                Message._get_message_id(
-                    {
-                        "res_id": mail["res_id"],
-                        "model": self.model,
-                        "message_type": message_type,
-                    }
+        new_message_ids = iter(new_ids(cr, Message._table, count))
+        new_mail_ids = iter(new_ids(cr, Mail._table, count))
+        result = {}
+        # nothing but Python in the loop: the database is the pipeline's
+        with _ecrm_fast_compression(cr), statement_pipeline(cr) as submit:
+            while chunk := list(islice(mails, MAIL_CHUNK)):
+                message_ids = list(islice(new_message_ids, len(chunk)))
+                mail_ids = list(islice(new_mail_ids, len(chunk)))
+                own = {
+                    "id": message_ids,
+                    "res_id": [mail["res_id"] for mail in chunk],
+                    "record_name": [mail["record_name"] for mail in chunk],
+                    "message_id": [
+                        Message._get_message_id(
+                            {
+                                "res_id": mail["res_id"],
+                                "model": self.model,
+                                "message_type": message_type,
+                            }
+                        )
+                        for mail in chunk
+                    ],
+                    "subject": [_ecrm_column(mail.get("subject")) for mail in chunk],
+                    # a void email_from is the author's, as mail.message
+                    # computes it
+                    "email_from": [
+                        _ecrm_column(mail.get("email_from")) or author_email
+                        for mail in chunk
+                    ],
+                    "reply_to": [_ecrm_column(mail.get("reply_to")) for mail in chunk],
+                }
+                submit(
+                    _ecrm_copy_rows_sql(
+                        Message,
+                        model_ids[0],
+                        own,
+                        {"body": _ecrm_slots(message_parts, chunk, "text_slots")},
+                    )
                 )
-                for mail in mails
-            ],
-            "subject": [_ecrm_column(mail.get("subject")) for mail in mails],
-            # a void email_from is the author's, as mail.message computes it
-            "email_from": [
-                _ecrm_column(mail.get("email_from")) or author_email for mail in mails
-            ],
-            "reply_to": [_ecrm_column(mail.get("reply_to")) for mail in mails],
-        }
-        res_ids = own["res_id"]
-        cr.execute(
-            _ecrm_copy_rows_sql(
-                Message,
-                model_mail.mail_message_id.id,
-                own,
-                "res_id",
-                {"body": _ecrm_slots(message_parts, mails, "text_slots")},
-            )
-        )
-        message_ids = dict(cr.fetchall())
-        mail_own = {
-            "mail_message_id": [message_ids[res_id] for res_id in res_ids],
-            "email_to": [_ecrm_column(mail.get("email_to")) for mail in mails],
-            "email_cc": [_ecrm_column(mail.get("email_cc")) for mail in mails],
-        }
-        with _ecrm_fast_compression(cr):
-            cr.execute(
-                _ecrm_copy_rows_sql(
-                    Mail,
-                    model_mail.id,
-                    mail_own,
-                    "mail_message_id",
-                    {"body_html": _ecrm_slots(layout_parts, mails, "html_slots")},
+                mail_own = {
+                    "id": mail_ids,
+                    "mail_message_id": message_ids,
+                    "email_to": [_ecrm_column(mail.get("email_to")) for mail in chunk],
+                    "email_cc": [_ecrm_column(mail.get("email_cc")) for mail in chunk],
+                }
+                submit(
+                    _ecrm_copy_rows_sql(
+                        Mail,
+                        model_ids[1],
+                        mail_own,
+                        {"body_html": _ecrm_slots(layout_parts, chunk, "html_slots")},
+                    )
                 )
-            )
-            mail_ids = dict(cr.fetchall())
-        recipients = [
-            (mail["res_id"], partner_id)
-            for mail in mails
-            for partner_id in mail.get("partner_ids") or ()
-        ]
-        for model, fname, ids in (
-            (Message, "partner_ids", message_ids),
-            (
-                Mail,
-                "recipient_ids",
-                {res_id: mail_ids[mid] for res_id, mid in message_ids.items()},
-            ),
-        ):
-            if not recipients:
-                break
-            rel = model._fields[fname]
-            cr.execute(
-                SQL(
-                    "INSERT INTO %s (%s, %s)"
-                    " SELECT * FROM unnest(%s::int[], %s::int[])",
-                    SQL.identifier(rel.relation),
-                    SQL.identifier(rel.column1),
-                    SQL.identifier(rel.column2),
-                    array_literal(ids[res_id] for res_id, _pid in recipients),
-                    array_literal(partner_id for _res_id, partner_id in recipients),
-                )
-            )
+                recipients = [
+                    (message_id, mail_id, partner_id)
+                    for mail, message_id, mail_id in zip(
+                        chunk, message_ids, mail_ids, strict=True
+                    )
+                    for partner_id in mail.get("partner_ids") or ()
+                ]
+                for index, (model, fname) in enumerate(
+                    ((Message, "partner_ids"), (Mail, "recipient_ids"))
+                ):
+                    if not recipients:
+                        break
+                    rel = model._fields[fname]
+                    submit(
+                        SQL(
+                            "INSERT INTO %s (%s, %s)"
+                            " SELECT * FROM unnest(%s::int[], %s::int[])",
+                            SQL.identifier(rel.relation),
+                            SQL.identifier(rel.column1),
+                            SQL.identifier(rel.column2),
+                            array_literal(row[index] for row in recipients),
+                            array_literal(row[2] for row in recipients),
+                        )
+                    )
+                result.update(zip(own["res_id"], mail_ids, strict=True))
         Message.invalidate_model()
         Mail.invalidate_model()
-        return {res_id: mail_ids[message_ids[res_id]] for res_id in res_ids}
+        return result
 
 
 def _ecrm_path_column(records, path):
@@ -637,10 +658,10 @@ def _ecrm_slots(parts, mails, slots):
     return parts, {name: [mail[slots][name] for mail in mails] for name in parts[1::2]}
 
 
-def _ecrm_copy_rows_sql(model, row_id, own, key, composed):
+def _ecrm_copy_rows_sql(model, row_id, own, composed):
     """``INSERT INTO model's table`` one row per item of the lists of
-    ``own`` ({column: values}), the other columns copied from row
-    ``row_id``, returning (key, id). The text columns of ``composed``
+    ``own`` ({column: values}, the ids included), the other columns copied
+    from row ``row_id``. The text columns of ``composed``
     ({column: (parts, {slot: values})}, see ``_ecrm_fill``) are the
     concatenation of their parts, each slot filled with the row's value."""
     fields = model._fields
@@ -675,8 +696,7 @@ def _ecrm_copy_rows_sql(model, row_id, own, key, composed):
         "INSERT INTO %(table)s (%(columns)s)"
         " SELECT %(own)s, %(copied)s"
         " FROM unnest(%(arrays)s) AS v(%(names)s), %(table)s t"
-        " WHERE t.id = %(row)s"
-        " RETURNING %(key)s, id",
+        " WHERE t.id = %(row)s",
         table=SQL.identifier(model._table),
         columns=SQL(", ").join(SQL.identifier(name) for name in columns),
         own=SQL(", ").join(
@@ -689,5 +709,4 @@ def _ecrm_copy_rows_sql(model, row_id, own, key, composed):
         ),
         names=SQL(", ").join(SQL.identifier(name) for name in arrays),
         row=row_id,
-        key=SQL.identifier(key),
     )

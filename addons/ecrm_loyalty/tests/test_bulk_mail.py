@@ -3,6 +3,7 @@ import textwrap
 from datetime import timedelta
 from unittest.mock import patch
 
+import psycopg2
 from odoo import Command
 from odoo.tests import tagged
 from odoo.tools import SQL
@@ -13,6 +14,8 @@ from odoo.addons.ecrm_loyalty.models.mail_template import (
     _ecrm_path_value,
     _ecrm_shorten,
 )
+
+from odoo.addons.ecrm_loyalty.tools import statement_pipeline
 
 from .common import LoyaltyCase
 
@@ -85,9 +88,11 @@ class TestBulkMail(LoyaltyCase):
             self.cards.ids, email_layout_xmlid=ECRM_MAIL_LAYOUT
         )
         Template = type(self.template)
-        # no fallback to Odoo's rendering mail by mail
+        # no fallback to Odoo's rendering mail by mail; one copy a statement:
+        # ids and values kept apart across chunks
         with (
             self.assertNoLogs("odoo.addons.ecrm_loyalty.models.mail_template"),
+            patch("odoo.addons.ecrm_loyalty.models.mail_template.MAIL_CHUNK", 1),
             patch.object(
                 Template,
                 "_ecrm_send_mail_odoo",
@@ -251,3 +256,60 @@ class TestBulkMail(LoyaltyCase):
         for text in texts:
             with self.subTest(text=text[:40]):
                 self.assertEqual(_ecrm_shorten(text), textwrap.shorten(text, 190))
+
+    def _pipeline_table(self):
+        cr = self.env.cr
+        cr.execute("CREATE TEMPORARY TABLE ecrm_pipeline_test (n int PRIMARY KEY)")
+        self.addCleanup(cr.execute, "DROP TABLE IF EXISTS ecrm_pipeline_test")
+
+        def rows():
+            cr.execute("SELECT array_agg(n ORDER BY n) FROM ecrm_pipeline_test")
+            return cr.fetchone()[0]
+
+        def insert(*values):
+            return SQL(
+                "INSERT INTO ecrm_pipeline_test SELECT unnest(%s::int[])", list(values)
+            )
+
+        return rows, insert
+
+    def test_statement_pipeline(self):
+        """The pipeline's statements run in their order, in the caller's
+        transaction (a later one sees the earlier ones' rows; a savepoint
+        of the caller undoes them)."""
+        rows, insert = self._pipeline_table()
+        with self.env.cr.savepoint(flush=False) as savepoint:
+            with statement_pipeline(self.env.cr) as submit:
+                submit(insert(1, 2))
+                submit(
+                    SQL(
+                        "INSERT INTO ecrm_pipeline_test"
+                        " SELECT max(n) + 1 FROM ecrm_pipeline_test"
+                    )
+                )
+                submit(insert(10))
+            self.assertEqual(rows(), [1, 2, 3, 10])
+            savepoint.rollback()
+        self.assertIsNone(rows())
+
+    def test_statement_pipeline_errors(self):
+        """A statement's error is raised when the block is left (the first
+        one, not the aborted transaction's that follow); an error of the
+        caller's leaves the statements not started yet unrun."""
+        rows, insert = self._pipeline_table()
+        with (
+            self.assertRaises(psycopg2.errors.UniqueViolation),
+            self.env.cr.savepoint(flush=False),
+        ):
+            with statement_pipeline(self.env.cr) as submit:
+                submit(insert(1))
+                submit(insert(1))
+                submit(insert(2))
+        self.assertIsNone(rows())
+        with self.assertRaises(ZeroDivisionError):
+            with statement_pipeline(self.env.cr) as submit:
+                # still running when the caller fails: the next one is not
+                submit(SQL("SELECT pg_sleep(1)"))
+                submit(insert(3))
+                1 / 0  # noqa: B018
+        self.assertIsNone(rows())
