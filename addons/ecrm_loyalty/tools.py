@@ -50,9 +50,11 @@ def statement_pipeline(cr):
     transaction (a second cursor of its connection), while the caller
     prepares the next ones: PostgreSQL and Python at work at the same time
     (psycopg2 lets go of the GIL while the server works). The caller must
-    not need their results. Leaving the block waits for them all and raises
-    the first statement's error; an error of the caller's cancels the
-    statements not started yet."""
+    not need their results; a query of its own meanwhile waits for the
+    connection. They do not go through Odoo's cursor (not in its SQL log nor
+    query counts). Leaving the block waits for them all and raises the first
+    statement's error; an error of the caller's cancels the statements not
+    started yet."""
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ecrm-sql")
     cursor = cr.connection.cursor()
     futures = []

@@ -4,6 +4,7 @@ from datetime import timedelta
 from unittest.mock import patch
 
 import psycopg2
+
 from odoo import Command
 from odoo.tests import tagged
 from odoo.tools import SQL
@@ -14,7 +15,6 @@ from odoo.addons.ecrm_loyalty.models.mail_template import (
     _ecrm_path_value,
     _ecrm_shorten,
 )
-
 from odoo.addons.ecrm_loyalty.tools import statement_pipeline
 
 from .common import LoyaltyCase
@@ -300,16 +300,18 @@ class TestBulkMail(LoyaltyCase):
         with (
             self.assertRaises(psycopg2.errors.UniqueViolation),
             self.env.cr.savepoint(flush=False),
+            statement_pipeline(self.env.cr) as submit,
         ):
-            with statement_pipeline(self.env.cr) as submit:
-                submit(insert(1))
-                submit(insert(1))
-                submit(insert(2))
+            submit(insert(1))
+            submit(insert(1))
+            submit(insert(2))
         self.assertIsNone(rows())
-        with self.assertRaises(ZeroDivisionError):
-            with statement_pipeline(self.env.cr) as submit:
-                # still running when the caller fails: the next one is not
-                submit(SQL("SELECT pg_sleep(1)"))
-                submit(insert(3))
-                1 / 0  # noqa: B018
+        with (
+            self.assertRaises(ValueError),
+            statement_pipeline(self.env.cr) as submit,
+        ):
+            # still running when the caller fails: the next one is not
+            submit(SQL("SELECT pg_sleep(1)"))
+            submit(insert(3))
+            raise ValueError("the caller's error")
         self.assertIsNone(rows())
