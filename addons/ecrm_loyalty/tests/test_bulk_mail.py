@@ -11,6 +11,7 @@ from odoo.tools import SQL
 
 from odoo.addons.ecrm_loyalty.models.mail_template import (
     ECRM_MAIL_LAYOUT,
+    MAIL_CHUNK,
     _ecrm_path_column,
     _ecrm_path_value,
     _ecrm_shorten,
@@ -83,16 +84,22 @@ class TestBulkMail(LoyaltyCase):
         return rows
 
     def test_bulk_equals_odoo(self):
+        # one copy a statement (ids and values kept apart across chunks),
+        # and all the copies in one (kept apart within a chunk)
+        for chunk in (1, MAIL_CHUNK):
+            with self.subTest(chunk=chunk):
+                self._assert_bulk_equals_odoo(chunk)
+
+    def _assert_bulk_equals_odoo(self, chunk):
         self.assertTrue(self.template._ecrm_bulk_renderable())
         theirs = self.template.send_mail_batch(
             self.cards.ids, email_layout_xmlid=ECRM_MAIL_LAYOUT
         )
         Template = type(self.template)
-        # no fallback to Odoo's rendering mail by mail; one copy a statement:
-        # ids and values kept apart across chunks
+        # no fallback to Odoo's rendering mail by mail
         with (
             self.assertNoLogs("odoo.addons.ecrm_loyalty.models.mail_template"),
-            patch("odoo.addons.ecrm_loyalty.models.mail_template.MAIL_CHUNK", 1),
+            patch("odoo.addons.ecrm_loyalty.models.mail_template.MAIL_CHUNK", chunk),
             patch.object(
                 Template,
                 "_ecrm_send_mail_odoo",
