@@ -7,6 +7,7 @@ from . import ecrm_level
 from . import ecrm_level_history
 from . import ecrm_lifecycle_history
 from . import ecrm_consent
+from . import ecrm_clv_model
 from . import ecrm_profile
 from . import ecrm_profile_engine
 from . import res_company

@@ -2,9 +2,13 @@
 import logging
 from datetime import timedelta
 
+import numpy as np
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
+from ..tools import btyd
 from .ecrm_selection import LIFECYCLE_STAGES, RFM_SEGMENTS
 
 _logger = logging.getLogger(__name__)
@@ -83,9 +87,66 @@ class EcrmProfile(models.Model):
     m_score = fields.Integer(string="M score")
     rfm_segment = fields.Selection(RFM_SEGMENTS, string="RFM segment")
     aov = fields.Monetary(string="Average order value")
-    clv = fields.Monetary(string="Customer lifetime value")
+    clv = fields.Monetary(
+        string="CLV (rules of thumb)",
+        help="Historical net revenue plus average order value x orders a year x "
+        "horizon, halved at risk and nothing once churned: the CLV while the "
+        "company has no predictive model.",
+    )
+    historical_revenue = fields.Monetary(
+        help="Untaxed revenue of the confirmed orders, less the credit notes "
+        "of their invoices, never below zero."
+    )
+    # The customer's purchase history as the predictive model sees it: they
+    # change only with the orders, so the engine writes them only then; the
+    # figures below are derived from them when read (time moves every day).
+    clv_x = fields.Integer(string="Repeat transactions")
+    clv_first_day = fields.Date(string="First transaction (UTC)")
+    clv_last_day = fields.Date(string="Last transaction (UTC)")
+    clv_repeat_value = fields.Monetary(string="Mean repeat transaction value")
     churn_risk = fields.Float(
-        string="Churn risk (%)", digits=(5, 1), compute="_compute_recency"
+        string="Churn risk (%)",
+        digits=(5, 1),
+        compute="_compute_recency",
+        search="_search_churn_risk",
+        help="With a predictive model: the probability of no order within the "
+        "prediction horizon. Otherwise days without an order against the "
+        "customer's usual interval.",
+    )
+    p_alive = fields.Float(
+        string="P(alive)",
+        digits=(5, 4),
+        compute="_compute_predictive",
+        search="_search_p_alive",
+        help="Probability that the customer has not silently left (BG/NBD). It "
+        "is 1 for one-time buyers: the model lets a customer leave only after "
+        "a repeat purchase. Read the churn risk for the chance of an order.",
+    )
+    expected_orders = fields.Float(
+        digits=(16, 2),
+        compute="_compute_predictive",
+        search="_search_expected_orders",
+        help="Orders (order days) expected within the prediction horizon.",
+    )
+    predicted_clv = fields.Monetary(
+        string="Predicted CLV",
+        compute="_compute_predictive",
+        search="_search_predicted_clv",
+        help="Expected revenue within the CLV horizon: expected orders times "
+        "the expected order value (Gamma-Gamma), undiscounted.",
+    )
+    clv_total = fields.Monetary(
+        string="Customer lifetime value",
+        compute="_compute_predictive",
+        search="_search_clv_total",
+        help="Historical net revenue plus the predicted CLV; the rules of thumb "
+        "while the company has no predictive model.",
+    )
+    next_order_date = fields.Date(
+        compute="_compute_predictive",
+        search="_search_next_order_date",
+        help="Median date of the next order; empty when another order is less "
+        "likely than not, or beyond the prediction horizon.",
     )
 
     _check_company_auto = True
@@ -97,20 +158,304 @@ class EcrmProfile(models.Model):
         ),
     ]
 
-    @api.depends("last_order_date", "risk_days", "company_id.ecrm_churn_days")
+    @api.depends(
+        "last_order_date",
+        "risk_days",
+        "company_id.ecrm_churn_days",
+        "company_id.ecrm_clv_model_id",
+        "clv_x",
+        "clv_first_day",
+        "clv_last_day",
+    )
     def _compute_recency(self):
+        predicted = self._ecrm_predict()
         for profile in self:
+            if profile.id in predicted:
+                profile.recency_days = profile._ecrm_recency()
+                profile.churn_risk = round(predicted[profile.id]["churn"] * 100, 1)
+                continue
             if not profile.last_order_date:
                 profile.recency_days = profile.churn_risk = 0
                 continue
-            today = self.env["ecrm.profile.engine"]._ecrm_today(profile.company_id)
-            recency = (today - profile.last_order_date).days
+            recency = profile._ecrm_recency()
             profile.recency_days = recency
             if recency >= profile.company_id.ecrm_churn_days:
                 profile.churn_risk = 100.0
             else:
                 risk = min(recency / (profile.risk_days or 1), 1.0)
                 profile.churn_risk = round(risk * 100, 1)
+
+    def _ecrm_recency(self):
+        if not self.last_order_date:
+            return 0
+        today = self.env["ecrm.profile.engine"]._ecrm_today(self.company_id)
+        return (today - self.last_order_date).days
+
+    @api.depends(
+        "company_id.ecrm_clv_model_id",
+        "clv_x",
+        "clv_first_day",
+        "clv_last_day",
+        "clv_repeat_value",
+        "historical_revenue",
+        "clv",
+    )
+    def _compute_predictive(self):
+        predicted = self._ecrm_predict()
+        for profile in self:
+            figures = predicted.get(profile.id)
+            if not figures:
+                profile.p_alive = profile.expected_orders = 0.0
+                profile.predicted_clv = 0.0
+                profile.next_order_date = False
+                profile.clv_total = profile.clv
+                continue
+            profile.p_alive = figures["p_alive"]
+            profile.expected_orders = figures["orders"]
+            profile.predicted_clv = figures["clv"]
+            profile.clv_total = profile.historical_revenue + figures["clv"]
+            profile.next_order_date = figures["next_order_date"]
+
+    def _ecrm_predict(self):
+        """{profile id: figures} of the profiles of ``self`` whose company has
+        a predictive model and who have a transaction, at today (company time
+        zone), computed with numpy for the whole recordset."""
+        result = {}
+        engine = self.env["ecrm.profile.engine"]
+        for company, profiles in self.sudo().grouped("company_id").items():
+            model = company.ecrm_clv_model_id
+            profiles = profiles.filtered("clv_first_day")
+            if not model or not profiles:
+                continue
+            today = engine._ecrm_today(company)
+            x = np.array(profiles.mapped("clv_x"), dtype=float)
+            first = profiles.mapped("clv_first_day")
+            t_x = np.array(
+                [
+                    (last - f).days
+                    for last, f in zip(
+                        profiles.mapped("clv_last_day"), first, strict=True
+                    )
+                ],
+                dtype=float,
+            )
+            T = np.array([(today - f).days for f in first], dtype=float)
+            value = np.array(profiles.mapped("clv_repeat_value"), dtype=float)
+            horizon = model.prediction_horizon_days
+            p_alive, orders, order_value, next_days = model._ecrm_figures(
+                x, t_x, T, value, horizon
+            )
+            clv_orders = p_alive * btyd.bgnbd_alive_orders(
+                model._bgnbd, x, T, model.clv_horizon_days
+            )
+            churn = btyd.bgnbd_no_order_probability(model._bgnbd, x, t_x, T, horizon)
+            for i, profile in enumerate(profiles):
+                days = next_days[i]
+                result[profile.id] = {
+                    "p_alive": float(p_alive[i]),
+                    "orders": float(orders[i]),
+                    "clv": float(clv_orders[i] * order_value[i]),
+                    "churn": float(churn[i]),
+                    "next_order_date": today + timedelta(days=round(days))
+                    if not np.isnan(days) and days <= horizon
+                    else False,
+                }
+        return result
+
+    # ------------------------------------------------------------------
+    # The predictive figures in SQL (search, order, group by)
+    # ------------------------------------------------------------------
+
+    PREDICTIVE_FIELDS = (
+        "churn_risk",
+        "p_alive",
+        "expected_orders",
+        "predicted_clv",
+        "clv_total",
+        "next_order_date",
+    )
+
+    def _field_to_sql(self, alias, fname, query=None, flush=True):
+        if fname not in self.PREDICTIVE_FIELDS or query is None:
+            return super()._field_to_sql(alias, fname, query, flush)
+        self.check_field_access_rights("read", [fname])
+        return self._ecrm_predictive_sql(alias, query)[fname]
+
+    def _ecrm_predictive_sql(self, alias, query):
+        """SQL expressions of the figures of the profile ``alias``, the same as
+        ``_ecrm_predict`` computes (a test compares them). The part needing
+        the hypergeometric function comes from the model's curve, which the
+        nightly run fills for today and tomorrow."""
+        today = self.env["ecrm.profile.engine"]._ecrm_today(self.env.company)
+        self.env["res.company"].flush_model(["ecrm_clv_model_id", "ecrm_churn_days"])
+        self.flush_model()
+
+        def col(name):
+            return SQL.identifier(alias, name)
+
+        company = query.make_alias(alias, "ecrm_company")
+        query.add_join(
+            "JOIN",
+            company,
+            "res_company",
+            SQL("%s = %s", SQL.identifier(company, "id"), col("company_id")),
+        )
+        model = query.make_alias(alias, "ecrm_clv_model")
+        query.add_join(
+            "LEFT JOIN",
+            model,
+            "ecrm_clv_model",
+            SQL(
+                "%s = %s",
+                SQL.identifier(model, "id"),
+                SQL.identifier(company, "ecrm_clv_model_id"),
+            ),
+        )
+        curve = query.make_alias(alias, "ecrm_clv_curve")
+        query.add_join(
+            "LEFT JOIN",
+            curve,
+            "ecrm_clv_curve",
+            SQL(
+                "%s = %s AND %s = %s AND %s = %s - %s",
+                SQL.identifier(curve, "model_id"),
+                SQL.identifier(model, "id"),
+                SQL.identifier(curve, "x"),
+                col("clv_x"),
+                SQL.identifier(curve, "age"),
+                today,
+                col("clv_first_day"),
+            ),
+        )
+
+        def m(name):
+            return SQL.identifier(model, name)
+
+        x = col("clv_x")
+        T = SQL("(%s - %s)::float8", today, col("clv_first_day"))
+        t_x = SQL("(%s - %s)::float8", col("clv_last_day"), col("clv_first_day"))
+        # exp() of PostgreSQL raises on overflow and underflow: clamp
+        log_ratio = SQL(
+            "GREATEST(LEAST(ln(%(a)s) - ln(%(b)s + %(x)s - 1)"
+            " + (%(r)s + %(x)s) * (ln(%(alpha)s + %(T)s) - ln(%(alpha)s + %(t_x)s)),"
+            " 700), -700)",
+            a=m("a"),
+            b=m("b"),
+            r=m("r"),
+            alpha=m("alpha"),
+            x=x,
+            T=T,
+            t_x=t_x,
+        )
+        p_alive = SQL(
+            "CASE WHEN %(model)s IS NULL OR %(first)s IS NULL THEN NULL"
+            " WHEN %(x)s = 0 THEN 1.0 ELSE 1.0 / (1.0 + exp(%(ratio)s)) END",
+            model=m("id"),
+            first=col("clv_first_day"),
+            x=x,
+            ratio=log_ratio,
+        )
+        order_value = SQL(
+            "(%(gamma)s + %(x)s * COALESCE(%(value)s, 0)) * %(p)s"
+            " / (%(p)s * %(x)s + %(q)s - 1)",
+            gamma=m("gamma"),
+            p=m("p"),
+            q=m("q"),
+            x=x,
+            value=col("clv_repeat_value"),
+        )
+        predicted_clv = SQL(
+            "(%s * %s * %s)", p_alive, SQL.identifier(curve, "clv_orders"), order_value
+        )
+        horizon = m("prediction_horizon_days")
+        no_order = SQL(
+            "(1 - %(p_alive)s * (1 - exp(GREATEST((%(r)s + %(x)s)"
+            " * ln((%(alpha)s + %(T)s) / (%(alpha)s + %(T)s + %(h)s)), -700))))",
+            p_alive=p_alive,
+            r=m("r"),
+            alpha=m("alpha"),
+            x=x,
+            T=T,
+            h=horizon,
+        )
+        recency = SQL("(%s - %s)", today, col("last_order_date"))
+        rule_churn = SQL(
+            "CASE WHEN %(last)s IS NULL THEN 0"
+            " WHEN %(recency)s >= %(churn)s THEN 100"
+            " ELSE round((100 * LEAST(%(recency)s / COALESCE(NULLIF(%(risk)s, 0), 1),"
+            " 1))::numeric, 1) END",
+            last=col("last_order_date"),
+            recency=recency,
+            churn=SQL.identifier(company, "ecrm_churn_days"),
+            risk=col("risk_days"),
+        )
+        next_days = SQL(
+            "CASE WHEN %(p_alive)s > 0.5 THEN (%(alpha)s + %(T)s) * (exp(LEAST("
+            "-ln(1 - 0.5 / %(p_alive)s) / (%(r)s + %(x)s), 700)) - 1) END",
+            p_alive=p_alive,
+            alpha=m("alpha"),
+            T=T,
+            r=m("r"),
+            x=x,
+        )
+        return {
+            "p_alive": p_alive,
+            "expected_orders": SQL(
+                "(%s * %s)", p_alive, SQL.identifier(curve, "orders")
+            ),
+            "predicted_clv": predicted_clv,
+            "churn_risk": SQL(
+                "CASE WHEN %s IS NULL THEN %s ELSE round((100 * %s)::numeric, 1) END",
+                p_alive,
+                rule_churn,
+                no_order,
+            ),
+            "clv_total": SQL(
+                "CASE WHEN %s IS NULL THEN %s ELSE %s + %s END",
+                p_alive,
+                col("clv"),
+                col("historical_revenue"),
+                predicted_clv,
+            ),
+            "next_order_date": SQL(
+                "CASE WHEN %(days)s <= %(h)s THEN %(today)s + round(%(days)s)::int END",
+                days=next_days,
+                h=horizon,
+                today=today,
+            ),
+        }
+
+    def _search_churn_risk(self, operator, value):
+        return self._ecrm_search_predictive("churn_risk", operator, value)
+
+    def _search_p_alive(self, operator, value):
+        return self._ecrm_search_predictive("p_alive", operator, value)
+
+    def _search_expected_orders(self, operator, value):
+        return self._ecrm_search_predictive("expected_orders", operator, value)
+
+    def _search_predicted_clv(self, operator, value):
+        return self._ecrm_search_predictive("predicted_clv", operator, value)
+
+    def _search_clv_total(self, operator, value):
+        return self._ecrm_search_predictive("clv_total", operator, value)
+
+    def _search_next_order_date(self, operator, value):
+        return self._ecrm_search_predictive("next_order_date", operator, value)
+
+    def _ecrm_search_predictive(self, fname, operator, value):
+        if operator not in ("<", "<=", ">", ">=", "=", "!="):
+            raise UserError(
+                self.env._("Predictive figures can only be compared with a value.")
+            )
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise UserError(
+                self.env._("Predictive figures can only be compared with a value.")
+            )
+        query = self._search([])
+        expression = self._field_to_sql(query.table, fname, query)
+        query.add_where(SQL("%s %s %s", expression, SQL(operator), value))
+        return [("id", "in", query)]
 
     def _search_recency_days(self, operator, value):
         # recency > n days  <=>  last order before today - n days
@@ -170,6 +515,7 @@ class EcrmProfile(models.Model):
         error = False
         try:
             with self.env.cr.savepoint():
+                self.env["ecrm.clv.model"]._ecrm_fit_due(company)
                 self.with_company(company)._ecrm_recompute_all()
         except Exception as exc:  # pylint: disable=broad-except
             _logger.exception("eCRM recompute of company %s failed", company.name)

@@ -32,6 +32,11 @@ PROFILE_COLUMNS = {
     "lifecycle_date": "stage_date",
     "level_id": "new_level",
     "level_below_since": "new_below_since",
+    "historical_revenue": "historical",
+    "clv_x": "clv_x",
+    "clv_first_day": "clv_first_day",
+    "clv_last_day": "clv_last_day",
+    "clv_repeat_value": "clv_repeat_value",
 }
 
 
@@ -126,8 +131,35 @@ class EcrmProfileEngine(models.AbstractModel):
                 self._ecrm_mark_dirty(company, partner_ids)
                 return False
         self.env.invalidate_all()
+        self._ecrm_clv_curve(company, partner_ids)
         self._ecrm_after_write(company, rows)
         return True
+
+    @api.model
+    def _ecrm_clv_curve(self, company, partner_ids=None):
+        """Give the company's predictive model the curve rows its customers
+        (all, or ``partner_ids``) need today and tomorrow: a read after
+        midnight, before the next nightly run, finds them too."""
+        model = company.sudo().ecrm_clv_model_id
+        if not model:
+            return
+        today = self._ecrm_today(company)
+        only = SQL()
+        if partner_ids is not None:
+            only = SQL("AND partner_id = ANY(%s)", list(partner_ids))
+        model._ecrm_ensure_curve(
+            SQL(
+                """
+                SELECT clv_x, d - clv_first_day
+                  FROM ecrm_profile, unnest(ARRAY[%s, %s]::date[]) d
+                 WHERE company_id = %s AND clv_first_day IS NOT NULL %s
+                """,
+                today,
+                today + timedelta(days=1),
+                company.id,
+                only,
+            )
+        )
 
     @api.model
     def _ecrm_lock(self, company, shared=False):
@@ -363,38 +395,50 @@ class EcrmProfileEngine(models.AbstractModel):
             extended = self._ecrm_categories_sql(
                 company, SQL("p.commercial_partner_id = ANY(%s)", partner_ids)
             )
-        # most orders are in the company currency: no numeric division for them
-        amount = SQL(
-            """
-            CASE WHEN so.currency_rate = 1 THEN so.amount_untaxed
-                 ELSE so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1)
-            END
-            """
-        )
+        amount = self._ecrm_amount_sql()
         return SQL(
             """
             WITH agg AS (
                 -- an index-only scan of sale_order_ecrm_stats_index,
-                -- aggregated as it streams
-                SELECT so.ecrm_commercial_partner_id AS partner_id,
+                -- aggregated as it streams (the window keeps its order)
+                SELECT so.partner_id,
                        count(*) AS orders,
                        (min(so.date_order) AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date
                            AS first_day,
                        (max(so.date_order) AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date
                            AS last_day,
-                       sum(%(amount)s) AS amount,
+                       sum(so.amount) AS amount,
                        count(*) FILTER (WHERE so.date_order >= %(window_start)s)
                            AS frequency,
-                       COALESCE(sum(%(amount)s)
+                       COALESCE(sum(so.amount)
                                 FILTER (WHERE so.date_order >= %(window_start)s), 0)
-                           AS window_amount
-                  FROM sale_order so
-                 WHERE so.company_id = %(company)s
-                   AND so.state = 'sale'
-                   AND so.date_order < %(tomorrow)s
-                   %(only_orders)s
-                 GROUP BY so.ecrm_commercial_partner_id
+                           AS window_amount,
+                       -- the predictive model's transactions: UTC days
+                       count(*) FILTER (WHERE so.new_day) - 1 AS clv_x,
+                       min(so.date_order)::date AS clv_first_day,
+                       max(so.date_order)::date AS clv_last_day,
+                       sum(so.amount) FILTER (WHERE so.date_order::date > so.first_utc)
+                           AS repeat_amount
+                  FROM (
+                      SELECT so.ecrm_commercial_partner_id AS partner_id,
+                             so.date_order,
+                             %(amount)s AS amount,
+                             first_value(so.date_order) OVER w ::date AS first_utc,
+                             lag(so.date_order) OVER w ::date
+                                 IS DISTINCT FROM so.date_order::date AS new_day
+                        FROM sale_order so
+                       WHERE so.company_id = %(company)s
+                         AND so.state = 'sale'
+                         AND so.date_order < %(tomorrow)s
+                         %(only_orders)s
+                      WINDOW w AS (PARTITION BY so.ecrm_commercial_partner_id
+                                   ORDER BY so.date_order)
+                  ) so
+                 GROUP BY so.partner_id
             ), refunds AS (
+                -- only credit notes of the company's confirmed orders (their
+                -- lines, or the invoice they reverse, come from order lines):
+                -- a refund of something never ordered is not this revenue
                 SELECT am.commercial_partner_id AS partner_id,
                        -sum(am.amount_untaxed_signed) AS amount,
                        -COALESCE(sum(am.amount_untaxed_signed)
@@ -406,6 +450,15 @@ class EcrmProfileEngine(models.AbstractModel):
                    AND am.state = 'posted'
                    AND am.invoice_date <= %(today)s
                    %(only_refunds)s
+                   AND EXISTS (
+                       SELECT 1
+                         FROM account_move_line aml
+                         JOIN sale_order_line_invoice_rel rel
+                           ON rel.invoice_line_id = aml.id
+                         JOIN sale_order_line sol ON sol.id = rel.order_line_id
+                        WHERE aml.move_id IN (am.id, am.reversed_entry_id)
+                          AND sol.state = 'sale'
+                   )
                  GROUP BY am.commercial_partner_id
             ), base AS (
                 SELECT partner_id,
@@ -414,12 +467,18 @@ class EcrmProfileEngine(models.AbstractModel):
                        agg.last_day,
                        %(today)s - agg.last_day AS recency,
                        COALESCE(agg.frequency, 0) AS frequency,
-                       round((COALESCE(agg.window_amount, 0)
-                              - COALESCE(refunds.window_amount, 0))::numeric, 2)
+                       GREATEST(round((COALESCE(agg.window_amount, 0)
+                              - COALESCE(refunds.window_amount, 0))::numeric, 2), 0)
                            AS monetary,
                        agg.amount / agg.orders AS aov,
-                       COALESCE(agg.amount, 0) - COALESCE(refunds.amount, 0)
+                       GREATEST(round((COALESCE(agg.amount, 0)
+                                       - COALESCE(refunds.amount, 0))::numeric, 2), 0)
                            AS historical,
+                       agg.clv_x,
+                       agg.clv_first_day,
+                       agg.clv_last_day,
+                       round((agg.repeat_amount / NULLIF(agg.clv_x, 0))::numeric, 2)
+                           AS clv_repeat_value,
                        -- Days without an order after which the customer is at
                        -- risk: k times their usual interval; for one-time
                        -- buyers, the acquisition period.
@@ -467,6 +526,18 @@ class EcrmProfileEngine(models.AbstractModel):
             acquisition=company.ecrm_acquisition_days,
             churn=company.ecrm_churn_days,
             horizon=company.ecrm_clv_horizon_years,
+        )
+
+    @api.model
+    def _ecrm_amount_sql(self):
+        """An order's untaxed amount in the company currency (``so``)."""
+        # most orders are in the company currency: no numeric division for them
+        return SQL(
+            """
+            CASE WHEN so.currency_rate = 1 THEN so.amount_untaxed
+                 ELSE so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1)
+            END
+            """
         )
 
     @api.model

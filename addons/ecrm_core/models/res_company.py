@@ -19,6 +19,10 @@ SETTING_BOUNDS = {
     "ecrm_extension_categories": (1, 1000),
     "ecrm_at_risk_factor": (0.0, MAX_AT_RISK_FACTOR),
     "ecrm_clv_horizon_years": (0, MAX_HORIZON_YEARS),
+    "ecrm_prediction_horizon_days": (1, MAX_DAYS),
+    "ecrm_clv_refit_days": (0, MAX_DAYS),
+    "ecrm_clv_min_customers": (1, 10**9),
+    "ecrm_clv_min_repeaters": (1, 10**9),
 }
 
 
@@ -64,6 +68,34 @@ class ResCompany(models.Model):
         string="CLV horizon (years)",
         default=3.0,
         help="Expected remaining customer lifetime used by the CLV estimate.",
+    )
+    # Predictive customer value (ecrm.clv.model)
+    ecrm_prediction_horizon_days = fields.Integer(
+        string="Prediction horizon (days)",
+        default=365,
+        help="Expected orders, churn risk and next order date look this far ahead.",
+    )
+    ecrm_clv_refit_days = fields.Integer(
+        string="Refit the model every (days)",
+        default=7,
+        help="The nightly run fits the predictive model again when its last "
+        "fit is this old; 0 never refits by itself.",
+    )
+    ecrm_clv_min_customers = fields.Integer(
+        string="Minimum customers to fit",
+        default=200,
+        help="Below this many customers with an order, or the minimum repeat "
+        "customers, the rules of thumb stay in use.",
+    )
+    ecrm_clv_min_repeaters = fields.Integer(
+        string="Minimum repeat customers to fit", default=50
+    )
+    ecrm_clv_model_id = fields.Many2one(
+        "ecrm.clv.model",
+        string="Predictive model in use",
+        readonly=True,
+        groups=MANAGER,
+        help="The latest fitted model: the profiles' predictive figures use it.",
     )
     ecrm_consent_required = fields.Boolean(
         string="Require explicit consent",

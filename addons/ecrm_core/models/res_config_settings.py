@@ -36,6 +36,53 @@ class ResConfigSettings(models.TransientModel):
     ecrm_consent_required = fields.Boolean(
         related="company_id.ecrm_consent_required", readonly=False
     )
+    ecrm_prediction_horizon_days = fields.Integer(
+        related="company_id.ecrm_prediction_horizon_days", readonly=False
+    )
+    ecrm_clv_refit_days = fields.Integer(
+        related="company_id.ecrm_clv_refit_days", readonly=False
+    )
+    ecrm_clv_min_customers = fields.Integer(
+        related="company_id.ecrm_clv_min_customers", readonly=False
+    )
+    ecrm_clv_min_repeaters = fields.Integer(
+        related="company_id.ecrm_clv_min_repeaters", readonly=False
+    )
+    ecrm_clv_last_fit_id = fields.Many2one(
+        "ecrm.clv.model", compute="_compute_ecrm_clv_last_fit_id"
+    )
+    ecrm_clv_last_fit_state = fields.Selection(related="ecrm_clv_last_fit_id.state")
+    ecrm_clv_last_fit_message = fields.Text(related="ecrm_clv_last_fit_id.message")
+    ecrm_clv_last_fit_as_of = fields.Date(related="ecrm_clv_last_fit_id.as_of")
+
+    @api.depends("company_id")
+    def _compute_ecrm_clv_last_fit_id(self):
+        for settings in self:
+            settings.ecrm_clv_last_fit_id = self.env["ecrm.clv.model"].search(
+                [("company_id", "=", settings.company_id.id)], limit=1
+            )
+
+    def action_ecrm_clv_fit(self):
+        """Fit the predictive model of the company now (the settings' button)."""
+        self.ensure_one()
+        model = self.env["ecrm.clv.model"]._ecrm_fit(self.company_id)
+        if model.state == "fitted":
+            # the profiles' figures need the model's curve for today
+            self.env["ecrm.profile.engine"]._ecrm_clv_curve(self.company_id)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success" if model.state == "fitted" else "warning",
+                "message": model.message
+                or self.env._(
+                    "Predictive model fitted on %(customers)s customers.",
+                    customers=model.customers,
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
     ecrm_last_run = fields.Datetime(related="company_id.ecrm_last_run")
     ecrm_last_run_error = fields.Text(related="company_id.ecrm_last_run_error")
     ecrm_recompute_interval_number = fields.Integer(

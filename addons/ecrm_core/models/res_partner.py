@@ -69,8 +69,12 @@ class ResPartner(models.Model):
     ecrm_m_score = _profile_field(fields.Integer, "m_score")
     ecrm_rfm_segment = _profile_field(fields.Selection, "rfm_segment")
     ecrm_aov = _profile_field(fields.Monetary, "aov")
-    ecrm_clv = _profile_field(fields.Monetary, "clv")
+    ecrm_clv = _profile_field(fields.Monetary, "clv_total")
     ecrm_churn_risk = _profile_field(fields.Float, "churn_risk")
+    ecrm_p_alive = _profile_field(fields.Float, "p_alive")
+    ecrm_expected_orders = _profile_field(fields.Float, "expected_orders")
+    ecrm_predicted_clv = _profile_field(fields.Monetary, "predicted_clv")
+    ecrm_next_order_date = _profile_field(fields.Date, "next_order_date")
     ecrm_tenure_days = fields.Integer(
         string="Tenure (days)", compute="_compute_ecrm_tenure_days", groups=USER
     )
