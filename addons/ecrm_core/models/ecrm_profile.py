@@ -1,6 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 
 import numpy as np
 
@@ -115,7 +115,6 @@ class EcrmProfile(models.Model):
     )
     p_alive = fields.Float(
         string="P(alive)",
-        digits=(5, 4),
         compute="_compute_predictive",
         search="_search_p_alive",
         help="Probability that the customer has not silently left (BG/NBD). It "
@@ -123,7 +122,6 @@ class EcrmProfile(models.Model):
         "a repeat purchase. Read the churn risk for the chance of an order.",
     )
     expected_orders = fields.Float(
-        digits=(16, 2),
         compute="_compute_predictive",
         search="_search_expected_orders",
         help="Orders (order days) expected within the prediction horizon.",
@@ -448,7 +446,7 @@ class EcrmProfile(models.Model):
             raise UserError(
                 self.env._("Predictive figures can only be compared with a value.")
             )
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        if isinstance(value, bool) or not isinstance(value, (int, float, str, date)):
             raise UserError(
                 self.env._("Predictive figures can only be compared with a value.")
             )

@@ -22,3 +22,4 @@ from . import test_autoresponder_gateway
 from . import test_ticket_company
 from . import test_faq
 from . import test_order_channel
+from . import test_clv_model
