@@ -12,7 +12,14 @@ from .ecrm_selection import MAX_DAYS
 from .ecrm_sla_policy import MAX_SLA_HOURS, PRIORITIES
 
 # Qualification thresholds, compared level by level along the ladder.
-THRESHOLDS = ("min_revenue", "min_orders", "min_tenure_days", "min_rfm_score")
+THRESHOLDS = (
+    "min_revenue",
+    "min_orders",
+    "min_tenure_days",
+    "min_rfm_score",
+    "min_predicted_clv",
+    "min_p_alive",
+)
 
 
 class EcrmLevel(models.Model):
@@ -69,6 +76,18 @@ class EcrmLevel(models.Model):
         string="Minimum RFM score",
         help="Sum of the recency, frequency and monetary scores (3 to 15).",
     )
+    # Predictive conditions: they apply once the company has a predictive
+    # model (a ladder set up before the first fit does not empty the levels).
+    min_predicted_clv = fields.Float(
+        string="Minimum predicted CLV",
+        help="Revenue the predictive model expects from the customer within the "
+        "CLV horizon (company currency). Applies once the company has a model.",
+    )
+    min_p_alive = fields.Float(
+        string="Minimum P(alive)",
+        help="Probability (0 to 1) that the customer is still a customer, by the "
+        "predictive model. Applies once the company has a model.",
+    )
     domain = fields.Char(
         string="Extra condition",
         default="[]",
@@ -82,7 +101,8 @@ class EcrmLevel(models.Model):
             (
                 f"CHECK(min_revenue >= 0 AND min_orders >= 0 AND min_tenure_days >= 0 "
                 f"AND min_tenure_days <= {MAX_DAYS} "
-                f"AND min_rfm_score >= 0 AND min_rfm_score <= 15)"
+                f"AND min_rfm_score >= 0 AND min_rfm_score <= 15 "
+                f"AND min_predicted_clv >= 0 AND min_p_alive >= 0 AND min_p_alive <= 1)"
             ),
             (
                 f"The thresholds of a level cannot be negative, the minimum tenure "
@@ -135,9 +155,13 @@ class EcrmLevel(models.Model):
                         days=MAX_DAYS,
                     )
                 )
-            if not math.isfinite(level.min_revenue):
+            if not 0 <= level.min_p_alive <= 1:
                 raise ValidationError(
-                    self.env._("The minimum revenue must be a number.")
+                    self.env._("P(alive) is a probability, between 0 and 1.")
+                )
+            if not math.isfinite(level.min_revenue + level.min_predicted_clv):
+                raise ValidationError(
+                    self.env._("The minimum revenue and predicted CLV must be numbers.")
                 )
 
     @api.constrains("sequence", "company_id", "active", *THRESHOLDS)
@@ -215,6 +239,13 @@ class EcrmLevel(models.Model):
                 conditions.append(
                     SQL("s.r_score + s.f_score + s.m_score >= %s", level.min_rfm_score)
                 )
+            if company.ecrm_clv_model_id:
+                if level.min_predicted_clv:
+                    conditions.append(
+                        SQL("s.predicted_clv >= %s", level.min_predicted_clv)
+                    )
+                if level.min_p_alive:
+                    conditions.append(SQL("s.p_alive >= %s", level.min_p_alive))
             domain = safe_eval(level.domain or "[]")
             if domain:
                 conditions.append(level._ecrm_domain_sql(company, domain))

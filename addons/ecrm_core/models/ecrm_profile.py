@@ -9,6 +9,8 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..tools import btyd
+from .ecrm_clv_model import predictive_sql
+from .ecrm_profile_engine import LevelChange
 from .ecrm_selection import LIFECYCLE_STAGES, RFM_SEGMENTS
 
 _logger = logging.getLogger(__name__)
@@ -282,8 +284,8 @@ class EcrmProfile(models.Model):
     def _ecrm_predictive_sql(self, alias, query):
         """SQL expressions of the figures of the profile ``alias``, the same as
         ``_ecrm_predict`` computes (a test compares them). The part needing
-        the hypergeometric function comes from the model's curve, which the
-        nightly run fills for today and tomorrow."""
+        the hypergeometric function comes from the model's curve, which each
+        run fills for today and tomorrow."""
         today = self.env["ecrm.profile.engine"]._ecrm_today(self.env.company)
         self.env["res.company"].flush_model(["ecrm_clv_model_id", "ecrm_churn_days"])
         self.flush_model()
@@ -325,57 +327,19 @@ class EcrmProfile(models.Model):
                 col("clv_first_day"),
             ),
         )
-
-        def m(name):
-            return SQL.identifier(model, name)
-
-        x = col("clv_x")
-        T = SQL("(%s - %s)::float8", today, col("clv_first_day"))
-        t_x = SQL("(%s - %s)::float8", col("clv_last_day"), col("clv_first_day"))
-        # exp() of PostgreSQL raises on overflow and underflow: clamp
-        log_ratio = SQL(
-            "GREATEST(LEAST(ln(%(a)s) - ln(%(b)s + %(x)s - 1)"
-            " + (%(r)s + %(x)s) * (ln(%(alpha)s + %(T)s) - ln(%(alpha)s + %(t_x)s)),"
-            " 700), -700)",
-            a=m("a"),
-            b=m("b"),
-            r=m("r"),
-            alpha=m("alpha"),
-            x=x,
-            T=T,
-            t_x=t_x,
-        )
-        p_alive = SQL(
-            "CASE WHEN %(model)s IS NULL OR %(first)s IS NULL THEN NULL"
-            " WHEN %(x)s = 0 THEN 1.0 ELSE 1.0 / (1.0 + exp(%(ratio)s)) END",
-            model=m("id"),
-            first=col("clv_first_day"),
-            x=x,
-            ratio=log_ratio,
-        )
-        order_value = SQL(
-            "(%(gamma)s + %(x)s * COALESCE(%(value)s, 0)) * %(p)s"
-            " / (%(p)s * %(x)s + %(q)s - 1)",
-            gamma=m("gamma"),
-            p=m("p"),
-            q=m("q"),
-            x=x,
-            value=col("clv_repeat_value"),
-        )
-        predicted_clv = SQL(
-            "(%s * %s * %s)", p_alive, SQL.identifier(curve, "clv_orders"), order_value
-        )
-        horizon = m("prediction_horizon_days")
-        no_order = SQL(
-            "(1 - %(p_alive)s * (1 - exp(GREATEST((%(r)s + %(x)s)"
-            " * ln((%(alpha)s + %(T)s) / (%(alpha)s + %(T)s + %(h)s)), -700))))",
-            p_alive=p_alive,
-            r=m("r"),
-            alpha=m("alpha"),
-            x=x,
-            T=T,
-            h=horizon,
-        )
+        params = {
+            name: SQL.identifier(model, name)
+            for name in ("id", "r", "alpha", "a", "b", "p", "q", "gamma")
+        }
+        params["horizon"] = SQL.identifier(model, "prediction_horizon_days")
+        history = {
+            "x": col("clv_x"),
+            "first_day": col("clv_first_day"),
+            "last_day": col("clv_last_day"),
+            "value": col("clv_repeat_value"),
+        }
+        figures = predictive_sql(history, params, today, curve)
+        p_alive = figures["p_alive"]
         recency = SQL("(%s - %s)", today, col("last_order_date"))
         rule_churn = SQL(
             "CASE WHEN %(last)s IS NULL THEN 0"
@@ -387,38 +351,27 @@ class EcrmProfile(models.Model):
             churn=SQL.identifier(company, "ecrm_churn_days"),
             risk=col("risk_days"),
         )
-        next_days = SQL(
-            "CASE WHEN %(p_alive)s > 0.5 THEN (%(alpha)s + %(T)s) * (exp(LEAST("
-            "-ln(1 - 0.5 / %(p_alive)s) / (%(r)s + %(x)s), 700)) - 1) END",
-            p_alive=p_alive,
-            alpha=m("alpha"),
-            T=T,
-            r=m("r"),
-            x=x,
-        )
         return {
             "p_alive": p_alive,
-            "expected_orders": SQL(
-                "(%s * %s)", p_alive, SQL.identifier(curve, "orders")
-            ),
-            "predicted_clv": predicted_clv,
+            "expected_orders": figures["orders"],
+            "predicted_clv": figures["clv"],
             "churn_risk": SQL(
                 "CASE WHEN %s IS NULL THEN %s ELSE round((100 * %s)::numeric, 1) END",
                 p_alive,
                 rule_churn,
-                no_order,
+                figures["no_order"],
             ),
             "clv_total": SQL(
                 "CASE WHEN %s IS NULL THEN %s ELSE %s + %s END",
                 p_alive,
                 col("clv"),
                 col("historical_revenue"),
-                predicted_clv,
+                figures["clv"],
             ),
             "next_order_date": SQL(
                 "CASE WHEN %(days)s <= %(h)s THEN %(today)s + round(%(days)s)::int END",
-                days=next_days,
-                h=horizon,
+                days=figures["next_days"],
+                h=params["horizon"],
                 today=today,
             ),
         }
@@ -565,7 +518,7 @@ class EcrmProfile(models.Model):
                 )
             )
             if old_level != level:
-                changes.append((partner.id, old_level.id or None, level.id))
+                changes.append(LevelChange(partner.id, old_level.id or None, level.id))
         if changes:
             self.env["ecrm.profile.engine"]._ecrm_post_run(company, changes, [])
 

@@ -1,5 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import logging
+from collections import namedtuple
 from contextlib import contextmanager
 from datetime import datetime, time, timedelta
 
@@ -9,10 +10,22 @@ from odoo import api, fields, models
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
 
+from .ecrm_clv_model import predictive_sql
+
 _logger = logging.getLogger(__name__)
 
 # Namespace of the engine's advisory locks (the second key is the company).
 LOCK_NAMESPACE = 0x6563726D  # "ecrm"
+
+# What a run changed, one row per customer whose level or stage moved: the
+# columns the update statement returns (_ecrm_update_sql), in this order.
+RunChange = namedtuple(
+    "RunChange",
+    "partner_id old_level_id new_level_id level_reason old_stage new_stage",
+)
+# What the post-run hook receives (partners are commercial partners).
+LevelChange = namedtuple("LevelChange", "partner_id old_level_id new_level_id")
+StageChange = namedtuple("StageChange", "partner_id old_stage new_stage")
 
 # profile column <- column of the decided row ``f`` of the update statement
 PROFILE_COLUMNS = {
@@ -84,9 +97,11 @@ class EcrmProfileEngine(models.AbstractModel):
     def _ecrm_post_run(self, company, level_changes, stage_changes):
         """After each engine run (nightly batch or one order's incremental
         update), in the run's transaction, after profiles and histories are
-        written. level_changes: list of (partner_id, old_level_id or None,
-        new_level_id or None); stage_changes: list of (partner_id, old_stage or
-        None, new_stage). Partners are commercial partners. Runs on the
+        written. level_changes: list of ``LevelChange(partner_id,
+        old_level_id or None, new_level_id or None)``; stage_changes: list of
+        ``StageChange(partner_id, old_stage or None, new_stage)`` (named tuples:
+        fields by name, or unpacked in that order). Partners are commercial
+        partners. Runs on the
         order-confirmation path: overrides must stay small (record, or
         ir.cron._trigger() their own cron), never send mail inline or loop over
         all customers."""
@@ -131,33 +146,35 @@ class EcrmProfileEngine(models.AbstractModel):
                 self._ecrm_mark_dirty(company, partner_ids)
                 return False
         self.env.invalidate_all()
-        self._ecrm_clv_curve(company, partner_ids)
         self._ecrm_after_write(company, rows)
         return True
 
     @api.model
-    def _ecrm_clv_curve(self, company, partner_ids=None):
+    def _ecrm_clv_curve(self, company, histories=None):
         """Give the company's predictive model the curve rows its customers
-        (all, or ``partner_ids``) need today and tomorrow: a read after
-        midnight, before the next nightly run, finds them too."""
+        need today and tomorrow (a read after midnight, before the next run,
+        finds them too): those of ``histories``, an SQL query of (x, first
+        transaction day) rows, by default every profile of the company."""
         model = company.sudo().ecrm_clv_model_id
         if not model:
             return
+        if histories is None:
+            histories = SQL(
+                "SELECT clv_x, clv_first_day FROM ecrm_profile WHERE company_id = %s",
+                company.id,
+            )
         today = self._ecrm_today(company)
-        only = SQL()
-        if partner_ids is not None:
-            only = SQL("AND partner_id = ANY(%s)", list(partner_ids))
         model._ecrm_ensure_curve(
             SQL(
                 """
-                SELECT clv_x, d - clv_first_day
-                  FROM ecrm_profile, unnest(ARRAY[%s, %s]::date[]) d
-                 WHERE company_id = %s AND clv_first_day IS NOT NULL %s
+                SELECT DISTINCT h.x, d - h.first_day
+                  FROM (%s) h (x, first_day),
+                       unnest(ARRAY[%s, %s]::date[]) d
+                 WHERE h.first_day IS NOT NULL
                 """,
+                histories,
                 today,
                 today + timedelta(days=1),
-                company.id,
-                only,
             )
         )
 
@@ -263,6 +280,9 @@ class EcrmProfileEngine(models.AbstractModel):
             # the plans of the next statements depend on how many customers
             # are in which stage
             cr.execute("ANALYZE pg_temp.ecrm_stats (partner_id, stage)")
+            self._ecrm_clv_curve(
+                company, SQL("SELECT clv_x, clv_first_day FROM pg_temp.ecrm_stats")
+            )
             recount_all = (
                 company.ecrm_extension_counted != company.ecrm_extension_categories
             )
@@ -317,6 +337,23 @@ class EcrmProfileEngine(models.AbstractModel):
         """One statement, no temporary table: the statistics of these
         customers (categories recounted) are a CTE of the update."""
         today = self._ecrm_today(company)
+        self._ecrm_clv_curve(
+            company,
+            SQL(
+                """
+                SELECT count(DISTINCT so.date_order::date) - 1,
+                       min(so.date_order)::date
+                  FROM sale_order so
+                 WHERE so.company_id = %s AND so.state = 'sale'
+                   AND so.ecrm_commercial_partner_id = ANY(%s)
+                   AND so.date_order < %s
+                 GROUP BY so.ecrm_commercial_partner_id
+                """,
+                company.id,
+                list(partner_ids),
+                self._ecrm_day_start(company, today + timedelta(days=1)),
+            ),
+        )
         stats = SQL("(%s)", self._ecrm_stats_sql(company, list(partner_ids), today))
         with self._ecrm_settings(jit="off"):
             self.env.cr.execute(
@@ -331,22 +368,35 @@ class EcrmProfileEngine(models.AbstractModel):
         """What follows the write of the profiles: chatter of the level
         changes, follow-ups of the customers who entered *at risk*, the
         post-run hook."""
+        changes = [RunChange(*row) for row in rows]
         self.env["ecrm.level.history"]._ecrm_log_changes(
-            [row[:4] for row in rows if row[1] and row[3]]
+            [
+                (c.partner_id, c.old_level_id, c.new_level_id, c.level_reason)
+                for c in changes
+                if c.old_level_id and c.level_reason
+            ]
         )
         # a first classification (from selection) is no change
         at_risk = self.env["res.partner"].browse(
-            row[0]
-            for row in rows
-            if row[5] == "at_risk" and row[4] not in ("at_risk", "selection")
+            c.partner_id
+            for c in changes
+            if c.new_stage == "at_risk" and c.old_stage not in ("at_risk", "selection")
         )
         at_risk.with_company(company)._ecrm_proactive_followup(
             self.env._("The customer is now at risk of churning.")
         )
         self.with_company(company)._ecrm_post_run(
             company,
-            [(row[0], row[1], row[2]) for row in rows if row[3]],
-            [(row[0], row[4], row[5]) for row in rows if row[4] != row[5]],
+            [
+                LevelChange(c.partner_id, c.old_level_id, c.new_level_id)
+                for c in changes
+                if c.level_reason
+            ],
+            [
+                StageChange(c.partner_id, c.old_stage, c.new_stage)
+                for c in changes
+                if c.old_stage != c.new_stage
+            ],
         )
 
     # ------------------------------------------------------------------
@@ -396,6 +446,14 @@ class EcrmProfileEngine(models.AbstractModel):
                 company, SQL("p.commercial_partner_id = ANY(%s)", partner_ids)
             )
         amount = self._ecrm_amount_sql()
+        figures = self._ecrm_predictive_columns(company, today, "base")
+        at_risk = SQL("recency >= risk_days")
+        threshold = company.ecrm_at_risk_churn_threshold
+        if company.ecrm_clv_model_id and threshold:
+            # with a model, at risk is a probability of no order in the horizon
+            at_risk = SQL(
+                "COALESCE(no_order * 100 >= %s, recency >= risk_days)", threshold
+            )
         return SQL(
             """
             WITH agg AS (
@@ -489,16 +547,22 @@ class EcrmProfileEngine(models.AbstractModel):
                        END AS risk_days
                   FROM %(population)s
                   LEFT JOIN refunds USING (partner_id)
-            ), staged AS (
+            ), predicted AS (
+                -- the predictive model's closed forms (no curve needed)
                 SELECT base.*,
+                       %(p_alive)s AS p_alive,
+                       %(no_order)s AS no_order
+                  FROM base
+            ), staged AS (
+                SELECT predicted.*,
                        CASE WHEN orders IS NULL THEN 'selection'
                             WHEN recency >= %(churn)s THEN 'churned'
-                            WHEN recency >= risk_days THEN 'at_risk'
+                            WHEN %(at_risk)s THEN 'at_risk'
                             WHEN orders = 1 THEN 'acquisition'
                             WHEN partner_id IN (%(extended)s) THEN 'extension'
                             ELSE 'retention'
                        END AS stage
-                  FROM base
+                  FROM predicted
             )
             SELECT staged.*,
                    -- the expected future value is halved once the customer is
@@ -526,7 +590,30 @@ class EcrmProfileEngine(models.AbstractModel):
             acquisition=company.ecrm_acquisition_days,
             churn=company.ecrm_churn_days,
             horizon=company.ecrm_clv_horizon_years,
+            p_alive=figures["p_alive"],
+            no_order=figures["no_order"],
+            at_risk=at_risk,
         )
+
+    @api.model
+    def _ecrm_predictive_columns(self, company, today, alias, curve=None):
+        """The predictive figures (``ecrm_clv_model.predictive_sql``) of the
+        statistics row ``alias`` with the company's model; NULL without one."""
+        model = company.sudo().ecrm_clv_model_id
+        if model:
+            params = model._ecrm_params_sql()
+        else:
+            params = dict.fromkeys(
+                ("id", "r", "alpha", "a", "b", "p", "q", "gamma", "horizon"),
+                SQL("NULL::float8"),
+            )
+        history = {
+            "x": SQL.identifier(alias, "clv_x"),
+            "first_day": SQL.identifier(alias, "clv_first_day"),
+            "last_day": SQL.identifier(alias, "clv_last_day"),
+            "value": SQL.identifier(alias, "clv_repeat_value"),
+        }
+        return predictive_sql(history, params, today, curve)
 
     @api.model
     def _ecrm_amount_sql(self):
@@ -631,8 +718,7 @@ class EcrmProfileEngine(models.AbstractModel):
         levels (upgrades at once, downgrades after the grace period unless
         ``skip_grace``, pinned levels kept), write the profiles that changed
         and the histories in one statement; returns, per customer whose level
-        or stage moved: partner, old level, new level, reason of the level
-        change (None if none), old stage, new stage."""
+        or stage moved, the columns of ``RunChange``."""
         cuts = cuts or {}
         grace_start = today - timedelta(days=company.ecrm_downgrade_grace_days)
         columns = SQL(", ").join(SQL.identifier(column) for column in PROFILE_COLUMNS)
@@ -642,6 +728,23 @@ class EcrmProfileEngine(models.AbstractModel):
         current = SQL(", ").join(
             SQL.identifier("pr", column) for column in PROFILE_COLUMNS
         )
+        # the levels' predicted-CLV condition reads the model's curve, filled
+        # for these customers before the statement (_ecrm_clv_curve)
+        model = company.sudo().ecrm_clv_model_id
+        curve, predicted_clv = SQL(), SQL("NULL::float8")
+        if model:
+            curve = SQL(
+                """
+                LEFT JOIN ecrm_clv_curve cv
+                       ON cv.model_id = %s AND cv.x = s.clv_x
+                      AND cv.age = %s - s.clv_first_day
+                """,
+                model.id,
+                today,
+            )
+            predicted_clv = self._ecrm_predictive_columns(company, today, "s", "cv")[
+                "clv"
+            ]
         fields_ = self.env["ecrm.profile"]._fields
         # typed like the profile's columns, to compare them as one row
         typed = SQL(", ").join(
@@ -661,8 +764,10 @@ class EcrmProfileEngine(models.AbstractModel):
                 SELECT s.*,
                        %(r)s AS r_score,
                        %(f)s AS f_score,
-                       %(m)s AS m_score
+                       %(m)s AS m_score,
+                       %(predicted_clv)s AS predicted_clv
                   FROM %(stats)s s
+                  %(curve)s
             ), segmented AS (
                 SELECT s.*,
                        CASE WHEN s.orders IS NULL THEN NULL
@@ -790,6 +895,8 @@ class EcrmProfileEngine(models.AbstractModel):
             f=self._ecrm_score_sql("frequency", cuts.get("f"), higher_is_better=True),
             m=self._ecrm_score_sql("monetary", cuts.get("m"), higher_is_better=True),
             level=self.env["ecrm.level"]._ecrm_rule_sql(company, today),
+            predicted_clv=predicted_clv,
+            curve=curve,
             today=today,
             grace_start=grace_start,
             skip_grace=bool(skip_grace),

@@ -48,7 +48,9 @@ class ProductTemplate(models.Model):
         for company_id, partner_ids in buyers.items():
             company = self.env["res.company"].browse(company_id)
             if len(partner_ids) <= RECOUNT_INLINE:
-                engine.with_company(company)._ecrm_run(company, partner_ids)
+                self.env["ecrm.profile"].sudo().with_company(company)._ecrm_recompute(
+                    self.env["res.partner"].browse(partner_ids)
+                )
             else:
                 engine._ecrm_mark_dirty(company, partner_ids)
                 self.env.ref("ecrm_core.ir_cron_ecrm_recompute").sudo()._trigger()

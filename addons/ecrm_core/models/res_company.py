@@ -23,6 +23,7 @@ SETTING_BOUNDS = {
     "ecrm_clv_refit_days": (0, MAX_DAYS),
     "ecrm_clv_min_customers": (1, 10**9),
     "ecrm_clv_min_repeaters": (1, 10**9),
+    "ecrm_at_risk_churn_threshold": (0, 100),
 }
 
 
@@ -89,6 +90,13 @@ class ResCompany(models.Model):
     )
     ecrm_clv_min_repeaters = fields.Integer(
         string="Minimum repeat customers to fit", default=50
+    )
+    ecrm_at_risk_churn_threshold = fields.Float(
+        string="At risk above churn risk (%)",
+        help="With a predictive model, a customer is at risk when the "
+        "probability of no order within the prediction horizon is at least "
+        "this; 0 keeps the rule of thumb (days without an order against the "
+        "usual interval).",
     )
     ecrm_clv_model_id = fields.Many2one(
         "ecrm.clv.model",

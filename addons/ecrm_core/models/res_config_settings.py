@@ -48,6 +48,9 @@ class ResConfigSettings(models.TransientModel):
     ecrm_clv_min_repeaters = fields.Integer(
         related="company_id.ecrm_clv_min_repeaters", readonly=False
     )
+    ecrm_at_risk_churn_threshold = fields.Float(
+        related="company_id.ecrm_at_risk_churn_threshold", readonly=False
+    )
     ecrm_clv_last_fit_id = fields.Many2one(
         "ecrm.clv.model", compute="_compute_ecrm_clv_last_fit_id"
     )

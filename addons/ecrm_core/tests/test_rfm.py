@@ -262,21 +262,21 @@ class TestRefunds(TransactionCase):
         )
         order.action_confirm()
         self.assertEqual(customer.ecrm_monetary, 1000)
-        refund = self.env["account.move"].create(
-            {
-                "move_type": "out_refund",
-                "partner_id": customer.id,
-                # the engine's day is the company's
-                "invoice_date": self.env["ecrm.profile.engine"]._ecrm_today(
-                    order.company_id
-                ),
-                "invoice_line_ids": [
-                    Command.create(
-                        {"product_id": product.id, "price_unit": 300, "tax_ids": False}
+        # a credit note of the order's invoice (the engine deducts only those:
+        # ecrm_core 18.0.1.3.0), for part of it
+        invoice = order._create_invoices()
+        invoice.action_post()
+        refund = invoice._reverse_moves(
+            # the engine's day is the company's
+            [
+                {
+                    "invoice_date": self.env["ecrm.profile.engine"]._ecrm_today(
+                        order.company_id
                     )
-                ],
-            }
+                }
+            ]
         )
+        refund.invoice_line_ids.price_unit = 300
         refund.action_post()
         customer._ecrm_recompute()
         self.assertEqual(customer.ecrm_monetary, 700)
