@@ -11,7 +11,7 @@ import numpy as np
 from freezegun import freeze_time
 from scipy import integrate, special
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import SQL
 
@@ -559,3 +559,117 @@ class TestClvModel(EcrmCase):
                 customer.with_user(clerk).read([fname])
             with self.assertRaises(AccessError):
                 self.env["res.partner"].with_user(clerk).search([(fname, ">", 0)])
+
+
+@tagged("post_install", "-at_install")
+class TestClvInTheEngine(EcrmCase):
+    """The model's figures where they decide something: levels, lifecycle."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.model = cls.env["ecrm.clv.model"].create(
+            {
+                "company_id": cls.company.id,
+                "as_of": cls.TODAY,
+                "r": DAYS[0],
+                "alpha": DAYS[1],
+                "a": DAYS[2],
+                "b": DAYS[3],
+                "p": 6.25,
+                "q": 3.74,
+                "gamma": 15.44,
+                "prediction_horizon_days": 365,
+                "clv_horizon_days": 1095,
+            }
+        )
+        cls.active = cls._customer("Active")
+        cls.lapsed = cls._customer("Lapsed")
+        for days_ago in (30, 10):
+            cls._order(cls.active, 600, cls.TODAY - timedelta(days=days_ago))
+        for days_ago in (300, 290):
+            cls._order(cls.lapsed, 600, cls.TODAY - timedelta(days=days_ago))
+
+    def _use_model(self):
+        self.company.sudo().ecrm_clv_model_id = self.model
+
+    def test_level_needs_p_alive_once_there_is_a_model(self):
+        (self.level_centred | self.level_value).min_p_alive = 0.5
+        self._recompute_all()
+        # no model yet: the condition does not apply
+        self.assertEqual(self.lapsed.ecrm_level_id, self.level_centred)
+        self._use_model()
+        self._recompute_all()
+        with freeze_time(self.TODAY):
+            self.assertGreater(self.active.ecrm_p_alive, 0.5)
+            self.assertLess(self.lapsed.ecrm_p_alive, 0.5)
+        self.assertEqual(self.active.ecrm_level_id, self.level_centred)
+        self.assertEqual(
+            self.lapsed.ecrm_profile_id.level_below_since,
+            self.TODAY,
+            "below the rule: downgraded after the grace period",
+        )
+        with freeze_time(self.TODAY):
+            self.env["ecrm.profile"]._ecrm_unpin_level(self.lapsed)  # no grace
+        self.assertEqual(self.lapsed.ecrm_level_id, self.level_foundational)
+
+    def test_level_needs_predicted_clv(self):
+        self._use_model()
+        self._recompute_all()
+        with freeze_time(self.TODAY):
+            threshold = (
+                self.active.ecrm_predicted_clv + self.lapsed.ecrm_predicted_clv
+            ) / 2
+        (self.level_centred | self.level_value).min_predicted_clv = threshold
+        with freeze_time(self.TODAY):
+            # no grace, to see the rule's verdict at once
+            self.env["ecrm.profile"]._ecrm_unpin_level(self.active | self.lapsed)
+        self.assertEqual(self.active.ecrm_level_id, self.level_centred)
+        self.assertEqual(self.lapsed.ecrm_level_id, self.level_foundational)
+
+    def test_p_alive_is_a_probability(self):
+        with self.assertRaises(ValidationError):
+            self.level_value.min_p_alive = 1.5
+
+    def test_at_risk_by_churn_risk_threshold(self):
+        once = {d: self._customer(f"Once {d}") for d in (200, 300)}
+        for days_ago, customer in once.items():
+            self._order(customer, 100, self.TODAY - timedelta(days=days_ago))
+        self._recompute_all()
+        # the rule of thumb: both one-time buyers past the acquisition period
+        self.assertEqual(
+            [c.ecrm_lifecycle_stage for c in once.values()], ["at_risk", "at_risk"]
+        )
+        self._use_model()
+        self.company.ecrm_at_risk_churn_threshold = 80
+        self._recompute_all()
+        with freeze_time(self.TODAY):
+            risks = [c.ecrm_churn_risk for c in once.values()]
+        self.assertLess(risks[0], 80)
+        self.assertGreater(risks[1], 80)
+        self.assertEqual(
+            [c.ecrm_lifecycle_stage for c in once.values()], ["acquisition", "at_risk"]
+        )
+
+    def test_an_order_of_the_day_is_scored_at_once(self):
+        self._use_model()
+        self._recompute_all()
+        newcomer = self._customer("Newcomer")
+        self._order(newcomer, 80, self.TODAY)
+        Partner = self.env["res.partner"]
+        with freeze_time(self.TODAY):
+            self.assertEqual(
+                Partner.search(
+                    [("id", "=", newcomer.id), ("ecrm_expected_orders", ">", 0)]
+                ),
+                newcomer,
+            )
+            tomorrow = self.TODAY + timedelta(days=1)
+        with freeze_time(tomorrow):
+            # before the next nightly run, the curve has tomorrow's rows too
+            self.assertEqual(
+                Partner.search(
+                    [("id", "=", newcomer.id), ("ecrm_predicted_clv", ">", 0)]
+                ),
+                newcomer,
+            )
