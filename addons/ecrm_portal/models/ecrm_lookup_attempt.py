@@ -16,9 +16,9 @@ class EcrmLookupAttempt(models.Model):
     date = fields.Datetime(required=True, index=True)
 
     @api.model
-    def _ecrm_allowed(self, keys, company):
-        """Record a try under each key; False when one of them has used up
-        its tries in the company's window."""
+    def _ecrm_try(self, keys, company):
+        """Record a try under each of ``keys``; return those that have used
+        up their tries in the company's window (this try included)."""
         self.env.cr.execute(
             SQL(
                 """
@@ -26,22 +26,21 @@ class EcrmLookupAttempt(models.Model):
                     INSERT INTO ecrm_lookup_attempt (key, date)
                     SELECT unnest(%(keys)s::varchar[]), now() at time zone 'UTC'
                 )
-                SELECT count(*)
+                SELECT key
                   FROM ecrm_lookup_attempt
                  WHERE key = ANY(%(keys)s)
                    AND date > now() at time zone 'UTC'
                               - %(window)s * interval '1 minute'
                  GROUP BY key
-                 ORDER BY 1 DESC
-                 LIMIT 1
+                -- the statement's own inserts are not visible to its SELECT: +1
+                HAVING count(*) + 1 > %(tries)s
                 """,
                 keys=keys,
                 window=company.ecrm_lookup_window_minutes,
+                tries=company.ecrm_lookup_max_tries,
             )
         )
-        row = self.env.cr.fetchone()
-        # the statement's own inserts are not visible to its SELECT: +1
-        return not row or row[0] + 1 <= company.ecrm_lookup_max_tries
+        return {key for (key,) in self.env.cr.fetchall()}
 
     @api.autovacuum
     def _gc_attempts(self):

@@ -129,6 +129,56 @@ class TestWebhook(EcrmPortalCommon, HttpCase):
         self.delivery.invalidate_recordset()
         self.assertEqual(self.delivery.ecrm_tracking_state, "shipped")
 
+    def easypost_sample(self, status="in_transit", when="2026-11-20T08:00:00Z"):
+        # the shape of EasyPost's documented tracker.updated event
+        return {
+            "object": "Event",
+            "description": "tracker.updated",
+            "result": {
+                "object": "Tracker",
+                "tracking_code": "TRACK-0001",
+                "status": status,
+                "updated_at": "2026-11-20T09:00:00Z",
+                "tracking_details": [
+                    {
+                        "object": "TrackingDetail",
+                        "message": "Arrived at USPS Regional Facility",
+                        "status": "in_transit",
+                        "datetime": when,
+                    }
+                ],
+            },
+        }
+
+    def post_easypost(self, body, **kw):
+        kw.setdefault("header", "X-Hmac-Signature")
+        kw.setdefault("prefix", "hmac-sha256-hex=")
+        return self.post(body, url=f"{self.url}/easypost", **kw)
+
+    def test_odd_input_is_a_4xx(self):
+        before = self.events()
+        nul_ref, nul_note = self.event(ref="TRACK-0001\x00"), self.event()
+        nul_note["note"] = "Hub\x00"
+        cases = [
+            # compare_digest refuses non-ASCII str
+            (self.post(self.event(), signature="sha256=\xe9"), 401),
+            (self.post_easypost(self.easypost_sample(), signature="\xe9"), 401),
+            # before year 1 in UTC
+            (self.post(self.event(when="0001-01-01T00:00:00+01:00")), 400),
+            (
+                self.post_easypost(self.easypost_sample(when="0001-01-01T00:00+01:00")),
+                400,
+            ),
+            # PostgreSQL refuses NUL
+            (self.post(nul_ref), 400),
+            (self.post(nul_note), 400),
+            (self.post_easypost(self.easypost_sample(status=["delivered"])), 400),
+        ]
+        for n, (reply, status) in enumerate(cases):
+            self.assertEqual(reply.status_code, status, n)
+            self.assertIn("error", reply.json(), n)
+        self.assertEqual(self.events(), before)
+
     def test_batch_applied_in_order_all_or_nothing(self):
         order = self._order()
         second = self._deliveries(order)
@@ -180,25 +230,7 @@ class TestWebhook(EcrmPortalCommon, HttpCase):
             )
 
     def test_easypost_events(self):
-        # the shape of EasyPost's documented tracker.updated event
-        sample = {
-            "object": "Event",
-            "description": "tracker.updated",
-            "result": {
-                "object": "Tracker",
-                "tracking_code": "TRACK-0001",
-                "status": "in_transit",
-                "updated_at": "2026-11-20T09:00:00Z",
-                "tracking_details": [
-                    {
-                        "object": "TrackingDetail",
-                        "message": "Arrived at USPS Regional Facility",
-                        "status": "in_transit",
-                        "datetime": "2026-11-20T08:00:00Z",
-                    }
-                ],
-            },
-        }
+        sample = self.easypost_sample()
         url = f"{self.url}/easypost"
         kw = {"url": url, "header": "X-Hmac-Signature", "prefix": "hmac-sha256-hex="}
         self.assertEqual(
