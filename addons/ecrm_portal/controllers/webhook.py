@@ -51,10 +51,15 @@ class EcrmCarrierWebhook(http.Controller):
         return request.make_json_response(payload, status=status)
 
     def _body(self):
-        body = request.httprequest.get_data(cache=True)
-        if len(body) > MAX_BODY or (request.httprequest.content_length or 0) > MAX_BODY:
+        # Decided on the declared length, before reading: a longer body is
+        # not read at all, and a body without one (chunked) could be of any
+        # length (werkzeug would read all of it).
+        length = request.httprequest.content_length
+        if length is None:
+            raise WebhookError(411, "Content-Length is required")
+        if length > MAX_BODY:
             raise WebhookError(413, "body too large")
-        return body
+        return request.httprequest.get_data(cache=True)
 
     @staticmethod
     def _verify_ours(secret, body, headers):

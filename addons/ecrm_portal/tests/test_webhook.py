@@ -2,6 +2,7 @@
 import hashlib
 import hmac
 import json
+import socket
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -178,6 +179,28 @@ class TestWebhook(EcrmPortalCommon, HttpCase):
             self.assertEqual(reply.status_code, status, n)
             self.assertIn("error", reply.json(), n)
         self.assertEqual(self.events(), before)
+
+    def test_length_decided_before_reading(self):
+        body = json.dumps(self.event()).encode()
+        with socket.create_connection(("127.0.0.1", self.http_port()), 5) as sock:
+            # 64 MiB declared, a few bytes sent: answered without waiting for
+            # the rest (today's wait was a socket timeout here)
+            sock.sendall(
+                f"POST {self.url} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                "Content-Type: application/json\r\n"
+                f"Content-Length: {64 * 1024 * 1024}\r\n\r\n".encode()
+                + body
+            )
+            status = sock.recv(4096).split(b"\r\n", 1)[0]
+        self.assertIn(b" 413 ", status)
+        # without a declared length (chunked): refused, not read
+        reply = self.url_open(
+            self.url,
+            data=iter([body]),
+            headers={"Content-Type": "application/json"},
+        )
+        self.assertEqual(reply.status_code, 411)
+        self.assertIn("Content-Length", reply.json()["error"])
 
     def test_batch_applied_in_order_all_or_nothing(self):
         order = self._order()
