@@ -19,6 +19,7 @@
         "rating",
         "helpdesk_mgmt_sale",
     ],
+    "external_dependencies": {"python": ["easypost"]},
     "data": [
         "security/ecrm_portal_security.xml",
         "security/ir.model.access.csv",
