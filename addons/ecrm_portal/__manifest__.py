@@ -3,7 +3,7 @@
 {
     "name": "eCRM Portal",
     "summary": "Order tracking, guest lookup, personalised home, self-service",
-    "version": "18.0.1.4.0",
+    "version": "18.0.1.4.1",
     "category": "Sales/CRM",
     "license": "AGPL-3",
     "author": "eCRM suite developers",

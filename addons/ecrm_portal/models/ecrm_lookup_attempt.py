@@ -31,14 +31,17 @@ class EcrmLookupAttempt(models.Model):
         window = company.ecrm_lookup_window_minutes
         tries = company.ecrm_lookup_max_tries
         with self.env.registry.cursor() as cr:
-            for key in keys:
-                cr.execute(
-                    SQL("SELECT pg_advisory_lock(%s, hashtext(%s))", LOCK_SPACE, key)
-                )
             try:
+                for key in keys:
+                    cr.execute(
+                        SQL(
+                            "SELECT pg_advisory_lock(%s, hashtext(%s))", LOCK_SPACE, key
+                        )
+                    )
                 # session locks outlive this commit: the next statement's
                 # snapshot has every try committed before the locks were granted
-                cr.commit()
+                # (our own cursor's commit, not the request's)
+                cr.commit()  # pylint: disable=invalid-commit
                 cr.execute(
                     SQL(
                         """
@@ -61,17 +64,13 @@ class EcrmLookupAttempt(models.Model):
                     )
                 )
                 spent = {key for (key,) in cr.fetchall()}
-                cr.commit()
+                # committed before the unlock
+                cr.commit()  # pylint: disable=invalid-commit
             finally:
                 cr.rollback()  # nothing left after the commit; ends a failed one
-                cr.execute(
-                    SQL(
-                        "SELECT pg_advisory_unlock(%s, hashtext(k))"
-                        " FROM unnest(%s::text[]) k",
-                        LOCK_SPACE,
-                        keys,
-                    )
-                )
+                # the locks taken, however far it went (the cursor's session
+                # holds no other session lock)
+                cr.execute("SELECT pg_advisory_unlock_all()")
         return spent
 
     @api.autovacuum
