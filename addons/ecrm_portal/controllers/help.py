@@ -87,7 +87,7 @@ class EcrmHelp(http.Controller):
             )
             digest = hmac.new(
                 secret.encode(),
-                request.httprequest.remote_addr.encode(),
+                (request.httprequest.remote_addr or "").encode(),
                 hashlib.sha256,
             ).hexdigest()
             voter = f"ip:{digest}"
