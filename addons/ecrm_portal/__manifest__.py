@@ -3,7 +3,7 @@
 {
     "name": "eCRM Portal",
     "summary": "Order tracking, guest lookup, personalised home, self-service",
-    "version": "18.0.1.4.0",
+    "version": "18.0.1.4.1",
     "category": "Sales/CRM",
     "license": "AGPL-3",
     "author": "eCRM suite developers",
@@ -19,6 +19,7 @@
         "rating",
         "helpdesk_mgmt_sale",
     ],
+    "external_dependencies": {"python": ["easypost"]},
     "data": [
         "security/ecrm_portal_security.xml",
         "security/ir.model.access.csv",

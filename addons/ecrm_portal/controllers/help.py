@@ -1,6 +1,7 @@
 # Copyright 2026 eCRM suite developers
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-import secrets
+import hashlib
+import hmac
 
 from werkzeug.exceptions import NotFound
 
@@ -79,10 +80,17 @@ class EcrmHelp(http.Controller):
     def ecrm_help_vote(self, slug, helpful="", **kw):
         article = self._article(slug)
         if request.env.user._is_public():
-            # a random key kept in the visitor's session (saved because it changes)
-            token = request.session.get("ecrm_faq_voter") or secrets.token_hex(16)
-            request.session["ecrm_faq_voter"] = token
-            voter = f"s:{token}"
+            # one vote per client address (a fresh session is no new voter),
+            # kept as a keyed digest rather than the address itself
+            secret = (
+                request.env["ir.config_parameter"].sudo().get_param("database.secret")
+            )
+            digest = hmac.new(
+                secret.encode(),
+                (request.httprequest.remote_addr or "").encode(),
+                hashlib.sha256,
+            ).hexdigest()
+            voter = f"ip:{digest}"
         else:
             voter = f"u:{request.env.user.id}"
         request.env["ecrm.faq.vote"].sudo()._ecrm_vote(article, voter, helpful == "1")

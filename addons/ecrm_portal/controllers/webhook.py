@@ -14,6 +14,8 @@ from easypost.util import validate_webhook
 from odoo import http
 from odoo.http import request
 
+from .inputs import NOT_XML
+
 _logger = logging.getLogger(__name__)
 
 MAX_BODY = 64 * 1024
@@ -49,16 +51,22 @@ class EcrmCarrierWebhook(http.Controller):
         return request.make_json_response(payload, status=status)
 
     def _body(self):
-        body = request.httprequest.get_data(cache=True)
-        if len(body) > MAX_BODY or (request.httprequest.content_length or 0) > MAX_BODY:
+        # Decided on the declared length, before reading: a longer body is
+        # not read at all, and a body without one (chunked) could be of any
+        # length (werkzeug would read all of it).
+        length = request.httprequest.content_length
+        if length is None:
+            raise WebhookError(411, "Content-Length is required")
+        if length > MAX_BODY:
             raise WebhookError(413, "body too large")
-        return body
+        return request.httprequest.get_data(cache=True)
 
     @staticmethod
     def _verify_ours(secret, body, headers):
         expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-        given = (headers.get("X-Ecrm-Signature") or "").strip()
-        if not hmac.compare_digest(given, f"sha256={expected}"):
+        # bytes: compare_digest refuses str that is not ASCII
+        given = (headers.get("X-Ecrm-Signature") or "").strip().encode()
+        if not hmac.compare_digest(given, f"sha256={expected}".encode()):
             raise WebhookError(401, "bad or missing signature")
         try:
             return json.loads(body)
@@ -67,6 +75,9 @@ class EcrmCarrierWebhook(http.Controller):
 
     @staticmethod
     def _verify_easypost(secret, body, headers):
+        # EasyPost's check compares str, which must be ASCII
+        if not (headers.get("X-Hmac-Signature") or "").isascii():
+            raise WebhookError(401, "bad or missing signature")
         try:
             return validate_webhook(body, headers, secret)
         except SignatureVerificationError as e:
@@ -106,7 +117,10 @@ class EcrmCarrierWebhook(http.Controller):
             raise WebhookError(400, "event_time must be ISO 8601 with an offset") from e
         if when.tzinfo is None:
             raise WebhookError(400, "event_time must be ISO 8601 with an offset")
-        return when.astimezone(timezone.utc).replace(tzinfo=None)
+        try:
+            return when.astimezone(timezone.utc).replace(tzinfo=None)
+        except OverflowError as e:  # 0001-01-01T00:00:00+01:00 is before year 1
+            raise WebhookError(400, "event_time is out of range") from e
 
     def _apply(self, carrier_id, verify, parse, batches=False):
         """``batches``: the body may also be a JSON array of events (at most
@@ -167,6 +181,10 @@ class EcrmCarrierWebhook(http.Controller):
         tracking_ref, state, when, note = parse(data)
         if not isinstance(tracking_ref, str) or not tracking_ref.strip():
             raise WebhookError(400, "tracking_ref is required")
+        # NUL is refused by PostgreSQL, the others by the portal's pages
+        for name, text in (("tracking_ref", tracking_ref), ("note", note)):
+            if NOT_XML.search(text):
+                raise WebhookError(400, f"{name} holds control characters")
         return tracking_ref.strip(), state, when, note
 
     def _parse_ours(self, data):
@@ -193,9 +211,12 @@ class EcrmCarrierWebhook(http.Controller):
             "updated_at"
         )
         note = last.get("message") if isinstance(last, dict) else None
+        status = result.get("status")
+        if not isinstance(status, str | None):
+            raise WebhookError(400, "status must be a string")
         return (
             result.get("tracking_code"),
-            EASYPOST_STATUSES.get(result.get("status")),
+            EASYPOST_STATUSES.get(status),
             self._date(when),
             note if isinstance(note, str) else "",
         )

@@ -5,8 +5,9 @@ from odoo.tools import SQL
 
 
 class EcrmFaqVote(models.Model):
-    """ "Was this helpful?" on a help page: one vote per visitor and article
-    (a signed-in user, or the visitor's session), the last answer counts."""
+    """ "Was this helpful?" on a help page: one vote per voter and article
+    (a signed-in user, or a client address for visitors), the last answer
+    counts."""
 
     _name = "ecrm.faq.vote"
     _description = "eCRM FAQ Vote"
@@ -14,7 +15,9 @@ class EcrmFaqVote(models.Model):
     article_id = fields.Many2one(
         "ecrm.faq.article", required=True, ondelete="cascade", index=True
     )
-    voter = fields.Char(required=True, help="The user, or a digest of the session.")
+    voter = fields.Char(
+        required=True, help="The user, or a digest of the visitor's client address."
+    )
     helpful = fields.Boolean()
 
     _sql_constraints = [

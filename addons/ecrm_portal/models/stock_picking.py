@@ -148,6 +148,10 @@ class StockPicking(models.Model):
         return self.sale_id.partner_id or super()._rating_get_partner()
 
     def action_ecrm_mark_delivered(self):
+        """The staff's button. Over RPC a portal customer may call it on their
+        own delivery, which they can read: only who may change the delivery
+        records a staff event (the customer has "I received it")."""
+        self.check_access("write")
         for picking in self:
             if picking.ecrm_tracking_state not in ("shipped", "on_the_way"):
                 raise UserError(

@@ -1,5 +1,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from unittest.mock import patch
+
 from odoo.tests import HttpCase, tagged
+from odoo.tools import config
 
 from odoo.addons.mail.tests.common import MockEmail
 
@@ -19,14 +22,24 @@ class TestGuestLookup(EcrmPortalCommon, HttpCase):
         cls.draft = cls._order(confirm=False)
         cls.company.ecrm_lookup_max_tries = 20
 
-    def lookup(self, reference, email, csrf=True):
-        page = self.url_open("/track").text
+    def lookup(self, reference, email, csrf=True, ip=None):
+        """``ip``: the client's address, as a reverse proxy forwards it."""
+        headers = {}
+        if ip:
+            self.enterContext(patch.dict(config.options, proxy_mode=True))
+            headers = {
+                "X-Forwarded-For": ip,
+                "X-Forwarded-Host": f"127.0.0.1:{self.http_port()}",
+            }
+        page = self.url_open("/track", headers=headers).text
         data = {"reference": reference, "email": email}
         if csrf:
             data["csrf_token"] = page.split('name="csrf_token" value="', 1)[1].split(
                 '"', 1
             )[0]
-        return self.url_open("/track", data=data, allow_redirects=False)
+        return self.url_open(
+            "/track", data=data, allow_redirects=False, headers=headers
+        )
 
     def test_linked_from_the_footer(self):
         self.assertIn('href="/track"', self.url_open("/help").text)
@@ -72,6 +85,33 @@ class TestGuestLookup(EcrmPortalCommon, HttpCase):
         reply = self.lookup(self.order_a.name, "alice@portal.example")
         self.assertEqual(reply.status_code, 429)
         self.assertIn("try again later", reply.text)
+
+    def test_reference_is_no_pattern(self):
+        name = self.order_a.name
+        for reference in ("%", "S%", f"{name[:-1]}_", f"%{name[-3:]}", "\\%"):
+            reply = self.lookup(reference, "alice@portal.example")
+            self.assertEqual(reply.status_code, 200, reference)
+            self.assertIn("o_ecrm_lookup_failed", reply.text, reference)
+
+    def test_strangers_cannot_lock_the_customer_out(self):
+        self.company.ecrm_lookup_max_tries = 3
+        name = self.order_a.name
+        # strangers from many addresses, the reference spelt in several ways
+        for n, reference in enumerate((name, name.lower(), f" {name} ")):
+            reply = self.lookup(reference, f"guess{n}@x.test", ip=f"10.0.0.{n}")
+            self.assertEqual(reply.status_code, 200, reference)
+        # the order's tries are spent: wrong pairs stop, from anywhere...
+        reply = self.lookup(name.lower(), "guess@x.test", ip="10.0.1.1")
+        self.assertEqual(reply.status_code, 429)
+        self.assertIn("o_ecrm_lookup_too_many", reply.text)
+        # ...but the customer still opens their order
+        reply = self.lookup(name, "alice@portal.example", ip="10.0.2.1")
+        self.assertEqual(reply.status_code, 303)
+        # while an address that spent its own tries stays stopped
+        for n in range(3):
+            self.lookup(f"S{n}", "x@x.test", ip="10.0.3.1")
+        reply = self.lookup(name, "alice@portal.example", ip="10.0.3.1")
+        self.assertEqual(reply.status_code, 429)
 
     def test_csrf_required(self):
         self.assertEqual(

@@ -1,6 +1,9 @@
 # Copyright 2026 eCRM suite developers
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo.tests import HttpCase, tagged
+from unittest.mock import patch
+
+from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools import config
 
 
 @tagged("post_install", "-at_install")
@@ -50,32 +53,47 @@ class TestHelp(HttpCase):
         reply = self.url_open("/help?search=" + "parcel%20" * 2000)
         self.assertEqual(reply.status_code, 200)
 
-    def vote(self, helpful):
+    def vote(self, helpful, ip=None):
+        """``ip``: the client's address, as a reverse proxy forwards it."""
+        headers = {}
+        if ip:
+            self.enterContext(patch.dict(config.options, proxy_mode=True))
+            headers = {
+                "X-Forwarded-For": ip,
+                "X-Forwarded-Host": f"127.0.0.1:{self.http_port()}",
+            }
         url = f"/help/{self.slug(self.published)}"
-        page = self.url_open(url).text
+        page = self.url_open(url, headers=headers).text
         token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
         return self.url_open(
-            f"{url}/vote", data={"csrf_token": token, "helpful": helpful}
+            f"{url}/vote",
+            data={"csrf_token": token, "helpful": helpful},
+            headers=headers,
         )
+
+    def counts(self):
+        self.published.invalidate_recordset()
+        return self.published.helpful_count, self.published.unhelpful_count
 
     def test_one_vote_per_visitor(self):
         self.vote("1")
         self.vote("1")
-        self.published.invalidate_recordset()
-        self.assertEqual(
-            (self.published.helpful_count, self.published.unhelpful_count), (1, 0)
-        )
+        self.assertEqual(self.counts(), (1, 0))
         self.vote("0")  # the same visitor changes their mind
-        self.published.invalidate_recordset()
-        self.assertEqual(
-            (self.published.helpful_count, self.published.unhelpful_count), (0, 1)
-        )
-        self.opener.cookies.clear()  # another visitor
+        self.assertEqual(self.counts(), (0, 1))
+        # a fresh session from the same address is the same visitor
+        self.opener.cookies.clear()
         self.vote("1")
-        self.published.invalidate_recordset()
-        self.assertEqual(
-            (self.published.helpful_count, self.published.unhelpful_count), (1, 1)
-        )
+        self.assertEqual(self.counts(), (1, 0))
+        self.vote("1", ip="192.0.2.7")  # another visitor
+        self.assertEqual(self.counts(), (2, 0))
+        # a signed-in customer votes as themselves, wherever they are
+        user = new_test_user(self.env, login="ecrm_voter", groups="base.group_portal")
+        self.authenticate(user.login, user.login)
+        self.vote("0")
+        self.vote("0", ip="192.0.2.8")
+        self.assertEqual(self.counts(), (2, 1))
+        self.assertNotIn("192.0.2.7", self.published.vote_ids.mapped("voter"))
 
     def test_no_vote_on_drafts_or_without_csrf(self):
         reply = self.url_open(

@@ -1,5 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, JsonRpcException, new_test_user, tagged
 
 from .common import EcrmPortalCommon
 
@@ -59,3 +59,30 @@ class TestTrackingPortal(EcrmPortalCommon, HttpCase):
         page = self.url_open(f"/my/orders/{order.id}").text
         self.assertIn(order.name, page)
         self.assertNotIn("Where is my order?", page)
+
+    def mark_delivered_over_rpc(self):
+        return self.make_jsonrpc_request(
+            "/web/dataset/call_kw/stock.picking/action_ecrm_mark_delivered",
+            {
+                "model": "stock.picking",
+                "method": "action_ecrm_mark_delivered",
+                "args": [self.delivery.ids],
+                "kwargs": {},
+            },
+        )
+
+    def test_staff_button_is_for_staff_only(self):
+        self.authenticate(self.user_a.login, self.user_a.login)
+        with self.assertRaisesRegex(JsonRpcException, "AccessError"):
+            self.mark_delivered_over_rpc()
+        self.delivery.invalidate_recordset()
+        self.assertEqual(self.delivery.ecrm_tracking_state, "shipped")
+        clerk = new_test_user(
+            self.env, login="ecrm_clerk", groups="stock.group_stock_user"
+        )
+        self.authenticate(clerk.login, clerk.login)
+        self.assertTrue(self.mark_delivered_over_rpc())
+        self.delivery.invalidate_recordset()
+        self.assertEqual(self.delivery.ecrm_tracking_state, "delivered")
+        last = self.delivery.ecrm_tracking_event_ids.sorted("id")[-1]
+        self.assertEqual((last.state, last.source), ("delivered", "staff"))
