@@ -7,9 +7,9 @@ from .common import EcrmPortalCommon
 
 @tagged("post_install", "-at_install")
 class TestTours(EcrmPortalCommon, HttpCase):
-    """The customer's pages in a real browser: the home's blocks, the order
-    search, the tracking timeline, a ticket with a suggested article, the
-    delivery's rating."""
+    """The customer's pages in a real browser: the home's blocks (the recent
+    orders' compact step bars), the order search, the order page's step bar,
+    a ticket with a suggested article, the delivery's rating."""
 
     @classmethod
     def setUpClass(cls):
@@ -19,8 +19,11 @@ class TestTours(EcrmPortalCommon, HttpCase):
             teapot, cls.warehouse.lot_stock_id, 10
         )
         cls._order()  # another order, not found by the search
-        cls.order = cls._order(product=teapot)
+        cls.order = cls._order(product=teapot, confirm=False)
+        cls.order.commitment_date = "2031-05-04 10:00:00"
+        cls.order.action_confirm()
         cls.delivery = cls._deliveries(cls.order)
+        cls.delivery.carrier_tracking_ref = "TOUR-1"
         cls._validate(cls.delivery)
         cls.env["ecrm.faq.article"].create(
             {

@@ -11,6 +11,10 @@ registry.category("web_tour.tours").add("ecrm_portal_home_search_ticket", {
             trigger: ".o_ecrm_home_block[data-key='level']",
         },
         {
+            content: "the recent orders' compact step bars",
+            trigger: ".o_ecrm_home_block[data-key='orders'] .o_ecrm_step_bar_compact .o_ecrm_step_current[data-state='shipped']",
+        },
+        {
             content: "move the recent orders up",
             trigger: ".o_ecrm_home_block[data-key='orders'] .o_ecrm_block_up",
             run: "click",
@@ -47,8 +51,11 @@ registry.category("web_tour.tours").add("ecrm_portal_home_search_ticket", {
             run: "click",
         },
         {
-            content: "the tracking timeline of the shipped order",
-            trigger: "#ecrm_tracking .o_ecrm_steps li:contains(Shipped)",
+            content: "the step bar of the shipped order, first on the page",
+            trigger: "#ecrm_tracking + .o_portal_sale_sidebar",
+        },
+        {
+            trigger: "#ecrm_tracking .o_ecrm_step_current[data-state='shipped']",
         },
         {
             content: "problem with this order?",
@@ -88,12 +95,40 @@ registry.category("web_tour.tours").add("ecrm_portal_delivery_rating", {
             trigger: "#ecrm_tracking .o_ecrm_delivery_state:contains(Shipped)",
         },
         {
+            content: "the step bar: done, current with its date, to come",
+            trigger: [
+                ".o_ecrm_step_bar",
+                ":has(.o_ecrm_step_done[data-state='processed'] .o_ecrm_step_date)",
+                ":has(.o_ecrm_step_done[data-state='packed'])",
+                ":has(.o_ecrm_step_current[aria-current='step'][data-state='shipped'] .o_ecrm_step_date)",
+                ":has(.o_ecrm_step_todo[data-state='delivered'])",
+            ].join(""),
+        },
+        {
+            content: "a step to come has no date",
+            trigger: ".o_ecrm_step_todo[data-state='on_the_way']:not(:has(.o_ecrm_step_date))",
+        },
+        {
+            content: "the expected date and the carrier's link",
+            trigger: "#ecrm_tracking .o_ecrm_expected:contains(Expected delivery)",
+        },
+        {
+            trigger: "#ecrm_tracking a.o_ecrm_carrier_link[href^='https://track.example/']",
+        },
+        {
+            content: "one state per delivery: Odoo's own badge is ours",
+            trigger: "div[name='delivery_details']:has(.o_ecrm_badge_shipped):not(:has(.text-bg-success))",
+        },
+        {
             content: "I received it",
             trigger: ".o_ecrm_received",
             run: "click",
         },
         {
             trigger: "#ecrm_tracking .o_ecrm_delivery_state:contains(Delivered)",
+        },
+        {
+            trigger: "#ecrm_tracking .o_ecrm_step_current[data-state='delivered'] .o_ecrm_step_date",
         },
         {
             content: "rate the delivery",
