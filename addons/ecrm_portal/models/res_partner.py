@@ -4,6 +4,9 @@ from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
 RECOMMENDATIONS = 4
+# candidates ranked in SQL (cached per day), of which the first buyable ones are
+# shown: publishing or archiving a product changes the cards the same day
+CANDIDATES = 3 * RECOMMENDATIONS
 
 
 class ResPartner(models.Model):
@@ -66,11 +69,17 @@ class ResPartner(models.Model):
         )
 
     def _ecrm_portal_recommendations(self):
+        """The product cards of "Recommended for you" (see
+        ``product.product._ecrm_portal_cards``): the first recommended
+        products the customer can buy now (published, saleable, of the
+        company), at most ``RECOMMENDATIONS``."""
         self.ensure_one()
         product_ids = self._ecrm_recommended_product_ids(
             self.id, self.env.company.id, fields.Date.context_today(self)
         )
-        return self.env["product.product"].sudo().browse(product_ids).exists()
+        products = self.env["product.product"].sudo().browse(product_ids).exists()
+        buyable = products._ecrm_portal_buyable()[:RECOMMENDATIONS]
+        return buyable._ecrm_portal_cards(self)
 
     @api.model
     @tools.ormcache("partner_id", "company_id", "day")
@@ -131,7 +140,7 @@ class ResPartner(models.Model):
                 """,
                 partner=partner_id,
                 company=company_id,
-                limit=RECOMMENDATIONS,
+                limit=CANDIDATES,
             )
         )
         return tuple(row[0] for row in self.env.cr.fetchall())

@@ -1,5 +1,6 @@
 # Copyright 2026 eCRM suite developers
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import Command
 from odoo.tests import HttpCase, tagged
 
 from .common import EcrmPortalCommon
@@ -25,6 +26,15 @@ class TestTours(EcrmPortalCommon, HttpCase):
         cls.delivery = cls._deliveries(cls.order)
         cls.delivery.carrier_tracking_ref = "TOUR-1"
         cls._validate(cls.delivery)
+        # bought with the teapot by another customer: recommended to A
+        cup = {"name": "Tour cup", "type": "consu", "list_price": 12.0}
+        if "is_published" in cls.env["product.product"]._fields:
+            cup["is_published"] = True
+        cls.cup = cls.env["product.product"].create(cup)
+        other = cls._order(partner=cls.partner_b, product=teapot, confirm=False)
+        other.order_line = [Command.create({"product_id": cls.cup.id})]
+        other.action_confirm()
+        cls.env.registry.clear_cache()  # the recommendations of the day
         cls.env["ecrm.faq.article"].create(
             {
                 "name": "Where is my parcel?",

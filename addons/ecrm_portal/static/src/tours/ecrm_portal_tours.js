@@ -15,6 +15,21 @@ registry.category("web_tour.tours").add("ecrm_portal_home_search_ticket", {
             trigger: ".o_ecrm_home_block[data-key='orders'] .o_ecrm_step_bar_compact .o_ecrm_step_current[data-state='shipped']",
         },
         {
+            content: "a recommended product's card: picture, name, price, page, cart",
+            trigger: [
+                ".o_ecrm_recommendation:has(.card-img-top)",
+                ":has(.o_ecrm_recommendation_name a[href*='/shop/']:contains(Tour cup))",
+                ":has(.o_ecrm_recommendation_price:contains(12.00))",
+            ].join(""),
+        },
+        {
+            trigger: ".o_ecrm_recommendation:contains(Tour cup) button.o_ecrm_add_to_cart",
+        },
+        {
+            content: "no internal reference in the cards' names",
+            trigger: ".o_ecrm_home_block[data-key='recommendations']:not(:has(.o_ecrm_recommendation_name:contains('[')))",
+        },
+        {
             content: "move the recent orders up",
             trigger: ".o_ecrm_home_block[data-key='orders'] .o_ecrm_block_up",
             run: "click",
