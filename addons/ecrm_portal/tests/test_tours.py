@@ -42,11 +42,9 @@ def axe_core_source():
     return path.read_bytes()
 
 
-@tagged("post_install", "-at_install")
-class TestTours(EcrmPortalCommon, HttpCase):
-    """The customer's pages in a real browser: the home's blocks (the recent
-    orders' compact step bars), the order search, the order page's step bar,
-    a ticket with a suggested article, the delivery's rating."""
+class TourData(EcrmPortalCommon, HttpCase):
+    """A shipped order of a product another customer bought with a published
+    one (recommended), another order, a FAQ article."""
 
     @classmethod
     def setUpClass(cls):
@@ -79,19 +77,7 @@ class TestTours(EcrmPortalCommon, HttpCase):
             }
         )
 
-    def test_home_search_ticket(self):
-        self.start_tour(
-            "/my", "ecrm_portal_home_search_ticket", login=self.user_a.login
-        )
-        layout = self.user_a.ecrm_portal_home_layout
-        self.assertEqual(layout["order"][0], "orders")
-        self.assertIn("recommendations", layout["hidden"])
-        ticket = self.env["helpdesk.ticket"].search(
-            [("name", "=", "my parcel is late")]
-        )
-        self.assertEqual(ticket.sale_order_ids, self.order)
-
-    def test_accessibility(self):
+    def run_accessibility_tour(self):
         """axe-core on /my (every block), /my/orders, an order with its step
         bar, the ticket form, /my/preferences, /help and an article, /track and
         its result: no violation of WCAG 2.1 A/AA in the suite's markup."""
@@ -114,6 +100,28 @@ class TestTours(EcrmPortalCommon, HttpCase):
         self.order.name = "AXE-TRACK-1"  # looked up on /track
         self.start_tour("/my", "ecrm_portal_accessibility", login=self.user_a.login)
 
+
+@tagged("post_install", "-at_install")
+class TestTours(TourData):
+    """The customer's pages in a real browser: the home's blocks (the recent
+    orders' compact step bars), the order search, the order page's step bar,
+    a ticket with a suggested article, the delivery's rating; accessibility."""
+
+    def test_home_search_ticket(self):
+        self.start_tour(
+            "/my", "ecrm_portal_home_search_ticket", login=self.user_a.login
+        )
+        layout = self.user_a.ecrm_portal_home_layout
+        self.assertEqual(layout["order"][0], "orders")
+        self.assertIn("recommendations", layout["hidden"])
+        ticket = self.env["helpdesk.ticket"].search(
+            [("name", "=", "my parcel is late")]
+        )
+        self.assertEqual(ticket.sale_order_ids, self.order)
+
+    def test_accessibility(self):
+        self.run_accessibility_tour()
+
     def test_delivery_rating(self):
         self.start_tour(
             self.order.get_portal_url(),
@@ -123,3 +131,15 @@ class TestTours(EcrmPortalCommon, HttpCase):
         self.assertEqual(self.delivery.ecrm_tracking_state, "delivered")
         rating = self.delivery.rating_ids
         self.assertEqual((rating.rating, rating.feedback), (5, "Right on time"))
+
+
+@tagged("post_install", "-at_install")
+class TestAccessibilityPhone(TourData):
+    """The same pages on a phone's width (the order page's step bar in one
+    column, the sidebar under it, the mobile menus)."""
+
+    browser_size = "390x844"
+    touch_enabled = True
+
+    def test_accessibility(self):
+        self.run_accessibility_tour()
