@@ -37,6 +37,11 @@ def md_to_rst(text):
             char = "~" if len(heading.group(1)) > 1 else "-"
             out.extend([title, char * len(title)])
             continue
+        image = re.match(r"^!\[([^\]]*)\]\(([^)]+)\)$", line.strip())
+        if image:  # a picture on its own line; its path is relative to readme/
+            path = image.group(2).removeprefix("../")
+            out.extend([f".. image:: {path}", f"   :alt: {image.group(1)}", ""])
+            continue
         line = re.sub(r"\[([^\]]+)\]\(([^)]+)\)", r"`\1 <\2>`_", line)
         line = re.sub(r"(?<!`)`([^`]+)`(?!`|_)", r"``\1``", line)
         out.append(line)

@@ -8,12 +8,20 @@ from pathlib import Path
 import pytest
 
 ADDONS = Path(__file__).resolve().parent.parent / "addons"
-OURS = ["ecrm_core", "ecrm_portal", "ecrm_loyalty", "ecrm_metrics"]
+OURS = [
+    "ecrm_core",
+    "ecrm_portal",
+    "ecrm_loyalty",
+    "ecrm_metrics",
+    "ecrm_portal_website_sale",
+]
 ALLOWED_OWN_DEPENDENCIES = {
     "ecrm_core": set(),
     "ecrm_portal": {"ecrm_core"},
     "ecrm_loyalty": {"ecrm_core", "ecrm_portal"},
     "ecrm_metrics": {"ecrm_core", "ecrm_portal", "ecrm_loyalty"},
+    # glue, installed with the eCommerce (auto_install)
+    "ecrm_portal_website_sale": {"ecrm_portal"},
 }
 
 

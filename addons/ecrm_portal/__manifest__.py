@@ -3,7 +3,7 @@
 {
     "name": "eCRM Portal",
     "summary": "Order tracking, guest lookup, personalised home, self-service",
-    "version": "18.0.1.4.1",
+    "version": "18.0.1.5.0",
     "category": "Sales/CRM",
     "license": "AGPL-3",
     "author": "eCRM suite developers",
@@ -42,7 +42,10 @@
     "pre_init_hook": "pre_init_hook",
     "post_init_hook": "post_init_hook",
     "assets": {
-        "web.assets_frontend": ["ecrm_portal/static/src/js/*.esm.js"],
+        "web.assets_frontend": [
+            "ecrm_portal/static/src/scss/*.scss",
+            "ecrm_portal/static/src/js/*.esm.js",
+        ],
         "web.assets_tests": ["ecrm_portal/static/src/tours/*.js"],
     },
 }

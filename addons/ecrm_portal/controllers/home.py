@@ -4,7 +4,7 @@ import json
 
 from werkzeug.exceptions import NotFound
 
-from odoo import fields, http
+from odoo import http
 from odoo.http import request
 
 from odoo.addons.ecrm_core.models.ecrm_selection import CONTACT_CHANNELS
@@ -77,8 +77,10 @@ class EcrmPortalHome(CustomerPortal):
             "page_name": "ecrm_preferences",
             "ecrm_channels": channels,
             "ecrm_preferred_channel": partner.sudo().ecrm_preferred_channel,
-            "ecrm_categories": request.env["product.category"].sudo().search([]),  # pylint: disable=no-search-all
-            "ecrm_category_ids": commercial.ecrm_category_ids.ids,
+            "ecrm_categories": commercial._ecrm_portal_interest_choices(),
+            "ecrm_category_ids": commercial[
+                commercial._ecrm_portal_interest_field()
+            ].ids,
         }
 
     @http.route(
@@ -108,21 +110,14 @@ class EcrmPortalHome(CustomerPortal):
                     code, "opt_in" if wanted else "opt_out", "portal"
                 )
         channel = post.get("preferred_channel") or False
-        categories = (
-            request.env["product.category"]
-            .sudo()
-            .browse(
+        commercial = partner.commercial_partner_id.sudo()
+        commercial.ecrm_preferred_channel = channel if channel in codes else False
+        commercial._ecrm_portal_set_interests(
+            [
                 category_id
                 for value in request.httprequest.form.getlist("category_ids")
                 if (category_id := parse_id(value))
-            )
-            .exists()
-        )
-        partner.commercial_partner_id.sudo().write(
-            {
-                "ecrm_preferred_channel": channel if channel in codes else False,
-                "ecrm_category_ids": [fields.Command.set(categories.ids)],
-            }
+            ]
         )
         return request.redirect("/my/preferences?saved=1")
 

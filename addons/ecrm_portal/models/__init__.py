@@ -4,6 +4,7 @@ from . import ecrm_faq_article
 from . import ecrm_faq_vote
 from . import ecrm_interaction
 from . import ecrm_level
+from . import product_product
 from . import res_partner
 from . import res_users
 from . import sale_order

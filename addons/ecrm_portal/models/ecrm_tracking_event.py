@@ -15,6 +15,9 @@ TRACKING_STATES = [
     ("cancelled", "Cancelled"),
 ]
 TRACKING_RANK = {state: rank for rank, (state, _label) in enumerate(TRACKING_STATES)}
+# The steps of the customer's step bar: a delivery's journey when all goes well
+# (a return or a cancellation ends it where it was).
+JOURNEY = ("processed", "packed", "shipped", "on_the_way", "delivered")
 TRACKING_SOURCES = [
     ("system", "System"),
     ("carrier", "Carrier"),
@@ -80,6 +83,39 @@ class EcrmTrackingEvent(models.Model):
             ["id"],
             where="mail_pending",
         )
+
+    def _ecrm_steps(self, state):
+        """The step bar of a delivery (or of an order) at ``state``, from its
+        events ``self``: one dict per step of the journey with its ``state``,
+        translated ``label``, ``status`` (``done``, ``current`` or ``todo``)
+        and ``date`` (when it happened; None for a step to come or one that
+        has no recorded event, as on a database where the addon came later).
+        A returned or cancelled delivery shows the last step it reached as
+        current (the template says why it stopped there)."""
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        dates = {}
+        for event in self.sorted(lambda e: (e.date, e.id)):
+            if event.applied:
+                dates.setdefault(event.state, event.date)
+        if state in JOURNEY:
+            reached = JOURNEY.index(state)
+        else:  # returned, cancelled: up to the last step it recorded
+            reached = max((JOURNEY.index(s) for s in dates if s in JOURNEY), default=-1)
+        return [
+            {
+                "state": step,
+                "label": labels[step],
+                "status": (
+                    "done"
+                    if rank < reached
+                    else "current"
+                    if rank == reached
+                    else "todo"
+                ),
+                "date": dates.get(step) if rank <= reached else None,
+            }
+            for rank, step in enumerate(JOURNEY)
+        ]
 
     @api.model
     def _ecrm_template(self, state):

@@ -1,9 +1,12 @@
 # Copyright 2026 eCRM suite developers
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import api, fields, models, tools
+from odoo import Command, api, fields, models, tools
 from odoo.tools import SQL
 
 RECOMMENDATIONS = 4
+# candidates ranked in SQL (cached per day), of which the first buyable ones are
+# shown: publishing or archiving a product changes the cards the same day
+CANDIDATES = 3 * RECOMMENDATIONS
 
 
 class ResPartner(models.Model):
@@ -56,6 +59,50 @@ class ResPartner(models.Model):
             "progress": next_level._ecrm_progress(profile) if next_level else None,
         }
 
+    def _ecrm_portal_interest_field(self):
+        """The field of the commercial partner that holds the categories of
+        interest chosen on /my/preferences: ecrm_core's product categories;
+        with the eCommerce, ``ecrm_portal_website_sale`` makes it the shop's
+        public categories."""
+        return "ecrm_category_ids"
+
+    def _ecrm_portal_interest_choices(self):
+        """The categories offered on /my/preferences, as ``(category,
+        label)``, of the model of ``_ecrm_portal_interest_field``."""
+        return self._ecrm_portal_product_categories()
+
+    def _ecrm_portal_product_categories(self):
+        """The categories of the company's saleable products, by their own
+        name (never the accounting or costing groupings that hold none, nor
+        the "All / ..." path), as ``(category, label)``."""
+        groups = (
+            self.env["product.template"]
+            .sudo()
+            ._read_group(
+                [
+                    ("sale_ok", "=", True),
+                    ("company_id", "in", [False, self.env.company.id]),
+                ],
+                ["categ_id"],
+            )
+        )
+        categories = self.env["product.category"].union(*(c for (c,) in groups))
+        return [(category, category.name) for category in categories.sorted("name")]
+
+    def _ecrm_portal_set_interests(self, chosen_ids):
+        """Save the categories ticked among those offered: a category chosen
+        earlier and no longer offered (its products unpublished, the list
+        switched to the shop's categories) is kept, not dropped by a form
+        that did not show it."""
+        self.ensure_one()
+        field = self._ecrm_portal_interest_field()
+        offered = {
+            category.id for category, _label in self._ecrm_portal_interest_choices()
+        }
+        kept = [cid for cid in self[field].ids if cid not in offered]
+        wanted = [cid for cid in chosen_ids if cid in offered]
+        self[field] = [Command.set(kept + wanted)]
+
     def _ecrm_portal_recent_orders(self, limit=5):
         """The customer's latest confirmed orders, read with the user's own
         rights (the portal rules of sale)."""
@@ -66,11 +113,17 @@ class ResPartner(models.Model):
         )
 
     def _ecrm_portal_recommendations(self):
+        """The product cards of "Recommended for you" (see
+        ``product.product._ecrm_portal_cards``): the first recommended
+        products the customer can buy now (published, saleable, of the
+        company), at most ``RECOMMENDATIONS``."""
         self.ensure_one()
         product_ids = self._ecrm_recommended_product_ids(
             self.id, self.env.company.id, fields.Date.context_today(self)
         )
-        return self.env["product.product"].sudo().browse(product_ids).exists()
+        products = self.env["product.product"].sudo().browse(product_ids).exists()
+        buyable = products._ecrm_portal_buyable()[:RECOMMENDATIONS]
+        return buyable._ecrm_portal_cards(self)
 
     @api.model
     @tools.ormcache("partner_id", "company_id", "day")
@@ -131,7 +184,7 @@ class ResPartner(models.Model):
                 """,
                 partner=partner_id,
                 company=company_id,
-                limit=RECOMMENDATIONS,
+                limit=CANDIDATES,
             )
         )
         return tuple(row[0] for row in self.env.cr.fetchall())

@@ -12,3 +12,5 @@ from . import test_install_hook
 from . import test_portal_queries
 from . import test_fuzz
 from . import test_tours
+from . import test_migration
+from . import test_recommendations

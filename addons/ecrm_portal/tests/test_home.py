@@ -1,6 +1,7 @@
 # Copyright 2026 eCRM suite developers
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import json
+from unittest.mock import patch
 
 from odoo.tests import HttpCase, new_test_user, tagged
 
@@ -73,7 +74,8 @@ class TestPortalHome(HttpCase):
         reply = self.url_open("/my/preferences")
         self.assertEqual(reply.status_code, 200)
         self.assertIn('name="consent_email"', reply.text)
-        category = self.env["product.category"].search([], limit=1)
+        commercial = self.alice.partner_id.commercial_partner_id
+        category = commercial._ecrm_portal_interest_choices()[0][0]
         # every box but email and sms, sms preferred, one category
         self.post(
             "/my/preferences",
@@ -89,7 +91,7 @@ class TestPortalHome(HttpCase):
         self.assertFalse(partner._ecrm_has_consent("sms"))
         self.assertTrue(partner._ecrm_has_consent("phone"))
         self.assertEqual(partner.ecrm_preferred_channel, "sms")
-        self.assertEqual(partner.ecrm_category_ids, category)
+        self.assertEqual(partner[partner._ecrm_portal_interest_field()], category)
         consent = self.env["ecrm.consent"].search(
             [("partner_id", "=", partner.id), ("channel", "=", "email")]
         )
@@ -123,3 +125,39 @@ class TestPortalHome(HttpCase):
             reply = self.url_open(url, allow_redirects=False)
             self.assertIn(reply.status_code, (302, 303), url)
             self.assertIn("/web/login", reply.headers["Location"])
+
+    def test_interests_offered_and_kept(self):
+        """Without the eCommerce: only categories of saleable products, by their
+        own name (not "All / ..."); a choice the list no longer offers is
+        kept when the form is saved."""
+        Category = self.env["product.category"]
+        shop, costing, gone = Category.create(
+            [{"name": "Tea sets"}, {"name": "Costing"}, {"name": "Discontinued"}]
+        )
+        self.env["product.template"].create(
+            [
+                {"name": "Tea set", "categ_id": shop.id, "sale_ok": True},
+                {"name": "Freight cost", "categ_id": costing.id, "sale_ok": False},
+            ]
+        )
+        partner = self.alice.partner_id.commercial_partner_id
+        offered = dict(partner._ecrm_portal_product_categories())
+        self.assertEqual(offered[shop], "Tea sets")
+        self.assertNotIn(costing, offered)
+        self.assertNotIn(gone, offered)
+        # the product categories' path, ecrm_portal's own (the eCommerce glue
+        # replaces it when installed)
+        Partner = type(partner)
+        with (
+            patch.object(
+                Partner, "_ecrm_portal_interest_field", lambda p: "ecrm_category_ids"
+            ),
+            patch.object(
+                Partner,
+                "_ecrm_portal_interest_choices",
+                Partner._ecrm_portal_product_categories,
+            ),
+        ):
+            partner.ecrm_category_ids = gone
+            partner._ecrm_portal_set_interests([shop.id, costing.id])
+        self.assertEqual(partner.ecrm_category_ids, gone | shop)
