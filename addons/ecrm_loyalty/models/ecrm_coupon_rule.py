@@ -1,8 +1,9 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import ast
+import logging
 from datetime import date, timedelta
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
@@ -17,6 +18,10 @@ TRIGGERS = [
     ("referral", "Referral"),
 ]
 PRODUCT_TRIGGERS = ("purchase_history", "cross_sell")
+# writing one of these makes the writer the user the audience filter runs as
+AUDIENCE_AUTHOR_FIELDS = {"audience_domain", "company_id"}
+
+_logger = logging.getLogger(__name__)
 
 
 class EcrmCouponRule(models.Model):
@@ -110,6 +115,14 @@ class EcrmCouponRule(models.Model):
         help="Comma-separated RFM segments, e.g. champions,loyal.",
     )
     audience_domain = fields.Char(default="[]", help="Extra filter on customers.")
+    audience_uid = fields.Many2one(
+        "res.users",
+        string="Filter read as",
+        readonly=True,
+        copy=False,
+        help="The user who last wrote the extra filter or the company: the "
+        "filter selects the customers this user may read in the rule's company.",
+    )
     # results
     issue_ids = fields.One2many("ecrm.coupon.issue", "rule_id")
     result_audience = fields.Integer(string="Audience", compute="_compute_results")
@@ -146,6 +159,20 @@ class EcrmCouponRule(models.Model):
         ),
     ]
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            vals["audience_uid"] = self.env.uid
+        return super().create(vals_list)
+
+    def write(self, vals):
+        # set here only: whoever may write the rule must not pick the user
+        # its filter runs as
+        vals.pop("audience_uid", None)
+        if AUDIENCE_AUTHOR_FIELDS & vals.keys():
+            vals["audience_uid"] = self.env.uid
+        return super().write(vals)
+
     @api.constrains("lifecycle_stages", "rfm_segments", "audience_domain")
     def _check_audience(self):
         stages = {code for code, _label in LIFECYCLE_STAGES}
@@ -174,6 +201,17 @@ class EcrmCouponRule(models.Model):
                 raise ValidationError(
                     self.env._("Invalid audience filter: %s", error)
                 ) from error
+
+    @api.constrains("mail_template_id")
+    def _check_mail_template(self):
+        for rule in self:
+            if rule.mail_template_id and rule.mail_template_id.model != "loyalty.card":
+                raise ValidationError(
+                    self.env._(
+                        "The email template of a coupon rule must be a template "
+                        "of coupons (model loyalty.card)."
+                    )
+                )
 
     @api.constrains("reminder_hours", "coupon_hours")
     def _check_cart_delays(self):
@@ -213,7 +251,14 @@ class EcrmCouponRule(models.Model):
         today = today or fields.Date.context_today(self.with_company(self.company_id))
         return today - timedelta(days=today.toordinal() % self.period_days)
 
-    @api.depends("trigger", "level_ids", "lifecycle_stages", "rfm_segments")
+    @api.depends(
+        "trigger",
+        "company_id",
+        "level_ids",
+        "lifecycle_stages",
+        "rfm_segments",
+        "audience_domain",
+    )
     @api.depends_context("uid")
     def _compute_preview(self):
         engine = self.env["ecrm.coupon.engine"]
@@ -299,7 +344,14 @@ class EcrmCouponRule(models.Model):
         engine = self.env["ecrm.coupon.engine"]
         rules = self.sudo().search([("active", "=", True)], order="sequence, id")
         for index, rule in enumerate(rules):
-            drawn, remaining = engine._ecrm_issue(rule)
+            # a failing rule does not hold up the others: logged, rolled
+            # back, tried again at the next call
+            try:
+                with self.env.cr.savepoint():
+                    drawn, remaining = engine._ecrm_issue(rule)
+            except Exception:  # pylint: disable=broad-except
+                _logger.exception("Coupon rule %s failed; next rule", rule.id)
+                continue
             if drawn or remaining:
                 self.env["ir.cron"]._notify_progress(
                     done=drawn, remaining=remaining + len(rules) - index - 1
@@ -348,17 +400,30 @@ class EcrmCouponRule(models.Model):
             )
         domain = ast.literal_eval(self.audience_domain or "[]")
         if domain:
-            partners = (
-                self.env["res.partner"]
-                .sudo()
-                .with_company(self.company_id)
-                .with_context(active_test=False)
-            )
             conditions.append(
                 SQL(
                     "%s.partner_id IN %s",
                     SQL.identifier(profile_alias),
-                    partners._search(domain).subselect(),
+                    self._ecrm_audience_query(domain),
                 )
             )
         return SQL(" AND ").join(conditions) if conditions else SQL("TRUE")
+
+    def _ecrm_audience_query(self, domain):
+        """The partners of ``domain`` as the filter's author (the last user
+        who wrote it or the rule's company) reads them in the rule's company
+        only, as ecrm.level evaluates its extra condition: the audience, its
+        preview and its coupons never reveal what the author may not read,
+        whoever runs the rule (the cron runs as superuser). Not write_uid:
+        refreshing the preview writes the rule, and the ORM may flush a
+        write as another user (a value equal to the cache's is not written)."""
+        author = self.audience_uid.id or SUPERUSER_ID
+        su = author == SUPERUSER_ID
+        if not su and self.company_id.id not in self.audience_uid._get_company_ids():
+            return SQL("(SELECT NULL::int WHERE FALSE)")
+        partners = self.env(
+            user=author,
+            su=su,
+            context={"allowed_company_ids": self.company_id.ids, "active_test": False},
+        )["res.partner"]
+        return partners._search(domain).subselect()

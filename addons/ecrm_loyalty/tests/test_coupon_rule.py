@@ -5,7 +5,7 @@ from unittest.mock import patch
 
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 from odoo.addons.ecrm_loyalty.models import ecrm_coupon_engine
 from odoo.addons.ecrm_loyalty.models.ecrm_coupon_engine import CODE_ALPHABET
@@ -271,6 +271,49 @@ class TestCouponRule(LoyaltyCase):
         self.assertEqual((progress.done, progress.remaining), (0, 0))
         self.assertEqual(len(self.rule.issue_ids), 2)
         self.assertEqual(len(other.issue_ids), 2)
+
+    def test_cron_goes_on_past_a_failing_rule(self):
+        other = self._rule(name="Also come back", trigger="win_back")
+        Rule = self.env["ecrm.coupon.rule"]
+        Rule.sudo().search([("id", "not in", (self.rule | other).ids)]).active = False
+        Engine = type(self.env["ecrm.coupon.engine"])
+        issue = Engine._ecrm_issue
+
+        def broken(engine, rule, *args, **kwargs):
+            if rule == self.rule:
+                # after some of its work: rolled back with it
+                engine._ecrm_draw(
+                    rule, rule._ecrm_period_start(), SQL("SELECT 1, NULL::int[]")
+                )
+                raise ValueError("broken rule")
+            return issue(engine, rule, *args, **kwargs)
+
+        with (
+            patch.object(Engine, "_ecrm_issue", broken),
+            self.assertLogs(
+                "odoo.addons.ecrm_loyalty.models.ecrm_coupon_rule", "ERROR"
+            ) as logs,
+        ):
+            Rule._ecrm_cron_run()
+        self.assertIn(f"Coupon rule {self.rule.id} failed", logs.output[0])
+        self.assertEqual(len(other.issue_ids), 2)
+        self.assertFalse(self.rule.issue_ids)
+        self.assertFalse(self.env["ecrm.coupon.engine"]._ecrm_pending_count(self.rule))
+        # the rule works again: the next call issues it
+        Rule._ecrm_cron_run()
+        self.assertEqual(len(self.rule.issue_ids), 2)
+
+    def test_mail_template_of_coupons(self):
+        order_template = self.env["mail.template"].create(
+            {
+                "name": "Not a coupon",
+                "model_id": self.env.ref("sale.model_sale_order").id,
+            }
+        )
+        with self.assertRaisesRegex(ValidationError, "model loyalty.card"):
+            self.rule.mail_template_id = order_template
+        with self.assertRaisesRegex(ValidationError, "model loyalty.card"):
+            self._rule(trigger="win_back", mail_template_id=order_template.id)
 
     def test_run_button(self):
         action = self.rule.action_run()

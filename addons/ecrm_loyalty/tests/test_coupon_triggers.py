@@ -1,5 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from datetime import timedelta
+from unittest.mock import patch
 
 from markupsafe import escape
 
@@ -369,6 +370,37 @@ class TestCouponTriggers(LoyaltyCase):
         )
         self.assertAlmostEqual(self._discount(order_a), 20.0)
         self.assertEqual(self.customer_a._ecrm_loyalty_rewards()["referral_code"], code)
+
+    def test_failing_reward_never_blocks_the_order(self):
+        """A referral reward or a redemption record that fails is logged and
+        rolled back: the order is confirmed."""
+        rule = self._rule(trigger="referral", name="Bring a friend")
+        code = self.customer_a._ecrm_get_referral_code()
+        order = self._apply(self._cart(self.customer_b, self.products[0]), code)
+        Engine = type(self.env["ecrm.coupon.engine"])
+        Order = type(self.env["sale.order"])
+
+        def broken(*args, **kwargs):
+            # half done, then failing: the half is rolled back
+            self.customer_a.name = "Half-written"
+            self.env.flush_all()
+            raise ValueError("mail server on fire")
+
+        with (
+            patch.object(Engine, "_ecrm_reward_referrer", broken),
+            patch.object(Order, "_ecrm_record_redemptions", broken),
+            self.assertLogs(
+                "odoo.addons.ecrm_loyalty.models.sale_order", "ERROR"
+            ) as logs,
+        ):
+            order.action_confirm()
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(len(logs.output), 2)
+        self.assertIn("redemptions", logs.output[0])
+        self.assertIn("referral reward", logs.output[1])
+        self.assertEqual(self.customer_a.name, "Anna")
+        self.assertFalse(self.customer_b.ecrm_referral_reward_id)
+        self.assertFalse(rule.issue_ids.order_id)
 
     def test_uninstall_hook_rebuilds_the_timeline(self):
         uninstall_hook(self.env)
