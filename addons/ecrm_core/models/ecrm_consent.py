@@ -1,8 +1,12 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, hash_sign, verify_hash_signed
 
 from .ecrm_selection import CONTACT_CHANNELS
+
+# the HMAC scope of the one-click unsubscribe links (hash_sign)
+UNSUBSCRIBE_SCOPE = "ecrm_unsubscribe"
+UNSUBSCRIBE_PATH = "/ecrm/unsubscribe"
 
 
 class EcrmConsent(models.Model):
@@ -44,6 +48,7 @@ class EcrmConsent(models.Model):
             ("portal", "Portal"),
             ("email", "Email (unsubscribe link)"),
             ("import", "Import"),
+            ("unsubscribe", "One-click unsubscribe"),
         ],
         required=True,
         default="backend",
@@ -131,3 +136,64 @@ class EcrmConsent(models.Model):
                 consent.write(values)
             else:
                 self.create(dict(values, partner_id=partner.id, channel=channel))
+
+    @api.model
+    def _ecrm_unsubscribe_url(self, partner, base_url, company=None):
+        """The one-click unsubscribe URL of the marketing mails to ``partner``
+        from ``company`` (the current one): signed with the database secret
+        (HMAC, no expiry), it opts the partner's commercial partner out of
+        email in that company without a login (``controllers/unsubscribe``)."""
+        company = company or self.env.company
+        token = hash_sign(
+            self.sudo().env, UNSUBSCRIBE_SCOPE, {"p": partner.id, "c": company.id}
+        )
+        return f"{base_url.rstrip('/')}{UNSUBSCRIBE_PATH}/{token}"
+
+    @api.model
+    def _ecrm_unsubscribe_headers(self, partner, base_url, company=None):
+        """The RFC 8058 one-click headers of a marketing mail to ``partner``
+        (stored in ``mail.mail.headers``; the body's unsubscribe link is put
+        in from them when the mail is sent, see ``mail.mail``)."""
+        url = self._ecrm_unsubscribe_url(partner, base_url, company)
+        return {
+            "List-Unsubscribe": f"<{url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
+
+    @api.model
+    def _ecrm_unsubscribe_target(self, token):
+        """(partner, company) of a signed unsubscribe token, in sudo; empty
+        recordsets when the token is not ours or they are gone."""
+        Partner, Company = (
+            self.env["res.partner"].sudo(),
+            self.env["res.company"].sudo(),
+        )
+        try:
+            values = verify_hash_signed(self.sudo().env, UNSUBSCRIBE_SCOPE, token)
+        except ValueError:  # not base64, another version, not JSON
+            values = None
+        if not (
+            isinstance(values, dict)
+            and isinstance(values.get("p"), int)
+            and isinstance(values.get("c"), int)
+        ):
+            return Partner, Company
+        return Partner.browse(values["p"]).exists(), Company.browse(
+            values["c"]
+        ).exists()
+
+    @api.model
+    def _ecrm_unsubscribed(self, partner, company):
+        """Whether ``partner``'s commercial partner opted out of email in
+        ``company``."""
+        return bool(
+            self.sudo().search_count(
+                [
+                    ("partner_id", "=", partner.commercial_partner_id.id),
+                    ("company_id", "=", company.id),
+                    ("channel", "=", "email"),
+                    ("state", "=", "opt_out"),
+                ],
+                limit=1,
+            )
+        )

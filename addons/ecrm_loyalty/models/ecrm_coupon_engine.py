@@ -238,8 +238,8 @@ class EcrmCouponEngine(models.AbstractModel):
         )
         orders = self.env["sale.order"].browse(row[0] for row in self.env.cr.fetchall())
         reachable = orders.partner_id._ecrm_filter_consent("email")
-        orders.filtered(
-            lambda order: order.partner_id in reachable
+        orders.filtered(lambda order: order.partner_id in reachable).with_context(
+            ecrm_unsubscribe=True
         )._cart_recovery_email_send()
         # opted out: no reminder, but the cart is not asked about again
         orders.cart_recovery_email_sent = True
@@ -693,7 +693,10 @@ class EcrmCouponEngine(models.AbstractModel):
         mailed = cards.filtered(lambda card: card.partner_id.id in reachable)
         if not mailed:
             return {}
-        return template._ecrm_send_mail_bulk(mailed.ids)
+        # marketing mails: with their recipient's one-click unsubscribe
+        return template.with_context(ecrm_unsubscribe=True)._ecrm_send_mail_bulk(
+            mailed.ids
+        )
 
     # ------------------------------------------------------------------
     # Referral
