@@ -15,6 +15,7 @@
         "security/ecrm_loyalty_security.xml",
         "security/ir.model.access.csv",
         "data/ir_cron_data.xml",
+        "data/ecrm_audience_tag_data.xml",
         "data/mail_template_data.xml",
         "views/ecrm_coupon_rule_views.xml",
         "views/ecrm_coupon_issue_views.xml",

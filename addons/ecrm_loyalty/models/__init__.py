@@ -1,3 +1,4 @@
+from . import ecrm_audience_tag
 from . import ecrm_coupon_rule
 from . import ecrm_coupon_issue
 from . import ecrm_coupon_engine

@@ -24,7 +24,7 @@ class TestCouponRule(LoyaltyCase):
 
     def test_win_back_end_to_end(self):
         """at risk → run → coupon and queued mail → applied → redeemed → results"""
-        self.assertEqual(self.rule.preview_count, 2)
+        self.assertEqual(self._preview(self.rule), 2)
         self.assertIn("Anna", self.rule.preview_sample)
         self.assertEqual(self.rule._ecrm_run(), 0)
         issues = self.rule.issue_ids
@@ -69,7 +69,7 @@ class TestCouponRule(LoyaltyCase):
         self.rule._ecrm_run()
         self.rule._ecrm_run()
         self.assertEqual(len(self.rule.issue_ids), 2)
-        self.assertEqual(self.rule.preview_count, 0)
+        self.assertEqual(self._preview(self.rule), 0)
         self.assertEqual(self.rule._ecrm_period_start().toordinal() % 30, 0)
 
     def test_code_entropy(self):
@@ -111,7 +111,7 @@ class TestCouponRule(LoyaltyCase):
         self.assertEqual(engine._ecrm_issue(self.rule, batch_size=1), (1, 0))
         self.assertEqual(engine._ecrm_issue(self.rule, batch_size=1), (0, 0))
         self.assertEqual(len(self.rule.issue_ids), 2)
-        self.assertEqual(self.rule.preview_count, 0)
+        self.assertEqual(self._preview(self.rule), 0)
 
     def test_results_wait_for_the_coupon(self):
         """A customer drawn by a run but still waiting for their coupon (the
@@ -125,7 +125,7 @@ class TestCouponRule(LoyaltyCase):
         self.assertEqual(len(self.rule.issue_ids), 1)
         self.assertTrue(self.rule.issue_ids.card_id)
         self.assertEqual(engine._ecrm_pending_count(self.rule), 1)
-        self.assertEqual(self.rule.preview_count, 0)
+        self.assertEqual(self._preview(self.rule), 0)
         results = self.rule._ecrm_results()[self.rule.id]
         self.assertEqual((results["treated"], results["issued"]), (1, 1))
         engine._ecrm_issue(self.rule, batch_size=1)
@@ -176,19 +176,44 @@ class TestCouponRule(LoyaltyCase):
             [("partner_id", "=", self.customer_a.id)]
         ).level_id = self.level_centred
         self.rule.level_ids = self.level_centred
-        self.assertEqual(self.rule.preview_count, 1)
+        self.assertEqual(self._preview(self.rule), 1)
         self.rule.level_ids = False
         self.rule.audience_domain = f"[('id', '=', {self.customer_b.id})]"
-        self.assertEqual(self.rule.preview_count, 1)
+        self.assertEqual(self._preview(self.rule), 1)
         self.rule.audience_domain = "[]"
-        self.rule.rfm_segments = "champions"
-        self.assertEqual(self.rule.preview_count, 0)
+        Tag = self.env["ecrm.audience.tag"]
+        champions = Tag.search(
+            [("kind", "=", "rfm_segment"), ("code", "=", "champions")]
+        )
+        self.rule.rfm_segment_ids = champions
+        self.assertEqual(self._preview(self.rule), 0)
+        self.env["ecrm.profile"].search(
+            [("partner_id", "=", self.customer_b.id)]
+        ).rfm_segment = "champions"
+        self.assertEqual(self._preview(self.rule), 1)
+        at_risk, churned = (
+            Tag.search([("kind", "=", "lifecycle_stage"), ("code", "=", code)])
+            for code in ("at_risk", "churned")
+        )
+        self.rule.lifecycle_stage_ids = churned
+        self.assertEqual(self._preview(self.rule), 0)
+        self.rule.lifecycle_stage_ids = at_risk | churned
+        self.assertEqual(self._preview(self.rule), 1)
+        # a segment is not a stage
         with self.assertRaises(ValidationError):
-            self.rule.rfm_segments = "nobody"
-        with self.assertRaises(ValidationError):
-            self.rule.lifecycle_stages = "asleep"
+            self.rule.lifecycle_stage_ids = champions
         with self.assertRaises(ValidationError):
             self.rule.audience_domain = "[('no_such_field', '=', 1)]"
+
+    def test_audience_tags_are_the_core_values(self):
+        """One tag per lifecycle stage and RFM segment of the core."""
+        Tag = self.env["ecrm.audience.tag"]
+        Profile = self.env["ecrm.profile"]
+        for kind in ("lifecycle_stage", "rfm_segment"):
+            self.assertEqual(
+                Tag.search([("kind", "=", kind)]).mapped("code"),
+                [code for code, _label in Profile._fields[kind].selection],
+            )
 
     def test_failure_skips_one_customer(self):
         """A customer whose coupon cannot be created is logged and skipped."""
@@ -316,9 +341,36 @@ class TestCouponRule(LoyaltyCase):
             self._rule(trigger="win_back", mail_template_id=order_template.id)
 
     def test_run_button(self):
+        """Run now wakes the rule's cron up and returns at once."""
+        cron = self.env.ref("ecrm_loyalty.ir_cron_ecrm_coupon_rules")
+        Trigger = self.env["ir.cron.trigger"]
+        before = Trigger.search_count([("cron_id", "=", cron.id)])
         action = self.rule.action_run()
-        self.assertEqual(action["params"]["type"], "success")
+        self.assertEqual(action["params"]["type"], "info")
+        self.assertIn("in the background", action["params"]["message"])
+        self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), before + 1)
+        self.assertFalse(self.rule.issue_ids, "nothing issued in the click")
+        Rule = self.env["ecrm.coupon.rule"]
+        Rule.sudo().search([("id", "!=", self.rule.id)]).active = False
+        Rule._ecrm_cron_run()
         self.assertEqual(len(self.rule.issue_ids), 2)
+
+    def test_preview_stored_and_refreshed(self):
+        """The preview is counted when asked, and kept with its time."""
+        self.assertFalse(self.rule.preview_date)
+        self.assertEqual(self.rule.preview_count, 0)
+        self.rule.action_refresh_preview()
+        self.assertEqual(self.rule.preview_count, 2)
+        self.assertTrue(self.rule.preview_date)
+        # reading the form does not run the audience again
+        self._stage_change(self.customer_c, "churned")
+        self.rule.invalidate_recordset()
+        with self.assertQueryCount(1):
+            self.rule.read(["preview_count", "preview_sample", "preview_date"])
+        self.assertEqual(self.rule.preview_count, 2)
+        self.rule.action_refresh_preview()
+        self.assertEqual(self.rule.preview_count, 3)
+        self.assertIn("Cleo", self.rule.preview_sample)
 
     def test_program_type(self):
         loyalty = self.env["loyalty.program"].create(

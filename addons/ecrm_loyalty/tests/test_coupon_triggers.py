@@ -28,7 +28,7 @@ class TestCouponTriggers(LoyaltyCase):
             program_id=self.program_products.id,
             lookback_days=90,
         )
-        self.assertEqual(rule.preview_count, 2)
+        self.assertEqual(self._preview(rule), 2)
         rule._ecrm_run()
         card_a = rule.issue_ids.filtered(
             lambda i: i.partner_id == self.customer_a
@@ -188,7 +188,7 @@ class TestCouponTriggers(LoyaltyCase):
             count_viewed_products=True,
             min_views=3,
         )
-        self.assertEqual(rule.preview_count, 1)
+        self.assertEqual(self._preview(rule), 1)
         self.env["website.track"].create(
             {"visitor_id": visitor.id, "product_id": viewed.id}
         )
