@@ -4,6 +4,7 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from odoo.exceptions import ValidationError
+from odoo.modules.migration import load_script
 from odoo.tests import tagged
 from odoo.tools import SQL, mute_logger
 
@@ -204,6 +205,37 @@ class TestCouponRule(LoyaltyCase):
             self.rule.lifecycle_stage_ids = champions
         with self.assertRaises(ValidationError):
             self.rule.audience_domain = "[('no_such_field', '=', 1)]"
+
+    def test_migration_of_comma_separated_audiences(self):
+        """18.0.1.4.0: the text columns of the stages and segments become
+        the rule's tags; the filter is read as the rule's last writer."""
+        cr = self.env.cr
+        self.env.flush_all()
+        cr.execute(
+            "ALTER TABLE ecrm_coupon_rule ADD COLUMN lifecycle_stages varchar,"
+            " ADD COLUMN rfm_segments varchar"
+        )
+        cr.execute(
+            "UPDATE ecrm_coupon_rule SET lifecycle_stages = 'retention, at_risk',"
+            " rfm_segments = 'loyal', audience_uid = NULL WHERE id = %s",
+            [self.rule.id],
+        )
+        for step in ("pre", "post"):
+            script = load_script(
+                f"ecrm_loyalty/migrations/18.0.1.4.0/{step}-migrate.py", step
+            )
+            script.migrate(cr, "18.0.1.3.1")
+        self.rule.invalidate_recordset()
+        self.assertEqual(
+            self.rule.lifecycle_stage_ids.mapped("code"), ["retention", "at_risk"]
+        )
+        self.assertEqual(self.rule.rfm_segment_ids.mapped("code"), ["loyal"])
+        self.assertEqual(self.rule.audience_uid, self.rule.write_uid)
+        cr.execute(
+            "SELECT count(*) FROM information_schema.columns"
+            " WHERE table_name = 'ecrm_coupon_rule' AND column_name ~ 'stages|segments'"
+        )
+        self.assertEqual(cr.fetchone()[0], 0)
 
     def test_audience_tags_are_the_core_values(self):
         """One tag per lifecycle stage and RFM segment of the core."""
