@@ -22,6 +22,7 @@
         "views/portal_templates.xml",
         "views/loyalty_program_views.xml",
         "views/res_partner_views.xml",
+        "views/res_config_settings_views.xml",
     ],
     "uninstall_hook": "uninstall_hook",
     "demo": ["demo/ecrm_coupon_rule_demo.xml"],

@@ -11,3 +11,5 @@ from . import ecrm_loyalty_tier
 from . import loyalty_program
 from . import loyalty_reward
 from . import mail_template
+from . import res_company
+from . import res_config_settings

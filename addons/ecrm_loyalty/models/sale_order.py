@@ -96,9 +96,10 @@ class SaleOrder(models.Model):
         public = self.website_id and self.partner_id == self.website_id.partner_id
         if public:
             return {"error": self.env._("Sign in to use a referral code.")}
+        # the same company, or a mailbox of its: aliases (anna+2@,
+        # ANNA@, a.nna@gmail) and contacts count as oneself
         if referee == referrer.commercial_partner_id or (
-            referee.email_normalized
-            and referee.email_normalized == referrer.email_normalized
+            (self.partner_id | referee)._ecrm_mailboxes() & referrer._ecrm_mailboxes()
         ):
             return {"error": self.env._("You cannot use your own referral code.")}
         if (
