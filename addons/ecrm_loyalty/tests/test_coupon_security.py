@@ -46,7 +46,12 @@ class TestCouponSecurity(LoyaltyCase):
 
     def test_portal_and_public_see_nothing(self):
         for user in (self.portal, self.env.ref("base.public_user")):
-            for model in ("ecrm.coupon.rule", "ecrm.coupon.issue", "ecrm.loyalty.tier"):
+            for model in (
+                "ecrm.coupon.rule",
+                "ecrm.coupon.issue",
+                "ecrm.loyalty.tier",
+                "ecrm.audience.tag",
+            ):
                 with self.assertRaises(AccessError):
                     self.env[model].with_user(user).search_read([], ["id"])
 
