@@ -484,9 +484,9 @@ class MailTemplate(models.Model):
         # them (the others are the first mail's)
         unsubscribe = self.env.context.get("ecrm_unsubscribe")
         if unsubscribe:
-            Consent, Partner = self.env["ecrm.consent"], self.env["res.partner"]
+            sign = self.env["ecrm.consent"]._ecrm_unsubscribe_signer(base_url)
             model_headers = _ecrm_headers_dict(model_mail.headers)
-            for key in Consent._ecrm_unsubscribe_headers(Partner, base_url):
+            for key in sign(0)[1]:
                 model_headers.pop(key, None)
         new_message_ids = iter(new_ids(cr, Message._table, count))
         new_mail_ids = iter(new_ids(cr, Mail._table, count))
@@ -537,9 +537,7 @@ class MailTemplate(models.Model):
                     mail_own["headers"] = [
                         _ecrm_headers(
                             model_headers,
-                            Consent._ecrm_unsubscribe_headers(
-                                Partner.browse(min(mail["partner_ids"])), base_url
-                            )
+                            sign(min(mail["partner_ids"]))[1]
                             if mail.get("partner_ids")
                             else {},
                         )

@@ -11,6 +11,7 @@ from aiosmtpd.controller import Controller
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import Opener
+from odoo.tools import hash_sign
 
 from .common import LoyaltyCase
 
@@ -147,6 +148,18 @@ class TestUnsubscribe(HttpCase, LoyaltyCase):
         self.assertEqual(
             set(received), {"bert@loyalty.example", "cleo@loyalty.example"}
         )
+
+    def test_token_is_odoos_hash_sign(self):
+        """The tokens signed for a batch are Odoo's ``hash_sign`` tokens."""
+        url = self.env["ecrm.consent"]._ecrm_unsubscribe_url(
+            self.customer_a, "https://shop.example/", self.company
+        )
+        token = hash_sign(
+            self.env(su=True),
+            "ecrm_unsubscribe",
+            {"p": self.customer_a.id, "c": self.company.id},
+        )
+        self.assertEqual(url, f"https://shop.example/ecrm/unsubscribe/{token}")
 
     def test_bad_tokens(self):
         url = self.env["ecrm.consent"]._ecrm_unsubscribe_url(
