@@ -44,6 +44,7 @@
         "views/res_config_settings_views.xml",
         "views/helpdesk_ticket_views.xml",
         "views/helpdesk_portal_templates.xml",
+        "views/unsubscribe_templates.xml",
         "views/helpdesk_ticket_team_views.xml",
         "views/ecrm_sla_policy_views.xml",
         "views/ecrm_routing_rule_views.xml",

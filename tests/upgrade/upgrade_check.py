@@ -108,7 +108,51 @@ def snapshot(cr):
         rows = cr.fetchall()
         digest = hashlib.sha256(json.dumps(rows).encode()).hexdigest()
         result[table] = {"columns": cols, "count": len(rows), "digest": digest}
+    audiences = rule_audiences(cr)
+    if audiences is not None:
+        result["ecrm_coupon_rule audiences"] = {
+            "columns": ["id", "lifecycle_stages", "rfm_segments"],
+            "count": len(audiences),
+            "digest": hashlib.sha256(json.dumps(audiences).encode()).hexdigest(),
+        }
     return result
+
+
+def rule_audiences(cr):
+    """[(rule id, stages, segments)] of the coupon rules, the codes sorted:
+    comma-separated text columns before ecrm_loyalty 18.0.1.4.0, tags since."""
+    present = columns_of(cr, "ecrm_coupon_rule")
+    if not present:
+        return None
+    if "lifecycle_stages" in present:
+        parts = [
+            SQL(
+                "SELECT id, ARRAY(SELECT btrim(c) FROM unnest(string_to_array("
+                "COALESCE(%s, ''), ',')) c WHERE btrim(c) != '' ORDER BY 1)"
+                " FROM ecrm_coupon_rule",
+                SQL.identifier(column),
+            )
+            for column in ("lifecycle_stages", "rfm_segments")
+        ]
+    else:
+        parts = [
+            SQL(
+                "SELECT r.id, ARRAY(SELECT t.code FROM %s rel"
+                " JOIN ecrm_audience_tag t ON t.id = rel.tag_id"
+                " WHERE rel.rule_id = r.id ORDER BY 1) FROM ecrm_coupon_rule r",
+                SQL.identifier(relation),
+            )
+            for relation in (
+                "ecrm_coupon_rule_stage_rel",
+                "ecrm_coupon_rule_segment_rel",
+            )
+        ]
+    columns = []
+    for part in parts:
+        cr.execute(part)
+        columns.append(dict(cr.fetchall()))
+    stages, segments = columns
+    return [[rule, stages[rule], segments[rule]] for rule in sorted(stages)]
 
 
 def compare(before, after):

@@ -2,6 +2,7 @@ from . import ecrm_customer_mixin
 from . import ecrm_feedback_mixin
 from . import mail_thread
 from . import ir_mail_server
+from . import mail_mail
 from . import ecrm_service
 from . import ecrm_level
 from . import ecrm_level_history

@@ -1,8 +1,17 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import base64
+import hashlib
+import hmac as hmac_lib
+import json
+
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, verify_hash_signed
 
 from .ecrm_selection import CONTACT_CHANNELS
+
+# the HMAC scope of the one-click unsubscribe links (odoo.tools.hash_sign)
+UNSUBSCRIBE_SCOPE = "ecrm_unsubscribe"
+UNSUBSCRIBE_PATH = "/ecrm/unsubscribe"
 
 
 class EcrmConsent(models.Model):
@@ -44,6 +53,7 @@ class EcrmConsent(models.Model):
             ("portal", "Portal"),
             ("email", "Email (unsubscribe link)"),
             ("import", "Import"),
+            ("unsubscribe", "One-click unsubscribe"),
         ],
         required=True,
         default="backend",
@@ -131,3 +141,85 @@ class EcrmConsent(models.Model):
                 consent.write(values)
             else:
                 self.create(dict(values, partner_id=partner.id, channel=channel))
+
+    @api.model
+    def _ecrm_unsubscribe_url(self, partner, base_url, company=None):
+        """The one-click unsubscribe URL of the marketing mails to ``partner``
+        from ``company`` (the current one): the recipient's and the
+        company's ids signed with the database secret (``hash_sign``'s
+        token, no expiry), it opts the partner's commercial partner out of
+        email in that company without a login (``controllers/unsubscribe``)."""
+        return self._ecrm_unsubscribe_signer(base_url, company)(partner.id)[0]
+
+    @api.model
+    def _ecrm_unsubscribe_headers(self, partner, base_url, company=None):
+        """The RFC 8058 one-click headers of a marketing mail to ``partner``
+        (stored in ``mail.mail.headers``; the body's unsubscribe link is put
+        in from them when the mail is sent, see ``mail.mail``)."""
+        return self._ecrm_unsubscribe_signer(base_url, company)(partner.id)[1]
+
+    @api.model
+    def _ecrm_unsubscribe_signer(self, base_url, company=None):
+        """``sign(partner_id) -> (url, headers)`` of ``_ecrm_unsubscribe_url``
+        and ``_ecrm_unsubscribe_headers``, for many recipients: the tokens
+        are ``hash_sign``'s (``verify_hash_signed`` checks them; a test
+        compares them), the secret read once rather than once per mail
+        (half of ``hash_sign``'s time: 3 s for 100,000 coupon mails)."""
+        company = company or self.env.company
+        secret = self.env["ir.config_parameter"].sudo().get_param("database.secret")
+        prefix = f"{base_url.rstrip('/')}{UNSUBSCRIBE_PATH}/"
+        header = b"\x01" + (0).to_bytes(8, "little")  # version 1, no expiry
+
+        def sign(partner_id):
+            message = json.dumps({"p": partner_id, "c": company.id})
+            digest = hmac_lib.new(
+                secret.encode(),
+                repr((UNSUBSCRIBE_SCOPE, f"1:{message}:0")).encode(),
+                hashlib.sha256,
+            ).digest()
+            token = base64.urlsafe_b64encode(header + digest + message.encode())
+            url = prefix + token.decode().rstrip("=")
+            return url, {
+                "List-Unsubscribe": f"<{url}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            }
+
+        return sign
+
+    @api.model
+    def _ecrm_unsubscribe_target(self, token):
+        """(partner, company) of a signed unsubscribe token, in sudo; empty
+        recordsets when the token is not ours or they are gone."""
+        Partner, Company = (
+            self.env["res.partner"].sudo(),
+            self.env["res.company"].sudo(),
+        )
+        try:
+            values = verify_hash_signed(self.sudo().env, UNSUBSCRIBE_SCOPE, token)
+        except ValueError:  # not base64, another version, not JSON
+            values = None
+        if not (
+            isinstance(values, dict)
+            and isinstance(values.get("p"), int)
+            and isinstance(values.get("c"), int)
+        ):
+            return Partner, Company
+        return Partner.browse(values["p"]).exists(), Company.browse(
+            values["c"]
+        ).exists()
+
+    @api.model
+    def _ecrm_unsubscribed(self, partner, company):
+        """Whether ``partner``'s commercial partner opted out of email in
+        ``company``."""
+        return bool(
+            self.sudo().search_count(
+                [
+                    ("partner_id", "=", partner.commercial_partner_id.id),
+                    ("company_id", "=", company.id),
+                    ("channel", "=", "email"),
+                    ("state", "=", "opt_out"),
+                ],
+                limit=1,
+            )
+        )

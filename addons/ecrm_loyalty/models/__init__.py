@@ -1,3 +1,4 @@
+from . import ecrm_audience_tag
 from . import ecrm_coupon_rule
 from . import ecrm_coupon_issue
 from . import ecrm_coupon_engine
@@ -10,3 +11,5 @@ from . import ecrm_loyalty_tier
 from . import loyalty_program
 from . import loyalty_reward
 from . import mail_template
+from . import res_company
+from . import res_config_settings

@@ -238,8 +238,8 @@ class EcrmCouponEngine(models.AbstractModel):
         )
         orders = self.env["sale.order"].browse(row[0] for row in self.env.cr.fetchall())
         reachable = orders.partner_id._ecrm_filter_consent("email")
-        orders.filtered(
-            lambda order: order.partner_id in reachable
+        orders.filtered(lambda order: order.partner_id in reachable).with_context(
+            ecrm_unsubscribe=True
         )._cart_recovery_email_send()
         # opted out: no reminder, but the cart is not asked about again
         orders.cart_recovery_email_sent = True
@@ -693,7 +693,10 @@ class EcrmCouponEngine(models.AbstractModel):
         mailed = cards.filtered(lambda card: card.partner_id.id in reachable)
         if not mailed:
             return {}
-        return template._ecrm_send_mail_bulk(mailed.ids)
+        # marketing mails: with their recipient's one-click unsubscribe
+        return template.with_context(ecrm_unsubscribe=True)._ecrm_send_mail_bulk(
+            mailed.ids
+        )
 
     # ------------------------------------------------------------------
     # Referral
@@ -735,6 +738,16 @@ class EcrmCouponEngine(models.AbstractModel):
             return self.env["loyalty.card"]
         referee = referee.sudo()
         referee.invalidate_recordset(["ecrm_referral_reward_id"])
+        if self._ecrm_referrer_capped(rule, referee.ecrm_referrer_id):
+            # a sign of farming worth a look
+            _logger.warning(
+                "Referral rule %s: referrer %s reached the cap of rewards of the "
+                "period, none for referee %s",
+                rule.id,
+                referee.ecrm_referrer_id.id,
+                referee.id,
+            )
+            return self.env["loyalty.card"]
         today = fields.Date.context_today(rule)
         values = self._ecrm_cards_values(
             rule, [(referee.ecrm_referrer_id.id, None)], today
@@ -743,6 +756,38 @@ class EcrmCouponEngine(models.AbstractModel):
         self._ecrm_queue_mails(rule, card)
         referee.ecrm_referral_reward_id = card
         return card
+
+    @api.model
+    def _ecrm_referrer_capped(self, rule, referrer):
+        """Whether ``referrer`` got the company's maximum of referral rewards
+        in the rule's current period. The referrer's row is updated (not only
+        locked) first: under Odoo's REPEATABLE READ a second transaction
+        deciding for the same referrer waits, then fails to serialize and is
+        retried with a snapshot that counts the first one's reward."""
+        cap = rule.company_id.ecrm_referral_max_rewards
+        if not cap:
+            return False
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE res_partner SET write_date = write_date WHERE id = %s",
+                referrer.id,
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT count(*)
+                  FROM res_partner referee
+                  JOIN loyalty_card card ON card.id = referee.ecrm_referral_reward_id
+                 WHERE referee.ecrm_referrer_id = %(referrer)s
+                   AND card.create_date >= %(start)s
+                """,
+                referrer=referrer.id,
+                start=rule._ecrm_period_start(fields.Date.context_today(rule)),
+            )
+        )
+        return self.env.cr.fetchone()[0] >= cap
 
     # ------------------------------------------------------------------
     # Results

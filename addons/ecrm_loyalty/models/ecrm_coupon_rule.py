@@ -1,12 +1,11 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import ast
+import logging
 from datetime import date, timedelta
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
-
-from odoo.addons.ecrm_core.models.ecrm_selection import LIFECYCLE_STAGES, RFM_SEGMENTS
 
 TRIGGERS = [
     ("purchase_history", "Past purchases"),
@@ -17,6 +16,10 @@ TRIGGERS = [
     ("referral", "Referral"),
 ]
 PRODUCT_TRIGGERS = ("purchase_history", "cross_sell")
+# writing one of these makes the writer the user the audience filter runs as
+AUDIENCE_AUTHOR_FIELDS = {"audience_domain", "company_id"}
+
+_logger = logging.getLogger(__name__)
 
 
 class EcrmCouponRule(models.Model):
@@ -102,14 +105,31 @@ class EcrmCouponRule(models.Model):
     min_views = fields.Integer(string="Minimum views", default=3)
     # audience (all optional, combined with AND)
     level_ids = fields.Many2many("ecrm.level", string="Levels")
-    lifecycle_stages = fields.Char(
-        help="Comma-separated lifecycle stages, e.g. retention,extension.",
+    lifecycle_stage_ids = fields.Many2many(
+        "ecrm.audience.tag",
+        "ecrm_coupon_rule_stage_rel",
+        "rule_id",
+        "tag_id",
+        string="Lifecycle stages",
+        domain=[("kind", "=", "lifecycle_stage")],
     )
-    rfm_segments = fields.Char(
+    rfm_segment_ids = fields.Many2many(
+        "ecrm.audience.tag",
+        "ecrm_coupon_rule_segment_rel",
+        "rule_id",
+        "tag_id",
         string="RFM segments",
-        help="Comma-separated RFM segments, e.g. champions,loyal.",
+        domain=[("kind", "=", "rfm_segment")],
     )
     audience_domain = fields.Char(default="[]", help="Extra filter on customers.")
+    audience_uid = fields.Many2one(
+        "res.users",
+        string="Filter read as",
+        readonly=True,
+        copy=False,
+        help="The user who last wrote the extra filter or the company: the "
+        "filter selects the customers this user may read in the rule's company.",
+    )
     # results
     issue_ids = fields.One2many("ecrm.coupon.issue", "rule_id")
     result_audience = fields.Integer(string="Audience", compute="_compute_results")
@@ -129,8 +149,11 @@ class EcrmCouponRule(models.Model):
         digits="Product Price",
         compute="_compute_results",
     )
-    preview_count = fields.Integer(compute="_compute_preview")
-    preview_sample = fields.Html(compute="_compute_preview", sanitize=True)
+    # the audience as of its last count (not counted at each read of the
+    # form: the audience query can take seconds)
+    preview_count = fields.Integer(readonly=True, copy=False)
+    preview_sample = fields.Html(readonly=True, copy=False, sanitize=True)
+    preview_date = fields.Datetime(string="Preview as of", readonly=True, copy=False)
 
     _sql_constraints = [
         (
@@ -146,27 +169,36 @@ class EcrmCouponRule(models.Model):
         ),
     ]
 
-    @api.constrains("lifecycle_stages", "rfm_segments", "audience_domain")
-    def _check_audience(self):
-        stages = {code for code, _label in LIFECYCLE_STAGES}
-        segments = {code for code, _label in RFM_SEGMENTS}
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            vals["audience_uid"] = self.env.uid
+        return super().create(vals_list)
+
+    def write(self, vals):
+        # set here only: whoever may write the rule must not pick the user
+        # its filter runs as
+        vals.pop("audience_uid", None)
+        if AUDIENCE_AUTHOR_FIELDS & vals.keys():
+            vals["audience_uid"] = self.env.uid
+        return super().write(vals)
+
+    @api.constrains("lifecycle_stage_ids", "rfm_segment_ids")
+    def _check_audience_tags(self):
         for rule in self:
-            if unknown := set(rule._ecrm_codes("lifecycle_stages")) - stages:
+            if rule.lifecycle_stage_ids.filtered(
+                lambda tag: tag.kind != "lifecycle_stage"
+            ) or rule.rfm_segment_ids.filtered(lambda tag: tag.kind != "rfm_segment"):
                 raise ValidationError(
                     self.env._(
-                        "Unknown lifecycle stages: %(codes)s (known: %(known)s).",
-                        codes=", ".join(sorted(unknown)),
-                        known=", ".join(code for code, _label in LIFECYCLE_STAGES),
+                        "The lifecycle stages and RFM segments of a rule are "
+                        "picked from their own lists."
                     )
                 )
-            if unknown := set(rule._ecrm_codes("rfm_segments")) - segments:
-                raise ValidationError(
-                    self.env._(
-                        "Unknown RFM segments: %(codes)s (known: %(known)s).",
-                        codes=", ".join(sorted(unknown)),
-                        known=", ".join(code for code, _label in RFM_SEGMENTS),
-                    )
-                )
+
+    @api.constrains("audience_domain")
+    def _check_audience_domain(self):
+        for rule in self:
             try:
                 domain = ast.literal_eval(rule.audience_domain or "[]")
                 self.env["res.partner"]._search(domain)
@@ -174,6 +206,17 @@ class EcrmCouponRule(models.Model):
                 raise ValidationError(
                     self.env._("Invalid audience filter: %s", error)
                 ) from error
+
+    @api.constrains("mail_template_id")
+    def _check_mail_template(self):
+        for rule in self:
+            if rule.mail_template_id and rule.mail_template_id.model != "loyalty.card":
+                raise ValidationError(
+                    self.env._(
+                        "The email template of a coupon rule must be a template "
+                        "of coupons (model loyalty.card)."
+                    )
+                )
 
     @api.constrains("reminder_hours", "coupon_hours")
     def _check_cart_delays(self):
@@ -203,30 +246,12 @@ class EcrmCouponRule(models.Model):
                     )
                 )
 
-    def _ecrm_codes(self, fname):
-        return [code.strip() for code in (self[fname] or "").split(",") if code.strip()]
-
     def _ecrm_period_start(self, today=None):
         """First day of the current period: periods are counted from a fixed
         day, so that every worker computes the same period."""
         self.ensure_one()
         today = today or fields.Date.context_today(self.with_company(self.company_id))
         return today - timedelta(days=today.toordinal() % self.period_days)
-
-    @api.depends("trigger", "level_ids", "lifecycle_stages", "rfm_segments")
-    @api.depends_context("uid")
-    def _compute_preview(self):
-        engine = self.env["ecrm.coupon.engine"]
-        for rule in self:
-            if not rule.id or not rule.program_id:
-                rule.preview_count, rule.preview_sample = 0, False
-                continue
-            count, sample = engine._ecrm_preview(rule)
-            rule.preview_count = count
-            rule.preview_sample = self.env["ir.qweb"]._render(
-                "ecrm_loyalty.ecrm_coupon_rule_preview",
-                {"rule": rule, "count": count, "sample": sample},
-            )
 
     def _compute_results(self):
         results = self._ecrm_results() if self.ids else {}
@@ -242,36 +267,40 @@ class EcrmCouponRule(models.Model):
             rule.result_control = res.get("control", 0)
             rule.result_incremental_revenue = res.get("incremental_revenue", 0.0)
 
-    def action_preview(self):
-        """Reopen the form: the preview is computed when the form is read."""
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "target": "current",
-        }
+    def action_refresh_preview(self):
+        """Count the audience a run would issue now, with a sample, and keep
+        them with their time."""
+        self.check_access("write")
+        engine = self.env["ecrm.coupon.engine"]
+        for rule in self:
+            count, sample = engine._ecrm_preview(rule)
+            rule.write(
+                {
+                    "preview_count": count,
+                    "preview_sample": self.env["ir.qweb"]._render(
+                        "ecrm_loyalty.ecrm_coupon_rule_preview",
+                        {"rule": rule, "count": count, "sample": sample},
+                    ),
+                    "preview_date": fields.Datetime.now(),
+                }
+            )
 
     def action_run(self):
-        """Issue one batch now; the cron finishes a larger audience."""
+        """Hand the rule to its cron job, which issues the coupons in batches
+        in the background (a large audience, or mails Odoo must render one
+        by one, take far longer than a click), and say so."""
         self.ensure_one()
         self.check_access("write")
-        remaining = self._ecrm_run()
-        if remaining:
-            self.env.ref("ecrm_loyalty.ir_cron_ecrm_coupon_rules")._trigger()
+        self.env.ref("ecrm_loyalty.ir_cron_ecrm_coupon_rules").sudo()._trigger()
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "type": "success",
-                "message": (
-                    self.env._(
-                        "%s more customers will get their coupon in the background.",
-                        remaining,
-                    )
-                    if remaining
-                    else self.env._("Coupons issued.")
+                "type": "info",
+                "message": self.env._(
+                    "The coupons of %s are being issued in the background: "
+                    "see Issued in a few minutes.",
+                    self.name,
                 ),
                 "next": {"type": "ir.actions.act_window_close"},
             },
@@ -299,7 +328,14 @@ class EcrmCouponRule(models.Model):
         engine = self.env["ecrm.coupon.engine"]
         rules = self.sudo().search([("active", "=", True)], order="sequence, id")
         for index, rule in enumerate(rules):
-            drawn, remaining = engine._ecrm_issue(rule)
+            # a failing rule does not hold up the others: logged, rolled
+            # back, tried again at the next call
+            try:
+                with self.env.cr.savepoint():
+                    drawn, remaining = engine._ecrm_issue(rule)
+            except Exception:  # pylint: disable=broad-except
+                _logger.exception("Coupon rule %s failed; next rule", rule.id)
+                continue
             if drawn or remaining:
                 self.env["ir.cron"]._notify_progress(
                     done=drawn, remaining=remaining + len(rules) - index - 1
@@ -323,42 +359,63 @@ class EcrmCouponRule(models.Model):
         )
 
     def _ecrm_audience_filters(self, profile_alias):
-        """SQL conditions of the audience on the profile and the partner."""
+        """SQL condition of the audience on the profile (``profile_alias``)
+        and the partner: all the rule's filters (AND)."""
+        conditions = self._ecrm_audience_conditions(SQL.identifier(profile_alias))
+        return SQL(" AND ").join(conditions) if conditions else SQL("TRUE")
+
+    def _ecrm_audience_conditions(self, profile):
+        """[SQL condition] of each audience filter set on the rule, on the
+        profile ``profile`` (an SQL identifier; its ``partner_id`` is the
+        customer). A new filter is a field of the rule and its condition
+        here: override, call super() and append (e.g. a churn risk range on
+        ``profile.churn_risk``)."""
         self.ensure_one()
         conditions = []
         if self.level_ids:
-            conditions.append(
-                SQL(
-                    "%s.level_id = ANY(%s)",
-                    SQL.identifier(profile_alias),
-                    self.level_ids.ids,
-                )
-            )
-        if stages := self._ecrm_codes("lifecycle_stages"):
+            conditions.append(SQL("%s.level_id = ANY(%s)", profile, self.level_ids.ids))
+        if self.lifecycle_stage_ids:
             conditions.append(
                 SQL(
                     "%s.lifecycle_stage = ANY(%s)",
-                    SQL.identifier(profile_alias),
-                    stages,
+                    profile,
+                    self.lifecycle_stage_ids.mapped("code"),
                 )
             )
-        if segments := self._ecrm_codes("rfm_segments"):
+        if self.rfm_segment_ids:
             conditions.append(
-                SQL("%s.rfm_segment = ANY(%s)", SQL.identifier(profile_alias), segments)
+                SQL(
+                    "%s.rfm_segment = ANY(%s)",
+                    profile,
+                    self.rfm_segment_ids.mapped("code"),
+                )
             )
         domain = ast.literal_eval(self.audience_domain or "[]")
         if domain:
-            partners = (
-                self.env["res.partner"]
-                .sudo()
-                .with_company(self.company_id)
-                .with_context(active_test=False)
-            )
             conditions.append(
                 SQL(
                     "%s.partner_id IN %s",
-                    SQL.identifier(profile_alias),
-                    partners._search(domain).subselect(),
+                    profile,
+                    self._ecrm_audience_query(domain),
                 )
             )
-        return SQL(" AND ").join(conditions) if conditions else SQL("TRUE")
+        return conditions
+
+    def _ecrm_audience_query(self, domain):
+        """The partners of ``domain`` as the filter's author (the last user
+        who wrote it or the rule's company) reads them in the rule's company
+        only, as ecrm.level evaluates its extra condition: the audience, its
+        preview and its coupons never reveal what the author may not read,
+        whoever runs the rule (the cron runs as superuser). Not write_uid:
+        refreshing the preview writes the rule, and the ORM may flush a
+        write as another user (a value equal to the cache's is not written)."""
+        author = self.audience_uid.id or SUPERUSER_ID
+        su = author == SUPERUSER_ID
+        if not su and self.company_id.id not in self.audience_uid._get_company_ids():
+            return SQL("(SELECT NULL::int WHERE FALSE)")
+        partners = self.env(
+            user=author,
+            su=su,
+            context={"allowed_company_ids": self.company_id.ids, "active_test": False},
+        )["res.partner"]
+        return partners._search(domain).subselect()

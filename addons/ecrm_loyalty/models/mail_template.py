@@ -1,4 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import ast
 import logging
 import re
 import secrets
@@ -67,6 +68,38 @@ RENDERED_FIELDS = (
 
 class MailTemplate(models.Model):
     _inherit = "mail.template"
+
+    def send_mail_batch(
+        self,
+        res_ids,
+        force_send=False,
+        raise_exception=False,
+        email_values=None,
+        email_layout_xmlid=False,
+    ):
+        """With ``ecrm_unsubscribe`` in the context (the suite's marketing
+        mails: coupons, cart reminders), each mail gets the one-click
+        unsubscribe headers of its recipient (RFC 8058); the core puts the
+        link in the body from them when the mail is sent."""
+        if not self.env.context.get("ecrm_unsubscribe"):
+            return super().send_mail_batch(
+                res_ids, force_send, raise_exception, email_values, email_layout_xmlid
+            )
+        mails = super().send_mail_batch(
+            res_ids, False, raise_exception, email_values, email_layout_xmlid
+        )
+        Consent = self.env["ecrm.consent"]
+        for mail in mails.filtered("recipient_ids"):
+            base_url = self.env[mail.model].browse(mail.res_id).get_base_url()
+            mail.headers = _ecrm_headers(
+                _ecrm_headers_dict(mail.headers),
+                Consent._ecrm_unsubscribe_headers(
+                    mail.recipient_ids.browse(min(mail.recipient_ids.ids)), base_url
+                ),
+            )
+        if force_send:
+            mails.send(raise_exception=raise_exception)
+        return mails
 
     def _ecrm_bulk_renderable(self):
         """Whether Odoo renders this template's body by substitution alone
@@ -352,7 +385,12 @@ class MailTemplate(models.Model):
             model_mail.mail_message_id.invalidate_recordset(["body"])
             result.update(
                 self._ecrm_insert_mails(
-                    model_mail, mails, len(res_ids) - 1, layout_parts, message_parts
+                    model_mail,
+                    mails,
+                    len(res_ids) - 1,
+                    layout_parts,
+                    message_parts,
+                    base_url,
                 )
             )
         else:
@@ -423,7 +461,9 @@ class MailTemplate(models.Model):
         )
         return self.env["mail.render.mixin"]._replace_local_links(html)
 
-    def _ecrm_insert_mails(self, model_mail, mails, count, layout_parts, message_parts):
+    def _ecrm_insert_mails(
+        self, model_mail, mails, count, layout_parts, message_parts, base_url
+    ):
         """Insert ``mails`` (an iterable of at most ``count`` values as
         send_mail_batch creates them) as copies of ``model_mail``'s message
         and mail rows, with their own values; ``{res_id: mail_id}``. The
@@ -440,6 +480,14 @@ class MailTemplate(models.Model):
         author_email = self.env["mail.thread"]._message_compute_author(
             None, email_from=None, raise_on_email=False
         )[1]
+        # the recipient's own unsubscribe headers, as send_mail_batch gives
+        # them (the others are the first mail's)
+        unsubscribe = self.env.context.get("ecrm_unsubscribe")
+        if unsubscribe:
+            sign = self.env["ecrm.consent"]._ecrm_unsubscribe_signer(base_url)
+            model_headers = _ecrm_headers_dict(model_mail.headers)
+            for key in sign(0)[1]:
+                model_headers.pop(key, None)
         new_message_ids = iter(new_ids(cr, Message._table, count))
         new_mail_ids = iter(new_ids(cr, Mail._table, count))
         result = {}
@@ -485,6 +533,16 @@ class MailTemplate(models.Model):
                     "email_to": [_ecrm_column(mail.get("email_to")) for mail in chunk],
                     "email_cc": [_ecrm_column(mail.get("email_cc")) for mail in chunk],
                 }
+                if unsubscribe:
+                    mail_own["headers"] = [
+                        _ecrm_headers(
+                            model_headers,
+                            sign(min(mail["partner_ids"]))[1]
+                            if mail.get("partner_ids")
+                            else {},
+                        )
+                        for mail in chunk
+                    ]
                 submit(
                     _ecrm_copy_rows_sql(
                         Mail,
@@ -521,6 +579,17 @@ class MailTemplate(models.Model):
         Message.invalidate_model()
         Mail.invalidate_model()
         return result
+
+
+def _ecrm_headers_dict(text):
+    """A mail's ``headers`` as Odoo reads them (a dict's repr)."""
+    return ast.literal_eval(text) if text else {}
+
+
+def _ecrm_headers(headers, added):
+    """A mail's ``headers`` column: ``headers`` with ``added``."""
+    merged = {**headers, **added}
+    return repr(merged) if merged else None
 
 
 def _ecrm_path_column(records, path):

@@ -4,10 +4,30 @@ import secrets
 import psycopg2
 
 from odoo import fields, models
+from odoo.tools import email_normalize
 
 from .ecrm_coupon_engine import CODE_ALPHABET
 
 REFERRAL_CODE_LENGTH = 10
+# Gmail delivers a.nna@gmail.com and anna@googlemail.com to the same mailbox
+GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}
+
+
+def canonical_email(email):
+    """The mailbox ``email`` reaches, to tell whether two addresses are one
+    person's: lower case (Odoo's normalisation), without the sub-address
+    (``anna+shop@`` is ``anna@``: Gmail, Outlook, iCloud, Fastmail, Proton...
+    deliver it to the same mailbox) and, for Gmail only, without the dots of
+    the local part (Gmail ignores them; elsewhere ``a.nna`` and ``anna`` may
+    be two people). None when ``email`` is no address."""
+    normalized = email_normalize(email or "")
+    if not normalized:
+        return None
+    local, _at, domain = normalized.rpartition("@")
+    local = local.split("+", 1)[0]
+    if domain in GMAIL_DOMAINS:
+        local, domain = local.replace(".", ""), "gmail.com"
+    return f"{local}@{domain}"
 
 
 class ResPartner(models.Model):
@@ -60,6 +80,13 @@ class ResPartner(models.Model):
                 secrets.choice(CODE_ALPHABET) for _index in range(REFERRAL_CODE_LENGTH)
             )
         return partner.ecrm_referral_code
+
+    def _ecrm_mailboxes(self):
+        """The mailboxes (``canonical_email``) of these partners, their
+        commercial partners and those's contacts."""
+        partners = self.sudo() | self.sudo().commercial_partner_id
+        partners |= partners.commercial_partner_id.child_ids
+        return {canonical_email(email) for email in partners.mapped("email")} - {None}
 
     def _ecrm_portal_home_blocks(self):
         return [

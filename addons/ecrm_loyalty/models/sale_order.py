@@ -1,5 +1,9 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import logging
+
 from odoo import fields, models
+
+_logger = logging.getLogger(__name__)
 
 
 class SaleOrder(models.Model):
@@ -92,9 +96,10 @@ class SaleOrder(models.Model):
         public = self.website_id and self.partner_id == self.website_id.partner_id
         if public:
             return {"error": self.env._("Sign in to use a referral code.")}
+        # the same company, or a mailbox of its: aliases (anna+2@,
+        # ANNA@, a.nna@gmail) and contacts count as oneself
         if referee == referrer.commercial_partner_id or (
-            referee.email_normalized
-            and referee.email_normalized == referrer.email_normalized
+            (self.partner_id | referee)._ecrm_mailboxes() & referrer._ecrm_mailboxes()
         ):
             return {"error": self.env._("You cannot use your own referral code.")}
         if (
@@ -161,7 +166,16 @@ class SaleOrder(models.Model):
 
     def action_confirm(self):
         res = super().action_confirm()
-        self._ecrm_record_redemptions()
+        # what the coupons add to a confirmation never blocks a paid order:
+        # logged and left out, as the core's recompute of the customers
+        try:
+            with self.env.cr.savepoint():
+                self._ecrm_record_redemptions()
+        except Exception:  # pylint: disable=broad-except
+            _logger.exception(
+                "eCRM: the coupon redemptions of orders %s were not recorded",
+                self.ids,
+            )
         self._ecrm_reward_referrers()
         return res
 
@@ -172,7 +186,15 @@ class SaleOrder(models.Model):
             if not referee.ecrm_referrer_id or referee.ecrm_referral_reward_id:
                 continue
             if rule := order._ecrm_referral_rule():
-                engine._ecrm_reward_referrer(rule, referee)
+                try:
+                    with self.env.cr.savepoint():
+                        engine._ecrm_reward_referrer(rule, referee)
+                except Exception:  # pylint: disable=broad-except
+                    _logger.exception(
+                        "eCRM: no referral reward for order %s of customer %s",
+                        order.id,
+                        referee.id,
+                    )
 
     def _action_cancel(self):
         res = super()._action_cancel()

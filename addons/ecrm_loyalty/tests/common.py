@@ -129,3 +129,9 @@ class LoyaltyCase(EcrmCase):
         return -sum(
             order.order_line.filtered("is_reward_line").mapped("price_subtotal")
         )
+
+    @staticmethod
+    def _preview(rule):
+        """The rule's audience count, refreshed now (as its button does)."""
+        rule.action_refresh_preview()
+        return rule.preview_count

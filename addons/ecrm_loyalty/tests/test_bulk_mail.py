@@ -1,4 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import ast
 import textwrap
 from datetime import timedelta
 from unittest.mock import patch
@@ -86,13 +87,16 @@ class TestBulkMail(LoyaltyCase):
     def test_bulk_equals_odoo(self):
         # one copy a statement (ids and values kept apart across chunks),
         # and all the copies in one (kept apart within a chunk)
+        # with and without the marketing mails' unsubscribe headers
         for chunk in (1, MAIL_CHUNK):
-            with self.subTest(chunk=chunk):
-                self._assert_bulk_equals_odoo(chunk)
+            for unsubscribe in (False, True):
+                with self.subTest(chunk=chunk, unsubscribe=unsubscribe):
+                    self._assert_bulk_equals_odoo(chunk, unsubscribe)
 
-    def _assert_bulk_equals_odoo(self, chunk):
-        self.assertTrue(self.template._ecrm_bulk_renderable())
-        theirs = self.template.send_mail_batch(
+    def _assert_bulk_equals_odoo(self, chunk, unsubscribe):
+        template = self.template.with_context(ecrm_unsubscribe=unsubscribe)
+        self.assertTrue(template._ecrm_bulk_renderable())
+        theirs = template.send_mail_batch(
             self.cards.ids, email_layout_xmlid=ECRM_MAIL_LAYOUT
         )
         Template = type(self.template)
@@ -107,7 +111,7 @@ class TestBulkMail(LoyaltyCase):
                 side_effect=Template._ecrm_send_mail_odoo,
             ) as by_odoo,
         ):
-            ours = self.template._ecrm_send_mail_bulk(self.cards.ids)
+            ours = template._ecrm_send_mail_bulk(self.cards.ids)
         # by Odoo: the model of the copies, and the name with a no-break space
         self.assertEqual(
             [call.args[1] for call in by_odoo.call_args_list],
@@ -133,7 +137,28 @@ class TestBulkMail(LoyaltyCase):
         body = got[self.cards[0].id][1]["body_html"]
         self.assertIn("O&#39;Brien &amp; &lt;Söhne&gt; &#34;Ltd&#34;", body)
         self.assertIn(self.cards[0].code, body)
-        self.assertNotIn("ecrm", body.replace("eCRM", ""), "no placeholder left")
+        self.assertNotIn(
+            "ecrm",
+            body.replace("eCRM", "").replace("/ecrm/unsubscribe", ""),
+            "no placeholder left",
+        )
+        # each mail its recipient's one-click unsubscribe (or none)
+        Consent = self.env["ecrm.consent"]
+        for card in self.cards:
+            headers = got[card.id][1]["headers"]
+            if not unsubscribe:
+                self.assertFalse(headers)
+                continue
+            self.assertEqual(
+                ast.literal_eval(headers),
+                Consent._ecrm_unsubscribe_headers(
+                    card.partner_id, card.get_base_url(), self.company
+                ),
+            )
+        self.assertEqual(
+            len({row[1]["headers"] for row in got.values()}),
+            len(self.cards) if unsubscribe else 1,
+        )
         mails = self.env["mail.mail"].browse(ours.values())
         self.assertEqual(set(mails.mapped("state")), {"outgoing"})
         self.assertEqual(

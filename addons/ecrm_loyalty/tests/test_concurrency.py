@@ -132,3 +132,98 @@ class TestConcurrency(TransactionCase):
                 )
             cr2.rollback()
             self.assertEqual(self._issues(cr2), (1, 1))
+
+
+@tagged("post_install", "-at_install")
+class TestReferralCapConcurrency(TransactionCase):
+    """Two referees' orders confirmed at the same time do not both reward a
+    referrer at the cap: committed data in two cursors (cleaned up)."""
+
+    def setUp(self):
+        super().setUp()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            company = env.ref("base.main_company")
+            referrer = env["res.partner"].create({"name": "Busy referrer"})
+            referees = env["res.partner"].create(
+                [
+                    {"name": f"Referee {n}", "ecrm_referrer_id": referrer.id}
+                    for n in range(2)
+                ]
+            )
+            program = env["loyalty.program"].create(
+                {
+                    "name": "Concurrent referral",
+                    "program_type": "coupons",
+                    "company_id": company.id,
+                    "reward_ids": [Command.create({"discount": 10})],
+                }
+            )
+            rule = env["ecrm.coupon.rule"].create(
+                {
+                    "name": "Concurrent referral",
+                    "trigger": "referral",
+                    "company_id": company.id,
+                    "program_id": program.id,
+                }
+            )
+            self.cap = company.ecrm_referral_max_rewards
+            company.ecrm_referral_max_rewards = 1
+            self.ids = {
+                "referrer": referrer.id,
+                "referees": referees.ids,
+                "program": program.id,
+                "rule": rule.id,
+                "company": company.id,
+            }
+        self.addCleanup(self._cleanup)
+
+    def _cleanup(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["res.company"].browse(
+                self.ids["company"]
+            ).ecrm_referral_max_rewards = self.cap
+            referees = env["res.partner"].browse(self.ids["referees"])
+            referees.ecrm_referral_reward_id = False
+            env["ecrm.coupon.rule"].browse(self.ids["rule"]).unlink()
+            program = env["loyalty.program"].browse(self.ids["program"])
+            program.coupon_ids.history_ids.unlink()
+            program.coupon_ids.unlink()
+            program.active = False
+            program.unlink()
+            referees.unlink()
+            env["res.partner"].browse(self.ids["referrer"]).unlink()
+
+    def _reward(self, cr, index):
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        return env["ecrm.coupon.engine"]._ecrm_reward_referrer(
+            env["ecrm.coupon.rule"].browse(self.ids["rule"]),
+            env["res.partner"].browse(self.ids["referees"][index]),
+        )
+
+    def _rewards(self, cr):
+        cr.execute(
+            "SELECT count(ecrm_referral_reward_id) FROM res_partner WHERE id = ANY(%s)",
+            [self.ids["referees"]],
+        )
+        return cr.fetchone()[0]
+
+    def test_two_confirmations_at_the_cap(self):
+        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
+            # the second confirmation's snapshot is older than the first reward
+            cr2.execute("SELECT 1")
+            self.assertTrue(self._reward(cr1, 0))
+            cr1.commit()
+            # it cannot count without the first reward: it fails to serialize
+            # (Odoo retries the request) instead of rewarding a second time
+            with (
+                mute_logger("odoo.sql_db"),
+                self.assertRaises(errors.SerializationFailure),
+            ):
+                self._reward(cr2, 1)
+            cr2.rollback()
+            # the retry counts the first reward: capped
+            self.assertFalse(self._reward(cr2, 1))
+            cr2.commit()
+            self.assertEqual(self._rewards(cr2), 1)

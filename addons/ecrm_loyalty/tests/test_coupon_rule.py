@@ -4,8 +4,9 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from odoo.exceptions import ValidationError
+from odoo.modules.migration import load_script
 from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 from odoo.addons.ecrm_loyalty.models import ecrm_coupon_engine
 from odoo.addons.ecrm_loyalty.models.ecrm_coupon_engine import CODE_ALPHABET
@@ -24,7 +25,7 @@ class TestCouponRule(LoyaltyCase):
 
     def test_win_back_end_to_end(self):
         """at risk → run → coupon and queued mail → applied → redeemed → results"""
-        self.assertEqual(self.rule.preview_count, 2)
+        self.assertEqual(self._preview(self.rule), 2)
         self.assertIn("Anna", self.rule.preview_sample)
         self.assertEqual(self.rule._ecrm_run(), 0)
         issues = self.rule.issue_ids
@@ -69,7 +70,7 @@ class TestCouponRule(LoyaltyCase):
         self.rule._ecrm_run()
         self.rule._ecrm_run()
         self.assertEqual(len(self.rule.issue_ids), 2)
-        self.assertEqual(self.rule.preview_count, 0)
+        self.assertEqual(self._preview(self.rule), 0)
         self.assertEqual(self.rule._ecrm_period_start().toordinal() % 30, 0)
 
     def test_code_entropy(self):
@@ -111,7 +112,7 @@ class TestCouponRule(LoyaltyCase):
         self.assertEqual(engine._ecrm_issue(self.rule, batch_size=1), (1, 0))
         self.assertEqual(engine._ecrm_issue(self.rule, batch_size=1), (0, 0))
         self.assertEqual(len(self.rule.issue_ids), 2)
-        self.assertEqual(self.rule.preview_count, 0)
+        self.assertEqual(self._preview(self.rule), 0)
 
     def test_results_wait_for_the_coupon(self):
         """A customer drawn by a run but still waiting for their coupon (the
@@ -125,7 +126,7 @@ class TestCouponRule(LoyaltyCase):
         self.assertEqual(len(self.rule.issue_ids), 1)
         self.assertTrue(self.rule.issue_ids.card_id)
         self.assertEqual(engine._ecrm_pending_count(self.rule), 1)
-        self.assertEqual(self.rule.preview_count, 0)
+        self.assertEqual(self._preview(self.rule), 0)
         results = self.rule._ecrm_results()[self.rule.id]
         self.assertEqual((results["treated"], results["issued"]), (1, 1))
         engine._ecrm_issue(self.rule, batch_size=1)
@@ -176,19 +177,75 @@ class TestCouponRule(LoyaltyCase):
             [("partner_id", "=", self.customer_a.id)]
         ).level_id = self.level_centred
         self.rule.level_ids = self.level_centred
-        self.assertEqual(self.rule.preview_count, 1)
+        self.assertEqual(self._preview(self.rule), 1)
         self.rule.level_ids = False
         self.rule.audience_domain = f"[('id', '=', {self.customer_b.id})]"
-        self.assertEqual(self.rule.preview_count, 1)
+        self.assertEqual(self._preview(self.rule), 1)
         self.rule.audience_domain = "[]"
-        self.rule.rfm_segments = "champions"
-        self.assertEqual(self.rule.preview_count, 0)
+        Tag = self.env["ecrm.audience.tag"]
+        champions = Tag.search(
+            [("kind", "=", "rfm_segment"), ("code", "=", "champions")]
+        )
+        self.rule.rfm_segment_ids = champions
+        self.assertEqual(self._preview(self.rule), 0)
+        self.env["ecrm.profile"].search(
+            [("partner_id", "=", self.customer_b.id)]
+        ).rfm_segment = "champions"
+        self.assertEqual(self._preview(self.rule), 1)
+        at_risk, churned = (
+            Tag.search([("kind", "=", "lifecycle_stage"), ("code", "=", code)])
+            for code in ("at_risk", "churned")
+        )
+        self.rule.lifecycle_stage_ids = churned
+        self.assertEqual(self._preview(self.rule), 0)
+        self.rule.lifecycle_stage_ids = at_risk | churned
+        self.assertEqual(self._preview(self.rule), 1)
+        # a segment is not a stage
         with self.assertRaises(ValidationError):
-            self.rule.rfm_segments = "nobody"
-        with self.assertRaises(ValidationError):
-            self.rule.lifecycle_stages = "asleep"
+            self.rule.lifecycle_stage_ids = champions
         with self.assertRaises(ValidationError):
             self.rule.audience_domain = "[('no_such_field', '=', 1)]"
+
+    def test_migration_of_comma_separated_audiences(self):
+        """18.0.1.4.0: the text columns of the stages and segments become
+        the rule's tags; the filter is read as the rule's last writer."""
+        cr = self.env.cr
+        self.env.flush_all()
+        cr.execute(
+            "ALTER TABLE ecrm_coupon_rule ADD COLUMN lifecycle_stages varchar,"
+            " ADD COLUMN rfm_segments varchar"
+        )
+        cr.execute(
+            "UPDATE ecrm_coupon_rule SET lifecycle_stages = 'retention, at_risk',"
+            " rfm_segments = 'loyal', audience_uid = NULL WHERE id = %s",
+            [self.rule.id],
+        )
+        for step in ("pre", "post"):
+            script = load_script(
+                f"ecrm_loyalty/migrations/18.0.1.4.0/{step}-migrate.py", step
+            )
+            script.migrate(cr, "18.0.1.3.1")
+        self.rule.invalidate_recordset()
+        self.assertEqual(
+            self.rule.lifecycle_stage_ids.mapped("code"), ["retention", "at_risk"]
+        )
+        self.assertEqual(self.rule.rfm_segment_ids.mapped("code"), ["loyal"])
+        self.assertEqual(self.rule.audience_uid, self.rule.write_uid)
+        cr.execute(
+            "SELECT count(*) FROM information_schema.columns"
+            " WHERE table_name = 'ecrm_coupon_rule' AND column_name ~ 'stages|segments'"
+        )
+        self.assertEqual(cr.fetchone()[0], 0)
+
+    def test_audience_tags_are_the_core_values(self):
+        """One tag per lifecycle stage and RFM segment of the core."""
+        Tag = self.env["ecrm.audience.tag"]
+        Profile = self.env["ecrm.profile"]
+        for kind in ("lifecycle_stage", "rfm_segment"):
+            self.assertEqual(
+                Tag.search([("kind", "=", kind)]).mapped("code"),
+                [code for code, _label in Profile._fields[kind].selection],
+            )
 
     def test_failure_skips_one_customer(self):
         """A customer whose coupon cannot be created is logged and skipped."""
@@ -272,10 +329,80 @@ class TestCouponRule(LoyaltyCase):
         self.assertEqual(len(self.rule.issue_ids), 2)
         self.assertEqual(len(other.issue_ids), 2)
 
-    def test_run_button(self):
-        action = self.rule.action_run()
-        self.assertEqual(action["params"]["type"], "success")
+    def test_cron_goes_on_past_a_failing_rule(self):
+        other = self._rule(name="Also come back", trigger="win_back")
+        Rule = self.env["ecrm.coupon.rule"]
+        Rule.sudo().search([("id", "not in", (self.rule | other).ids)]).active = False
+        Engine = type(self.env["ecrm.coupon.engine"])
+        issue = Engine._ecrm_issue
+
+        def broken(engine, rule, *args, **kwargs):
+            if rule == self.rule:
+                # after some of its work: rolled back with it
+                engine._ecrm_draw(
+                    rule, rule._ecrm_period_start(), SQL("SELECT 1, NULL::int[]")
+                )
+                raise ValueError("broken rule")
+            return issue(engine, rule, *args, **kwargs)
+
+        with (
+            patch.object(Engine, "_ecrm_issue", broken),
+            self.assertLogs(
+                "odoo.addons.ecrm_loyalty.models.ecrm_coupon_rule", "ERROR"
+            ) as logs,
+        ):
+            Rule._ecrm_cron_run()
+        self.assertIn(f"Coupon rule {self.rule.id} failed", logs.output[0])
+        self.assertEqual(len(other.issue_ids), 2)
+        self.assertFalse(self.rule.issue_ids)
+        self.assertFalse(self.env["ecrm.coupon.engine"]._ecrm_pending_count(self.rule))
+        # the rule works again: the next call issues it
+        Rule._ecrm_cron_run()
         self.assertEqual(len(self.rule.issue_ids), 2)
+
+    def test_mail_template_of_coupons(self):
+        order_template = self.env["mail.template"].create(
+            {
+                "name": "Not a coupon",
+                "model_id": self.env.ref("sale.model_sale_order").id,
+            }
+        )
+        with self.assertRaisesRegex(ValidationError, "model loyalty.card"):
+            self.rule.mail_template_id = order_template
+        with self.assertRaisesRegex(ValidationError, "model loyalty.card"):
+            self._rule(trigger="win_back", mail_template_id=order_template.id)
+
+    def test_run_button(self):
+        """Run now wakes the rule's cron up and returns at once."""
+        cron = self.env.ref("ecrm_loyalty.ir_cron_ecrm_coupon_rules")
+        Trigger = self.env["ir.cron.trigger"]
+        before = Trigger.search_count([("cron_id", "=", cron.id)])
+        action = self.rule.action_run()
+        self.assertEqual(action["params"]["type"], "info")
+        self.assertIn("in the background", action["params"]["message"])
+        self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), before + 1)
+        self.assertFalse(self.rule.issue_ids, "nothing issued in the click")
+        Rule = self.env["ecrm.coupon.rule"]
+        Rule.sudo().search([("id", "!=", self.rule.id)]).active = False
+        Rule._ecrm_cron_run()
+        self.assertEqual(len(self.rule.issue_ids), 2)
+
+    def test_preview_stored_and_refreshed(self):
+        """The preview is counted when asked, and kept with its time."""
+        self.assertFalse(self.rule.preview_date)
+        self.assertEqual(self.rule.preview_count, 0)
+        self.rule.action_refresh_preview()
+        self.assertEqual(self.rule.preview_count, 2)
+        self.assertTrue(self.rule.preview_date)
+        # reading the form does not run the audience again
+        self._stage_change(self.customer_c, "churned")
+        self.rule.invalidate_recordset()
+        with self.assertQueryCount(1):
+            self.rule.read(["preview_count", "preview_sample", "preview_date"])
+        self.assertEqual(self.rule.preview_count, 2)
+        self.rule.action_refresh_preview()
+        self.assertEqual(self.rule.preview_count, 3)
+        self.assertIn("Cleo", self.rule.preview_sample)
 
     def test_program_type(self):
         loyalty = self.env["loyalty.program"].create(

@@ -1,13 +1,17 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from datetime import timedelta
+from unittest.mock import patch
 
 from markupsafe import escape
+from psycopg2 import IntegrityError
 
 from odoo import fields
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import freeze_time, tagged
+from odoo.tools import mute_logger
 
 from .. import uninstall_hook
+from ..models.res_partner import canonical_email
 from .common import LoyaltyCase
 
 
@@ -27,7 +31,7 @@ class TestCouponTriggers(LoyaltyCase):
             program_id=self.program_products.id,
             lookback_days=90,
         )
-        self.assertEqual(rule.preview_count, 2)
+        self.assertEqual(self._preview(rule), 2)
         rule._ecrm_run()
         card_a = rule.issue_ids.filtered(
             lambda i: i.partner_id == self.customer_a
@@ -187,7 +191,7 @@ class TestCouponTriggers(LoyaltyCase):
             count_viewed_products=True,
             min_views=3,
         )
-        self.assertEqual(rule.preview_count, 1)
+        self.assertEqual(self._preview(rule), 1)
         self.env["website.track"].create(
             {"visitor_id": visitor.id, "product_id": viewed.id}
         )
@@ -369,6 +373,111 @@ class TestCouponTriggers(LoyaltyCase):
         )
         self.assertAlmostEqual(self._discount(order_a), 20.0)
         self.assertEqual(self.customer_a._ecrm_loyalty_rewards()["referral_code"], code)
+
+    def test_canonical_email(self):
+        for email, mailbox in (
+            ("Anna <ANNA@Loyalty.Example>", "anna@loyalty.example"),
+            ("anna+shop@loyalty.example", "anna@loyalty.example"),
+            ("a.nna+x+y@loyalty.example", "a.nna@loyalty.example"),
+            ("A.N.N.A+promo@GoogleMail.com", "anna@gmail.com"),
+            ("anna@gmail.com", "anna@gmail.com"),
+            ("not an address", None),
+            (False, None),
+        ):
+            with self.subTest(email=email):
+                self.assertEqual(canonical_email(email), mailbox)
+
+    def test_referral_aliases_are_oneself(self):
+        """An alias of the referrer's mailbox, or a contact of the
+        referrer's company, cannot use the referrer's code."""
+        self._rule(trigger="referral", name="Bring a friend")
+        self.customer_a.email = "Anna.Smith@gmail.com"
+        code = self.customer_a._ecrm_get_referral_code()
+        colleague = self._customer("Colleague", email="colleague@loyalty.example")
+        self.customer_a.child_ids = colleague
+        for email in (
+            "anna.smith+deal@gmail.com",
+            "ANNASMITH@googlemail.com",
+            "colleague+1@Loyalty.Example",
+        ):
+            with self.subTest(email=email):
+                alias = self._customer("Alias", email=email)
+                with self.assertRaisesRegex(ValidationError, "your own referral code"):
+                    self._apply(self._cart(alias, self.products[0]), code)
+        # another mailbox is another person
+        self.customer_b.email = "anna.smith@loyalty.example"
+        self._apply(self._cart(self.customer_b, self.products[0]), code)
+        self.assertEqual(self.customer_b.ecrm_referrer_id, self.customer_a)
+
+    def test_referral_rewards_capped(self):
+        """A referrer gets at most the company's maximum of rewards in each
+        period of the referral rule."""
+        self.company.ecrm_referral_max_rewards = 1
+        rule = self._rule(trigger="referral", name="Bring a friend")
+        code = self.customer_a._ecrm_get_referral_code()
+        dave = self._customer("Dave", email="dave@loyalty.example")
+        orders = [
+            self._apply(self._cart(referee, self.products[0]), code)
+            for referee in (self.customer_b, self.customer_c, dave)
+        ]
+        orders[0].action_confirm()
+        self.assertTrue(self.customer_b.ecrm_referral_reward_id)
+        with self.assertLogs(
+            "odoo.addons.ecrm_loyalty.models.ecrm_coupon_engine", "WARNING"
+        ) as logs:
+            orders[1].action_confirm()
+        self.assertIn("reached the cap", logs.output[0])
+        self.assertEqual(orders[1].state, "sale")
+        self.assertFalse(self.customer_c.ecrm_referral_reward_id)
+        # the next period
+        later = self.today + timedelta(days=rule.period_days)
+        with freeze_time(later):
+            orders[2].action_confirm()
+        self.assertTrue(dave.ecrm_referral_reward_id)
+        # no cap
+        self.company.ecrm_referral_max_rewards = 0
+        self._order(self.customer_c, 10.0, self.today)
+        self.assertTrue(self.customer_c.ecrm_referral_reward_id)
+        self.assertEqual(
+            (
+                self.customer_b | self.customer_c | dave
+            ).ecrm_referral_reward_id.partner_id,
+            self.customer_a,
+        )
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
+            self.company.ecrm_referral_max_rewards = -1
+            self.env.flush_all()
+
+    def test_failing_reward_never_blocks_the_order(self):
+        """A referral reward or a redemption record that fails is logged and
+        rolled back: the order is confirmed."""
+        rule = self._rule(trigger="referral", name="Bring a friend")
+        code = self.customer_a._ecrm_get_referral_code()
+        order = self._apply(self._cart(self.customer_b, self.products[0]), code)
+        Engine = type(self.env["ecrm.coupon.engine"])
+        Order = type(self.env["sale.order"])
+
+        def broken(*args, **kwargs):
+            # half done, then failing: the half is rolled back
+            self.customer_a.name = "Half-written"
+            self.env.flush_all()
+            raise ValueError("mail server on fire")
+
+        with (
+            patch.object(Engine, "_ecrm_reward_referrer", broken),
+            patch.object(Order, "_ecrm_record_redemptions", broken),
+            self.assertLogs(
+                "odoo.addons.ecrm_loyalty.models.sale_order", "ERROR"
+            ) as logs,
+        ):
+            order.action_confirm()
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(len(logs.output), 2)
+        self.assertIn("redemptions", logs.output[0])
+        self.assertIn("referral reward", logs.output[1])
+        self.assertEqual(self.customer_a.name, "Anna")
+        self.assertFalse(self.customer_b.ecrm_referral_reward_id)
+        self.assertFalse(rule.issue_ids.order_id)
 
     def test_uninstall_hook_rebuilds_the_timeline(self):
         uninstall_hook(self.env)
