@@ -271,6 +271,18 @@ class EcrmClvModel(models.Model):
         model = self.sudo().create(values)
         if model.state == "fitted":
             company.ecrm_clv_model_id = model
+            # the curves of the company's earlier models serve nobody now
+            cr.execute(
+                SQL(
+                    """
+                    DELETE FROM ecrm_clv_curve
+                     WHERE model_id IN (SELECT id FROM ecrm_clv_model
+                                         WHERE company_id = %s AND id <> %s)
+                    """,
+                    company.id,
+                    model.id,
+                )
+            )
         _logger.info(
             "eCRM CLV model of %s as of %s: %s in %.2f s (%s)",
             company.name,
