@@ -12,7 +12,7 @@ from freezegun import freeze_time
 from scipy import integrate, special
 
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools import SQL
 
 from ..tools import btyd
@@ -673,3 +673,16 @@ class TestClvInTheEngine(EcrmCase):
                 ),
                 newcomer,
             )
+
+
+@tagged("post_install", "-at_install")
+class TestClvDemo(TransactionCase):
+    def test_demo_shop_fits_a_model(self):
+        """The demo has enough history for the first nightly run to fit."""
+        company = self.env.ref("base.main_company")
+        self.env["ecrm.clv.model"]._ecrm_fit_due(company)
+        model = self.env["ecrm.clv.model"].search(
+            [("company_id", "=", company.id)], limit=1
+        )
+        self.assertEqual(model.state, "fitted", model.message)
+        self.assertEqual(company.ecrm_clv_model_id, model)
