@@ -51,6 +51,7 @@
         "views/ecrm_faq_article_views.xml",
     ],
     "demo": [
+        "demo/res_company_demo.xml",
         "demo/sale_order_demo.xml",
         "demo/ecrm_interaction_demo.xml",
         "demo/helpdesk_demo.xml",

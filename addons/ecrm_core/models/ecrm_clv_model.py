@@ -137,6 +137,15 @@ class EcrmClvModel(models.Model):
     gg_log_likelihood = fields.Float(
         string="Gamma-Gamma log-likelihood", digits=(16, 4)
     )
+    # What the dashboards show of the model, refreshed by each full run:
+    # {"day", "revenue": {"30": .., "90": .., "365": ..}, "p_alive": [10 counts]}
+    summary = fields.Json(readonly=True)
+    # The model's accuracy on the company's own data (the papers' validation):
+    # fitted as of as_of - the prediction horizon, compared with what the
+    # customers did since. {"calibration_end", "rows": [{"repeat": "0".."7+",
+    # "customers", "predicted", "actual"}], "predicted", "actual"} or
+    # {"message"}.
+    validation = fields.Json(readonly=True)
     # The horizons the profiles' figures are computed over, fixed at the fit
     # so that every figure of one model uses the same ones.
     prediction_horizon_days = fields.Integer(string="Prediction horizon (days)")
@@ -271,6 +280,18 @@ class EcrmClvModel(models.Model):
         model = self.sudo().create(values)
         if model.state == "fitted":
             company.ecrm_clv_model_id = model
+            # the curves of the company's earlier models serve nobody now
+            cr.execute(
+                SQL(
+                    """
+                    DELETE FROM ecrm_clv_curve
+                     WHERE model_id IN (SELECT id FROM ecrm_clv_model
+                                         WHERE company_id = %s AND id <> %s)
+                    """,
+                    company.id,
+                    model.id,
+                )
+            )
         _logger.info(
             "eCRM CLV model of %s as of %s: %s in %.2f s (%s)",
             company.name,
@@ -293,12 +314,22 @@ class EcrmClvModel(models.Model):
         last = self.sudo().search([("company_id", "=", company.id)], limit=1)
         if last and (today - last.as_of).days < company.ecrm_clv_refit_days:
             return
+        self._ecrm_fit_safely(company, today)
+
+    @api.model
+    def _ecrm_fit_safely(self, company, today):
+        """Fit and check the model of ``company``; an unexpected error is
+        recorded as a failed fit: it never stops a run, which keeps the
+        previous model."""
         try:
             with self.env.cr.savepoint():
-                self._ecrm_fit(company, today)
+                model = self._ecrm_fit(company, today)
+                if model.state == "fitted":
+                    model._ecrm_validate()
+                return model
         except Exception as error:  # pylint: disable=broad-except
             _logger.exception("eCRM CLV fit of %s failed", company.name)
-            self.sudo().create(
+            return self.sudo().create(
                 {
                     "company_id": company.id,
                     "as_of": today,
@@ -306,6 +337,24 @@ class EcrmClvModel(models.Model):
                     "message": str(error),
                 }
             )
+
+    @api.model
+    def _ecrm_cron_fit(self):
+        """Fit the models asked for from the settings, one company per call
+        (Odoo's batch protocol), then score its customers with it."""
+        Company = self.env["res.company"].sudo()
+        pending = Company.search([("ecrm_clv_fit_requested", "=", True)], order="id")
+        if not pending:
+            return
+        company = pending[0]
+        engine = self.env["ecrm.profile.engine"]
+        today = engine._ecrm_today(company)
+        model = self._ecrm_fit_safely(company, today)
+        if model.state == "fitted":
+            engine._ecrm_clv_curve(company)
+            model._ecrm_summarise(today)
+        company.ecrm_clv_fit_requested = False
+        self.env["ir.cron"]._notify_progress(done=1, remaining=len(pending) - 1)
 
     @api.model
     def _ecrm_fit_values(self, company, bgnbd_rows, gg_rows):
@@ -362,6 +411,120 @@ class EcrmClvModel(models.Model):
             "gamma": gamma,
             "log_likelihood": ll,
             "gg_log_likelihood": gg_ll,
+        }
+
+    def _ecrm_validate(self):
+        """Fit the model as of ``as_of`` minus the prediction horizon and
+        compare, by number of repeat transactions in that calibration period
+        (0 to 7+), the repeat transactions it predicts in the horizon with
+        those the customers made (Fader, Hardie & Lee 2005, figure 4)."""
+        self.ensure_one()
+        horizon = self.prediction_horizon_days
+        end = self.as_of - timedelta(days=horizon)
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """
+                WITH days AS (
+                    SELECT so.ecrm_commercial_partner_id AS partner_id,
+                           so.date_order::date AS day
+                      FROM sale_order so
+                     WHERE so.company_id = %(company)s
+                       AND so.state = 'sale'
+                       AND so.date_order < %(stop)s
+                     GROUP BY 1, 2
+                ), customers AS (
+                    SELECT count(*) FILTER (WHERE day <= %(end)s) - 1 AS x,
+                           max(day) FILTER (WHERE day <= %(end)s)
+                               - min(day) AS t_x,
+                           %(end)s - min(day) AS t,
+                           count(*) FILTER (WHERE day > %(end)s) AS actual
+                      FROM days
+                     GROUP BY partner_id
+                    HAVING min(day) <= %(end)s
+                )
+                SELECT x, t_x, t, actual, count(*) FROM customers GROUP BY 1, 2, 3, 4
+                """,
+                company=self.company_id.id,
+                end=end,
+                stop=self.as_of + timedelta(days=1),
+            )
+        )
+        rows = np.array(cr.fetchall(), dtype=float).reshape(-1, 5)
+        x, t_x, T, actual, weights = rows.T
+        company = self.company_id
+        if weights.sum() < company.ecrm_clv_min_customers:
+            self.validation = {
+                "message": self.env._(
+                    "Too little history before %(day)s to check the model "
+                    "(a fit %(days)s days back).",
+                    day=end,
+                    days=horizon,
+                )
+            }
+            return
+        params, _ll, result = btyd.bgnbd_fit(x, t_x, T, weights)
+        predicted = btyd.bgnbd_expected_orders(params, x, t_x, T, horizon)
+        bucket = np.minimum(x, 7)
+        table = []
+        for k in range(8):
+            mask = bucket == k
+            n = weights[mask].sum()
+            if not n:
+                continue
+            table.append(
+                {
+                    "repeat": f"{k}+" if k == 7 else str(k),
+                    "customers": int(n),
+                    "predicted": float((weights * predicted)[mask].sum() / n),
+                    "actual": float((weights * actual)[mask].sum() / n),
+                }
+            )
+        self.validation = {
+            "calibration_end": str(end),
+            "converged": bool(result.success),
+            "rows": table,
+            "predicted": float((weights * predicted).sum()),
+            "actual": float((weights * actual).sum()),
+        }
+
+    def _ecrm_summarise(self, today):
+        """Refresh the figures the dashboards show: the revenue the model
+        expects in the next 30, 90 and 365 days, and the distribution of
+        P(alive), over every customer of the company (one grouped scan)."""
+        self.ensure_one()
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """
+                SELECT clv_x, clv_last_day - clv_first_day, %s - clv_first_day,
+                       count(*), sum(COALESCE(clv_repeat_value, 0))
+                  FROM ecrm_profile
+                 WHERE company_id = %s AND clv_first_day IS NOT NULL
+                 GROUP BY 1, 2, 3
+                """,
+                today,
+                self.company_id.id,
+            )
+        )
+        rows = np.array(cr.fetchall(), dtype=float).reshape(-1, 5)
+        x, t_x, T, n, value_sum = rows.T
+        alive = btyd.bgnbd_p_alive(self._bgnbd, x, t_x, T)
+        # E[M] is linear in the customer's mean value: the group's sum serves
+        p, q, gamma = self._gg
+        value = (gamma * n + x * value_sum) * p / (p * x + q - 1)
+        revenue = {
+            str(days): float(
+                (alive * btyd.bgnbd_alive_orders(self._bgnbd, x, T, days) * value).sum()
+            )
+            for days in (30, 90, 365)
+        }
+        histogram = np.histogram(alive, bins=10, range=(0, 1), weights=n)[0]
+        self.summary = {
+            "day": str(today),
+            "customers": int(n.sum()),
+            "revenue": revenue,
+            "p_alive": [int(count) for count in histogram],
         }
 
     # ------------------------------------------------------------------

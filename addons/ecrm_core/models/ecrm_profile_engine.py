@@ -126,6 +126,9 @@ class EcrmProfileEngine(models.AbstractModel):
             dirty = self._ecrm_pop_dirty(company)
             if dirty:
                 rows += self._ecrm_run_incremental(company, dirty, skip_grace)
+            if company.ecrm_clv_model_id:
+                self.env.flush_all()
+                company.ecrm_clv_model_id._ecrm_summarise(self._ecrm_today(company))
         else:
             if not partner_ids:
                 return True

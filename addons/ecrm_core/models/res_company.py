@@ -98,6 +98,7 @@ class ResCompany(models.Model):
         "this; 0 keeps the rule of thumb (days without an order against the "
         "usual interval).",
     )
+    ecrm_clv_fit_requested = fields.Boolean(readonly=True, groups=MANAGER)
     ecrm_clv_model_id = fields.Many2one(
         "ecrm.clv.model",
         string="Predictive model in use",

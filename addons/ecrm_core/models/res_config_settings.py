@@ -66,23 +66,21 @@ class ResConfigSettings(models.TransientModel):
             )
 
     def action_ecrm_clv_fit(self):
-        """Fit the predictive model of the company now (the settings' button)."""
+        """Ask for a fit of the company's predictive model now: the scheduler
+        does it (reading every order takes seconds on a large shop)."""
         self.ensure_one()
-        model = self.env["ecrm.clv.model"]._ecrm_fit(self.company_id)
-        if model.state == "fitted":
-            # the profiles' figures need the model's curve for today
-            self.env["ecrm.profile.engine"]._ecrm_clv_curve(self.company_id)
+        self.env["ecrm.clv.model"].check_access("read")
+        self.company_id.sudo().ecrm_clv_fit_requested = True
+        self.env.ref("ecrm_core.ir_cron_ecrm_clv_fit").sudo()._trigger()
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "type": "success" if model.state == "fitted" else "warning",
-                "message": model.message
-                or self.env._(
-                    "Predictive model fitted on %(customers)s customers.",
-                    customers=model.customers,
+                "type": "info",
+                "message": self.env._(
+                    "The predictive model is being fitted in the background; "
+                    "the list of fits shows the result."
                 ),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
 

@@ -28,6 +28,8 @@ ANY = "any"
 # Read, write and unlink are tried on a record of company A (the users'
 # company); a record of company B is never readable. Transient models: create.
 MODEL_ACCESS = {
+    # fits are made by the scheduler; managers may delete old ones
+    "ecrm.clv.model": {"r": ECRM - MANAGER, "ru": MANAGER},
     "ecrm.consent": {"rcw": ECRM - MANAGER, "rcwu": MANAGER},
     "ecrm.faq.article": {"r": INTERNAL - ECRM, "rcw": ECRM - MANAGER, "rcwu": MANAGER},
     "ecrm.faq.category": {"r": INTERNAL - MANAGER, "rcwu": MANAGER},
@@ -46,6 +48,7 @@ MODEL_ACCESS = {
 
 # A harmless write on each model
 WRITES = {
+    "ecrm.clv.model": {"message": "Matrix"},
     "ecrm.consent": {"note": "Matrix"},
     "ecrm.faq.article": {"name": "Matrix question"},
     "ecrm.faq.category": {"name": "Matrix category"},
@@ -77,7 +80,8 @@ PARTNER_FIGURES = (
     "level_history_ids lifecycle_stage lifecycle_date lifecycle_history_ids "
     "first_order_date last_order_date order_count recency_days frequency monetary "
     "r_score f_score m_score rfm_segment aov clv churn_risk tenure_days "
-    "inferred_category_ids consent_ids interaction_ids interaction_count"
+    "inferred_category_ids consent_ids interaction_ids interaction_count "
+    "p_alive expected_orders predicted_clv next_order_date"
 )
 TICKET_SLA = (
     "level_id first_response_deadline first_response_date sla_at_risk_date "
@@ -85,7 +89,9 @@ TICKET_SLA = (
 )
 COMPANY_SETTINGS = (
     "window_days acquisition_days at_risk_factor churn_days extension_categories "
-    "downgrade_grace_days clv_horizon_years consent_required"
+    "downgrade_grace_days clv_horizon_years consent_required "
+    "prediction_horizon_days clv_refit_days clv_min_customers clv_min_repeaters "
+    "at_risk_churn_threshold"
 )
 FIELD_ACCESS = {
     "res.partner": {
@@ -112,6 +118,9 @@ FIELD_ACCESS = {
         "ecrm_extension_counted": MANAGER,
         "ecrm_last_run": MANAGER,
         "ecrm_last_run_error": MANAGER,
+        # the model in use and a pending fit: the engine's state
+        "ecrm_clv_model_id": MANAGER,
+        "ecrm_clv_fit_requested": MANAGER,
     },
     "helpdesk.ticket.team": {
         "resource_calendar_id": ANY,
@@ -210,6 +219,7 @@ class TestAccessMatrix(HttpCase):
         partner = cls.env["res.partner"].create({"name": f"Matrix customer {n}"})
         team = cls.teams[0] if company == cls.company_a else cls.teams[1]
         vals = {
+            "ecrm.clv.model": {"as_of": "2026-01-01", "state": "insufficient"},
             "ecrm.consent": {
                 "partner_id": partner.id,
                 "channel": CONTACT_CHANNELS[n % len(CONTACT_CHANNELS)][0],

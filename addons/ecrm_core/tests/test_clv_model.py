@@ -12,7 +12,7 @@ from freezegun import freeze_time
 from scipy import integrate, special
 
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools import SQL
 
 from ..tools import btyd
@@ -224,8 +224,9 @@ class TestBtydMath(EcrmCase):
         )
 
 
-@tagged("post_install", "-at_install")
-class TestClvModel(EcrmCase):
+class ClvCase(EcrmCase):
+    """Low minimums to fit, and orders inserted in bulk."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -258,6 +259,9 @@ class TestClvModel(EcrmCase):
             )
         )
 
+
+@tagged("post_install", "-at_install")
+class TestClvModel(ClvCase):
     def test_cdnow_published_estimates(self):
         """The CDNOW sample's 39-week calibration period, as orders of the
         company: the fit reproduces both papers' estimates."""
@@ -673,3 +677,117 @@ class TestClvInTheEngine(EcrmCase):
                 ),
                 newcomer,
             )
+
+
+@tagged("post_install", "-at_install")
+class TestClvDemo(TransactionCase):
+    def test_demo_shop_fits_a_model(self):
+        """The demo has enough history for the first nightly run to fit."""
+        company = self.env.ref("base.main_company")
+        self.env["ecrm.clv.model"]._ecrm_fit_due(company)
+        model = self.env["ecrm.clv.model"].search(
+            [("company_id", "=", company.id)], limit=1
+        )
+        self.assertEqual(model.state, "fitted", model.message)
+        self.assertEqual(company.ecrm_clv_model_id, model)
+
+
+@tagged("post_install", "-at_install")
+class TestClvDashboardFigures(ClvCase):
+    """What the dashboards read: the summary and the validation."""
+
+    def _fit_cdnow_like(self):
+        rng = np.random.default_rng(7)
+        partners = self.env["res.partner"].create(
+            [{"name": f"Sim {n}"} for n in range(300)]
+        )
+        start = datetime(2025, 1, 1, 12)
+        rows = []
+        for partner in partners:
+            day = start + timedelta(days=int(rng.integers(0, 300)))
+            while day.date() <= self.TODAY:
+                rows.append((partner.id, day, float(rng.gamma(5, 10))))
+                if rng.random() < 0.15:
+                    break
+                day += timedelta(days=int(rng.exponential(60)) + 1)
+        self._insert_orders(rows)
+        return partners, rows
+
+    def test_validation_counts_what_customers_did(self):
+        self.company.ecrm_prediction_horizon_days = 90
+        _partners, rows = self._fit_cdnow_like()
+        model = self.env["ecrm.clv.model"]._ecrm_fit(self.company, self.TODAY)
+        self.assertEqual(model.state, "fitted", model.message)
+        model._ecrm_validate()
+        validation = model.validation
+        end = self.TODAY - timedelta(days=90)
+        self.assertEqual(validation["calibration_end"], str(end))
+        # the actual repeat transactions in the holdout, counted by hand
+        days = {}
+        for partner_id, stamp, _value in rows:
+            days.setdefault(partner_id, set()).add(stamp.date())
+        by_bucket = {}
+        for history in days.values():
+            if min(history) > end:
+                continue
+            calibration = [d for d in history if d <= end]
+            bucket = min(len(calibration) - 1, 7)
+            holdout = sum(1 for d in history if d > end)
+            count, total = by_bucket.get(bucket, (0, 0))
+            by_bucket[bucket] = (count + 1, total + holdout)
+        for row in validation["rows"]:
+            k = int(row["repeat"].rstrip("+"))
+            count, total = by_bucket[k]
+            self.assertEqual(row["customers"], count)
+            self.assertAlmostEqual(row["actual"], total / count, places=9)
+        self.assertEqual(
+            validation["actual"], sum(total for _c, total in by_bucket.values())
+        )
+        self.assertGreater(validation["predicted"], 0)
+
+    def test_summary_equals_the_customers_figures(self):
+        partners, _rows = self._fit_cdnow_like()
+        model = self.env["ecrm.clv.model"]._ecrm_fit(self.company, self.TODAY)
+        self._recompute_all()  # the full run refreshes the summary
+        summary = model.summary
+        self.assertEqual(summary["day"], str(self.TODAY))
+        with freeze_time(self.TODAY):
+            profiles = partners.ecrm_profile_id
+            figures = profiles._ecrm_predict()
+        self.assertEqual(summary["customers"], len(profiles))
+        self.assertEqual(sum(summary["p_alive"]), len(profiles))
+        alive = np.array([f["p_alive"] for f in figures.values()])
+        self.assertEqual(
+            summary["p_alive"],
+            np.histogram(alive, bins=10, range=(0, 1))[0].tolist(),
+        )
+        # the 365-day revenue, customer by customer with the profile's own
+        # expected orders and order value
+        expected = 0.0
+        for profile in profiles:
+            x = profile.clv_x
+            value = btyd.gg_expected_value(model._gg, x, profile.clv_repeat_value)
+            T = (self.TODAY - profile.clv_first_day).days
+            t_x = (profile.clv_last_day - profile.clv_first_day).days
+            expected += float(
+                btyd.bgnbd_expected_orders(model._bgnbd, x, t_x, T, 365) * value
+            )
+        self.assertAlmostEqual(summary["revenue"]["365"], expected, delta=0.01)
+
+    def test_fit_now_runs_in_the_scheduler(self):
+        self._fit_cdnow_like()
+        settings = self.env["res.config.settings"].create({})
+        with freeze_time(self.TODAY):
+            action = settings.action_ecrm_clv_fit()
+        self.assertEqual(action["params"]["type"], "info")
+        self.assertFalse(
+            self.env["ecrm.clv.model"].search([("company_id", "=", self.company.id)]),
+            "nothing fitted in the click",
+        )
+        self.assertTrue(self.company.ecrm_clv_fit_requested)
+        with freeze_time(self.TODAY):
+            self.env["ecrm.clv.model"]._ecrm_cron_fit()
+        model = self.company.ecrm_clv_model_id
+        self.assertEqual(model.state, "fitted")
+        self.assertFalse(self.company.ecrm_clv_fit_requested)
+        self.assertTrue(model.summary and model.validation)
