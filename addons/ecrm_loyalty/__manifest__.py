@@ -3,7 +3,7 @@
 {
     "name": "eCRM Loyalty",
     "summary": "Loyalty tiers by eCRM level and rule-driven coupon campaigns",
-    "version": "18.0.1.3.1",
+    "version": "18.0.1.3.2",
     "category": "Sales/CRM",
     "license": "AGPL-3",
     "author": "eCRM suite developers",

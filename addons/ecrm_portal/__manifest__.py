@@ -3,7 +3,7 @@
 {
     "name": "eCRM Portal",
     "summary": "Order tracking, guest lookup, personalised home, self-service",
-    "version": "18.0.1.4.0",
+    "version": "18.0.1.5.0",
     "category": "Sales/CRM",
     "license": "AGPL-3",
     "author": "eCRM suite developers",
@@ -24,6 +24,7 @@
         "security/ir.model.access.csv",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
+        "data/mail_activity_type_data.xml",
         "views/stock_picking_views.xml",
         "views/sale_order_views.xml",
         "views/delivery_carrier_views.xml",
@@ -36,8 +37,9 @@
         "views/rating_templates.xml",
         "views/ecrm_faq_article_views.xml",
         "views/helpdesk_ticket_templates.xml",
+        "views/forget_templates.xml",
     ],
-    "demo": ["demo/ecrm_portal_demo.xml"],
+    "demo": ["demo/ecrm_portal_demo.xml", "demo/ecrm_forget_demo.xml"],
     "pre_init_hook": "pre_init_hook",
     "post_init_hook": "post_init_hook",
     "assets": {
