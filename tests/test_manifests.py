@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 ADDONS = Path(__file__).resolve().parent.parent / "addons"
-OURS = ["ecrm_core", "ecrm_portal", "ecrm_loyalty", "ecrm_metrics", "ecrm_livechat"]
+OURS = [
+    "ecrm_core",
+    "ecrm_portal",
+    "ecrm_loyalty",
+    "ecrm_metrics",
+    "ecrm_livechat",
+    "ecrm_slides",
+]
 ALLOWED_OWN_DEPENDENCIES = {
     "ecrm_core": set(),
     "ecrm_portal": {"ecrm_core"},
@@ -16,6 +23,7 @@ ALLOWED_OWN_DEPENDENCIES = {
     "ecrm_metrics": {"ecrm_core", "ecrm_portal", "ecrm_loyalty"},
     # glue addons (auto_install): only what they glue
     "ecrm_livechat": {"ecrm_core"},
+    "ecrm_slides": {"ecrm_portal"},
 }
 
 

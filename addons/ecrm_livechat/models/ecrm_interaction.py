@@ -6,6 +6,7 @@ from odoo.tools import SQL
 class EcrmInteraction(models.Model):
     _inherit = "ecrm.interaction"
     _depends = {
+        "res.partner": ["partner_share"],
         "discuss.channel": [
             "create_date",
             "channel_type",
