@@ -11,7 +11,7 @@ class ResPartner(models.Model):
             {
                 "key": "courses",
                 "name": self.env._("Your courses"),
-                "sequence": 35,
+                "sequence": 27,
                 "template": "ecrm_slides.portal_home_block_courses",
             },
         ]
