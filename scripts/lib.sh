@@ -4,7 +4,7 @@
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ODOO_PYTHON=${ODOO_PYTHON:-/opt/odoo-venv/bin/python}
-MODULES=ecrm_core,ecrm_portal,ecrm_loyalty,ecrm_metrics
+MODULES=ecrm_core,ecrm_portal,ecrm_loyalty,ecrm_metrics,ecrm_livechat,ecrm_slides
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

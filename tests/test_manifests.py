@@ -14,6 +14,8 @@ OURS = [
     "ecrm_loyalty",
     "ecrm_metrics",
     "ecrm_portal_website_sale",
+    "ecrm_livechat",
+    "ecrm_slides",
 ]
 ALLOWED_OWN_DEPENDENCIES = {
     "ecrm_core": set(),
@@ -22,6 +24,9 @@ ALLOWED_OWN_DEPENDENCIES = {
     "ecrm_metrics": {"ecrm_core", "ecrm_portal", "ecrm_loyalty"},
     # glue, installed with the eCommerce (auto_install)
     "ecrm_portal_website_sale": {"ecrm_portal"},
+    # glue addons (auto_install): only what they glue
+    "ecrm_livechat": {"ecrm_core"},
+    "ecrm_slides": {"ecrm_portal"},
 }
 
 

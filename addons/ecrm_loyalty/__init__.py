@@ -1,6 +1,7 @@
 from odoo.tools import SQL
 
 from . import models
+from . import wizards
 from .models.ecrm_coupon_issue import DRAW_TABLE
 
 

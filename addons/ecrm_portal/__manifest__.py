@@ -25,6 +25,7 @@
         "security/ir.model.access.csv",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
+        "data/mail_activity_type_data.xml",
         "views/stock_picking_views.xml",
         "views/sale_order_views.xml",
         "views/delivery_carrier_views.xml",
@@ -37,8 +38,9 @@
         "views/rating_templates.xml",
         "views/ecrm_faq_article_views.xml",
         "views/helpdesk_ticket_templates.xml",
+        "views/forget_templates.xml",
     ],
-    "demo": ["demo/ecrm_portal_demo.xml"],
+    "demo": ["demo/ecrm_portal_demo.xml", "demo/ecrm_forget_demo.xml"],
     "pre_init_hook": "pre_init_hook",
     "post_init_hook": "post_init_hook",
     "assets": {

@@ -21,5 +21,6 @@ from . import test_access_matrix
 from . import test_autoresponder_gateway
 from . import test_ticket_company
 from . import test_faq
+from . import test_forget
 from . import test_order_channel
 from . import test_clv_model

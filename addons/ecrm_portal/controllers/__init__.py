@@ -6,3 +6,4 @@ from . import webhook
 from . import lookup
 from . import rating
 from . import helpdesk
+from . import forget

@@ -17,6 +17,26 @@ class ResCompany(models.Model):
         help="With the rating of each delivered order: how likely the customer is "
         "to recommend the company (0-10).",
     )
+    ecrm_forget_mode = fields.Selection(
+        [
+            ("request", "Reviewed by a manager"),
+            ("immediate", "Carried out at once"),
+        ],
+        string="Right to be forgotten",
+        default="request",
+        required=True,
+        help="What a customer's request to be forgotten from the portal does: "
+        "an activity for the privacy officer, who checks what the law requires "
+        "to keep (open orders, disputes, fraud) before running the wizard; or "
+        "the erasure at once.",
+    )
+    ecrm_forget_user_id = fields.Many2one(
+        "res.users",
+        string="Privacy officer",
+        domain=[("share", "=", False)],
+        help="Receives the customers' requests to be forgotten; by default the "
+        "first user allowed to anonymise contacts.",
+    )
 
     _sql_constraints = [
         (

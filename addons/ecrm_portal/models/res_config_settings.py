@@ -15,3 +15,9 @@ class ResConfigSettings(models.TransientModel):
     ecrm_nps_enabled = fields.Boolean(
         related="company_id.ecrm_nps_enabled", readonly=False
     )
+    ecrm_forget_mode = fields.Selection(
+        related="company_id.ecrm_forget_mode", readonly=False
+    )
+    ecrm_forget_user_id = fields.Many2one(
+        related="company_id.ecrm_forget_user_id", readonly=False
+    )

@@ -1,6 +1,6 @@
 # Copyright 2026 eCRM suite developers
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import Command, api, fields, models, tools
+from odoo import SUPERUSER_ID, Command, api, fields, models, tools
 from odoo.tools import SQL
 
 RECOMMENDATIONS = 4
@@ -249,3 +249,84 @@ class ResPartner(models.Model):
                 ["date", "state", "source", "note"],
             )
         return data
+
+    # ------------------------------------------------------------------
+    # The right to be forgotten, asked from the portal
+    # ------------------------------------------------------------------
+
+    def _ecrm_forget_pending(self):
+        """The customer's open request to be forgotten (an activity)."""
+        self.ensure_one()
+        return (
+            self.env["mail.activity"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", "res.partner"),
+                    ("res_id", "=", self.id),
+                    (
+                        "activity_type_id",
+                        "=",
+                        self.env.ref("ecrm_portal.mail_activity_type_forget").id,
+                    ),
+                ],
+                limit=1,
+            )
+        )
+
+    def _ecrm_forget_officer(self, company):
+        """Who reviews the requests of ``company``: its privacy officer, or
+        the first user allowed to anonymise contacts in it."""
+        anonymizers = (
+            self.env.ref("privacy_partner_to_be_forgotten.group_partner_anonymize")
+            .sudo()
+            .users.filtered(lambda user: company in user.company_ids)
+        )
+        return (
+            company.ecrm_forget_user_id
+            or anonymizers.sorted("id")[:1]
+            or self.env.ref("base.user_admin")
+        )
+
+    def _ecrm_forget_request(self):
+        """The customer (``self``: the contact of their own user) asks to be
+        forgotten. By the company's setting, an activity for the privacy
+        officer (logged on the contact) or the erasure at once. True when
+        the data is erased."""
+        self.ensure_one()
+        company = self.env.company
+        if company.ecrm_forget_mode == "immediate":
+            self._ecrm_forget_now()
+            return True
+        partner = self.sudo()
+        if not partner._ecrm_forget_pending():
+            partner.message_post(
+                body=self.env._("The customer asked to be forgotten (portal)."),
+                subtype_xmlid="mail.mt_note",
+            )
+            partner.activity_schedule(
+                "ecrm_portal.mail_activity_type_forget",
+                user_id=self._ecrm_forget_officer(company).id,
+                note=self.env._(
+                    "Check what the law requires to keep (open orders, unpaid "
+                    "invoices, disputes), then run Action > Anonymize (GDPR) on "
+                    "this contact. The answer is due within one month (GDPR, "
+                    "art. 12(3))."
+                ),
+            )
+        return False
+
+    def _ecrm_forget_now(self):
+        """What OCA's wizard does for these contacts and their children, run
+        as the superuser: the customer erases their own data, so the wizard's
+        check that the user may anonymise contacts does not apply, and its log
+        line names no one ("by OdooBot")."""
+        env = self.env(user=SUPERUSER_ID, su=True)
+        wizard = (
+            env["partner.anonymize.wizard"]
+            .with_context(active_ids=self.ids, active_test=False)
+            .create({})
+        )
+        for partner in wizard.partner_ids:
+            partner.anonymize_partner_data()
+        wizard._ecrm_forget(wizard.partner_ids)

@@ -1,3 +1,4 @@
+from . import test_forget
 from . import test_help
 from . import test_home
 from . import test_level_progress
