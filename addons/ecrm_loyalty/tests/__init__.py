@@ -7,3 +7,4 @@ from . import test_tiers
 from . import test_bulk_mail
 from . import test_personal_products
 from . import test_unsubscribe
+from . import test_coupon_predictive
