@@ -3,7 +3,7 @@
 {
     "name": "eCRM Loyalty",
     "summary": "Loyalty tiers by eCRM level and rule-driven coupon campaigns",
-    "version": "18.0.1.4.0",
+    "version": "18.0.1.5.0",
     "category": "Sales/CRM",
     "license": "AGPL-3",
     "author": "eCRM suite developers",

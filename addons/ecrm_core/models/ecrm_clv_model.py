@@ -25,9 +25,10 @@ def predictive_sql(history, params, today, curve=None):
     ``value`` (mean repeat transaction value); ``params``: SQL of the model's
     ``id`` (NULL: no model), ``r``, ``alpha``, ``a``, ``b``, ``p``, ``q``,
     ``gamma`` and ``horizon`` (prediction horizon, days); ``curve``: the alias
-    of the ``ecrm_clv_curve`` row of the customer's (x, age), for the expected
-    orders. Returns {"p_alive", "no_order", "next_days", "order_value", and with
-    a curve "orders", "clv"}; NULL without a model or history."""
+    of the ``ecrm_clv_curve`` row of the customer's (x, age), or SQL of its
+    ``orders`` and ``clv_orders``, for the expected orders. Returns
+    {"p_alive", "no_order", "next_days", "order_value", and with a curve
+    "orders", "clv"}; NULL without a model or history."""
     x = history["x"]
     T = SQL("(%s - %s)::float8", today, history["first_day"])
     t_x = SQL("(%s - %s)::float8", history["last_day"], history["first_day"])
@@ -76,12 +77,13 @@ def predictive_sql(history, params, today, curve=None):
         ),
     }
     if curve:
-        figures["orders"] = SQL("(%s * %s)", p_alive, SQL.identifier(curve, "orders"))
+        if isinstance(curve, str):
+            curve = {
+                name: SQL.identifier(curve, name) for name in ("orders", "clv_orders")
+            }
+        figures["orders"] = SQL("(%s * %s)", p_alive, curve["orders"])
         figures["clv"] = SQL(
-            "(%s * %s * %s)",
-            p_alive,
-            SQL.identifier(curve, "clv_orders"),
-            figures["order_value"],
+            "(%s * %s * %s)", p_alive, curve["clv_orders"], figures["order_value"]
         )
     return figures
 
@@ -178,6 +180,31 @@ class EcrmClvModel(models.Model):
         params = {name: SQL("%s::float8", self[name]) for name in names}
         params["horizon"] = SQL("%s", self.prediction_horizon_days)
         return params
+
+    def _ecrm_profile_figures_sql(self, profile, today):
+        """The figures of the profile ``profile`` (an SQL identifier, e.g. in
+        another addon's WHERE clause) with this model, as of ``today``: the
+        curve read by subqueries, no join needed."""
+        self.ensure_one()
+        age = SQL("%s - %s.clv_first_day", today, profile)
+        curve = {
+            name: SQL(
+                "(SELECT %s FROM ecrm_clv_curve cv WHERE cv.model_id = %s"
+                " AND cv.x = %s.clv_x AND cv.age = %s)",
+                SQL.identifier(name),
+                self.id,
+                profile,
+                age,
+            )
+            for name in ("orders", "clv_orders")
+        }
+        history = {
+            "x": SQL("%s.clv_x", profile),
+            "first_day": SQL("%s.clv_first_day", profile),
+            "last_day": SQL("%s.clv_last_day", profile),
+            "value": SQL("%s.clv_repeat_value", profile),
+        }
+        return predictive_sql(history, self._ecrm_params_sql(), today, curve)
 
     @property
     def _bgnbd(self):

@@ -161,6 +161,7 @@ class EcrmProfileEngine(models.AbstractModel):
         model = company.sudo().ecrm_clv_model_id
         if not model:
             return
+        self.env["ecrm.profile"].flush_model(["clv_x", "clv_first_day"])
         if histories is None:
             histories = SQL(
                 "SELECT clv_x, clv_first_day FROM ecrm_profile WHERE company_id = %s",

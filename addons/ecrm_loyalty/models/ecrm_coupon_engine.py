@@ -355,6 +355,47 @@ class EcrmCouponEngine(models.AbstractModel):
         ]
         return count, sample
 
+    @api.model
+    def _ecrm_preview_bands(self, rule):
+        """How many customers of the rule's audience, its predictive filters
+        left aside, each quarter of churn risk and of P(alive) holds: where to
+        set those filters. None while the company has no predictive model."""
+        rule = rule.sudo().with_context(ecrm_without_predictive=True)
+        model = rule.company_id.ecrm_clv_model_id
+        if not model:
+            return None
+        today = fields.Date.context_today(rule.with_company(rule.company_id))
+        audience = self._ecrm_audience_sql(rule, today, rule._ecrm_period_start(today))
+        figures = model._ecrm_profile_figures_sql(
+            SQL.identifier("pr"),
+            self.env["ecrm.profile.engine"]._ecrm_today(rule.company_id),
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT LEAST(floor(%(churn)s * 4), 3)::int,
+                       LEAST(floor(%(alive)s * 4), 3)::int,
+                       count(*)
+                  FROM (%(audience)s) a
+                  JOIN ecrm_profile pr ON pr.partner_id = a.partner_id
+                                      AND pr.company_id = %(company)s
+                 GROUP BY 1, 2
+                """,
+                churn=figures["no_order"],
+                alive=figures["p_alive"],
+                audience=audience,
+                company=rule.company_id.id,
+            )
+        )
+        bands = {"churn": [0] * 4, "p_alive": [0] * 4, "unknown": 0}
+        for churn, alive, count in self.env.cr.fetchall():
+            if churn is None:
+                bands["unknown"] += count
+                continue
+            bands["churn"][churn] += count
+            bands["p_alive"][alive] += count
+        return bands
+
     # ------------------------------------------------------------------
     # Issuance
     # ------------------------------------------------------------------

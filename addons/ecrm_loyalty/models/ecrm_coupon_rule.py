@@ -17,6 +17,13 @@ TRIGGERS = [
 ]
 PRODUCT_TRIGGERS = ("purchase_history", "cross_sell")
 # writing one of these makes the writer the user the audience filter runs as
+PREDICTIVE_FILTERS = (
+    "churn_risk_min",
+    "churn_risk_max",
+    "p_alive_min",
+    "p_alive_max",
+    "predicted_clv_min",
+)
 AUDIENCE_AUTHOR_FIELDS = {"audience_domain", "company_id"}
 
 _logger = logging.getLogger(__name__)
@@ -121,6 +128,19 @@ class EcrmCouponRule(models.Model):
         string="RFM segments",
         domain=[("kind", "=", "rfm_segment")],
     )
+    # the company's predictive model (ecrm_core): e.g. a win-back while it can
+    # still work, or the customers worth the most
+    churn_risk_min = fields.Float(string="Churn risk from (%)", default=0.0)
+    churn_risk_max = fields.Float(string="Churn risk up to (%)", default=100.0)
+    p_alive_min = fields.Float(string="P(alive) from", default=0.0)
+    p_alive_max = fields.Float(string="P(alive) up to", default=1.0)
+    predicted_clv_min = fields.Float(
+        string="Predicted CLV from",
+        help="Revenue the predictive model expects from the customer within the "
+        "CLV horizon, in the company currency.",
+    )
+    predictive_filter = fields.Boolean(compute="_compute_predictive_filter")
+    has_clv_model = fields.Boolean(compute="_compute_predictive_filter")
     audience_domain = fields.Char(default="[]", help="Extra filter on customers.")
     audience_uid = fields.Many2one(
         "res.users",
@@ -167,7 +187,35 @@ class EcrmCouponRule(models.Model):
             "CHECK(max_per_run >= 0)",
             "The maximum per period cannot be negative.",
         ),
+        (
+            "predictive_filter_range",
+            (
+                "CHECK(churn_risk_min >= 0 AND churn_risk_min <= churn_risk_max "
+                "AND churn_risk_max <= 100 AND p_alive_min >= 0 "
+                "AND p_alive_min <= p_alive_max AND p_alive_max <= 1 "
+                "AND predicted_clv_min >= 0)"
+            ),
+            (
+                "The churn risk is a range within 0-100 %, P(alive) a range "
+                "within 0-1 and the predicted CLV cannot be negative."
+            ),
+        ),
     ]
+
+    @api.depends(*PREDICTIVE_FILTERS, "company_id")
+    def _compute_predictive_filter(self):
+        for rule in self:
+            rule.predictive_filter = rule._ecrm_predictive_filter_set()
+            rule.has_clv_model = bool(rule.company_id.sudo().ecrm_clv_model_id)
+
+    def _ecrm_predictive_filter_set(self):
+        return bool(
+            self.churn_risk_min > 0
+            or self.churn_risk_max < 100
+            or self.p_alive_min > 0
+            or self.p_alive_max < 1
+            or self.predicted_clv_min > 0
+        )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -274,12 +322,18 @@ class EcrmCouponRule(models.Model):
         engine = self.env["ecrm.coupon.engine"]
         for rule in self:
             count, sample = engine._ecrm_preview(rule)
+            bands = engine._ecrm_preview_bands(rule)
             rule.write(
                 {
                     "preview_count": count,
                     "preview_sample": self.env["ir.qweb"]._render(
                         "ecrm_loyalty.ecrm_coupon_rule_preview",
-                        {"rule": rule, "count": count, "sample": sample},
+                        {
+                            "rule": rule,
+                            "count": count,
+                            "sample": sample,
+                            "bands": bands,
+                        },
                     ),
                     "preview_date": fields.Datetime.now(),
                 }
@@ -390,6 +444,10 @@ class EcrmCouponRule(models.Model):
                     self.rfm_segment_ids.mapped("code"),
                 )
             )
+        if self._ecrm_predictive_filter_set() and not self.env.context.get(
+            "ecrm_without_predictive"
+        ):
+            conditions.append(self._ecrm_predictive_condition(profile))
         domain = ast.literal_eval(self.audience_domain or "[]")
         if domain:
             conditions.append(
@@ -400,6 +458,28 @@ class EcrmCouponRule(models.Model):
                 )
             )
         return conditions
+
+    def _ecrm_predictive_condition(self, profile):
+        """The predictive filters on ``profile``: they match no one while the
+        company has no model (nothing to decide with; the form says so)."""
+        model = self.company_id.sudo().ecrm_clv_model_id
+        if not model:
+            return SQL("FALSE")
+        today = self.env["ecrm.profile.engine"]._ecrm_today(self.company_id)
+        figures = model._ecrm_profile_figures_sql(profile, today)
+        return SQL(
+            "100 * %(no_order)s BETWEEN %(churn_min)s AND %(churn_max)s"
+            " AND %(p_alive)s BETWEEN %(alive_min)s AND %(alive_max)s"
+            " AND COALESCE(%(clv)s, 0) >= %(clv_min)s",
+            no_order=figures["no_order"],
+            p_alive=figures["p_alive"],
+            clv=figures["clv"],
+            churn_min=self.churn_risk_min,
+            churn_max=self.churn_risk_max,
+            alive_min=self.p_alive_min,
+            alive_max=self.p_alive_max,
+            clv_min=self.predicted_clv_min,
+        )
 
     def _ecrm_audience_query(self, domain):
         """The partners of ``domain`` as the filter's author (the last user

@@ -8,3 +8,5 @@ from . import test_bulk_mail
 from . import test_personal_products
 from . import test_unsubscribe
 from . import test_forget
+
+from . import test_coupon_predictive
