@@ -8,5 +8,4 @@ from . import test_bulk_mail
 from . import test_personal_products
 from . import test_unsubscribe
 from . import test_forget
-
 from . import test_coupon_predictive
