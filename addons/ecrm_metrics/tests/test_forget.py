@@ -62,7 +62,7 @@ class TestForgetEverywhere(MetricsCase):
         env["ecrm.tracking.event"]._ecrm_record(
             picking, "delivered", "carrier", cls.DAY, "Signed: Q. Vorhaugen", True
         )
-        env["ecrm.lookup.attempt"]._ecrm_allowed(
+        env["ecrm.lookup.attempt"]._ecrm_try(
             [f"ref:{cls.order.name.upper()}"], cls.company
         )
         article = env["ecrm.faq.article"].create(

@@ -26,7 +26,9 @@ class PartnerAnonymizeWizard(models.TransientModel):
             SQL(
                 """
                 DELETE FROM ecrm_lookup_attempt
-                 WHERE key IN (SELECT 'ref:' || upper(name) FROM sale_order
+                 WHERE key IN (SELECT unnest(ARRAY['order:' || id,
+                                                   'ref:' || upper(name)])
+                                 FROM sale_order
                                 WHERE partner_id = ANY(%(ids)s)
                                    OR ecrm_commercial_partner_id = ANY(%(ids)s))
                 """,
