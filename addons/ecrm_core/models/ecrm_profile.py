@@ -9,7 +9,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..tools import btyd
-from .ecrm_clv_model import predictive_sql
+from ..tools.btyd_sql import predictive_sql
 from .ecrm_profile_engine import LevelChange
 from .ecrm_selection import LIFECYCLE_STAGES, RFM_SEGMENTS
 

@@ -10,7 +10,7 @@ from odoo import api, fields, models
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
 
-from .ecrm_clv_model import predictive_sql
+from ..tools.btyd_sql import predictive_sql
 
 _logger = logging.getLogger(__name__)
 
@@ -601,7 +601,7 @@ class EcrmProfileEngine(models.AbstractModel):
 
     @api.model
     def _ecrm_predictive_columns(self, company, today, alias, curve=None):
-        """The predictive figures (``ecrm_clv_model.predictive_sql``) of the
+        """The predictive figures (``tools.btyd_sql.predictive_sql``) of the
         statistics row ``alias`` with the company's model; NULL without one."""
         model = company.sudo().ecrm_clv_model_id
         if model:

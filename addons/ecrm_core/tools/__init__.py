@@ -1,1 +1,2 @@
 from . import btyd
+from . import btyd_sql
