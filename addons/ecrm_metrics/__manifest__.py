@@ -3,7 +3,7 @@
 {
     "name": "eCRM Metrics",
     "summary": "eCRM dashboards: acquisition, retention, cohorts, CLV, RFM, ROI",
-    "version": "18.0.1.3.0",
+    "version": "18.0.1.4.0",
     "category": "Sales/CRM",
     "license": "AGPL-3",
     "author": "eCRM suite developers",
@@ -20,7 +20,7 @@
         "views/ecrm_metrics_snapshot_views.xml",
         "views/res_users_views.xml",
     ],
-    "demo": ["demo/ecrm_metrics_demo.xml"],
+    "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
     "assets": {
         "web.assets_backend": [
