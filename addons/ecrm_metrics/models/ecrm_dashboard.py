@@ -4,7 +4,6 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools.misc import formatLang
 
 from .ecrm_metrics_kpi import NO_FILTERS
 
@@ -225,61 +224,3 @@ class EcrmDashboard(models.AbstractModel):
     @api.model
     def _ecrm_watermark(self):
         return self.env["ecrm.metrics.engine"]._ecrm_watermark()
-
-    # ------------------------------------------------------------------
-    # Weekly digest
-    # ------------------------------------------------------------------
-
-    DIGEST_FIGURES = (
-        "revenue",
-        "orders",
-        "new_customers",
-        "active_customers",
-        "retention_rate",
-        "csat",
-        "sla_met_rate",
-    )
-
-    @api.model
-    def _ecrm_send_digest(self):
-        """Queue the week's headline figures, with their change against the
-        week before, to each eCRM manager who did not opt out."""
-        managers = self.env.ref("ecrm_core.group_ecrm_manager").users.filtered(
-            lambda u: u.ecrm_metrics_digest and u.email and u.active and not u.share
-        )
-        template = self.env.ref("ecrm_metrics.mail_template_ecrm_digest")
-        end = fields.Date.context_today(self) - timedelta(days=1)
-        start = end - timedelta(days=6)
-        labels = self._ecrm_labels()
-        for manager in managers:
-            dashboard = self.with_user(manager).with_company(manager.company_id)
-            dashboard = dashboard.with_context(
-                allowed_company_ids=manager.company_ids.ids
-            )
-            now = dashboard.get_kpis(start, end)
-            before = dashboard.get_kpis(
-                start - timedelta(days=7), start - timedelta(days=1)
-            )
-            template.with_context(
-                ecrm_digest=[
-                    (labels[key], *self._ecrm_digest_cells(key, now[key], before[key]))
-                    for key in self.DIGEST_FIGURES
-                ],
-                ecrm_period=(start, end),
-            ).send_mail(manager.id)
-
-    @api.model
-    def _ecrm_digest_cells(self, key, value, before):
-        """A figure of the digest and its change, as text."""
-        if value is None:
-            return "–", ""
-        if key.endswith("_rate") or key == "csat":
-            text = f"{100 * value:.1f} %"
-        elif key == "revenue":
-            text = formatLang(
-                self.env, value, currency_obj=self.env.company.currency_id
-            )
-        else:
-            text = formatLang(self.env, value, digits=0)
-        change = f"{100 * (value - before) / abs(before):+.0f} %" if before else ""
-        return text, change
