@@ -88,8 +88,8 @@ class EcrmMetricsKpi(models.AbstractModel):
 
     @api.model
     def _ecrm_kpis(self, period, companies, filters, snapshot=True, keys=None):
-        """The figures of the period (those of the families computing one of
-        ``keys`` when given)."""
+        """The figures of the period; with ``keys`` (a set of figures' keys),
+        those of the families computing one of them only."""
         snapshot = snapshot and self._ecrm_refreshed(companies)
         kpis = {}
         for family in self._ecrm_families():
@@ -122,7 +122,12 @@ class EcrmMetricsKpi(models.AbstractModel):
             ),
         )
         if from_ is not None:
-            query = SQL("%s FROM %s WHERE %s", query, from_, SQL(" AND ").join(where))
+            query = SQL(
+                "%s FROM %s WHERE %s",
+                query,
+                from_,
+                SQL(" AND ").join(where or [SQL("TRUE")]),
+            )
         self.env.cr.execute(query)
         return self.env.cr.dictfetchone()
 

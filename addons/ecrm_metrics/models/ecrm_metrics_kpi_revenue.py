@@ -34,13 +34,11 @@ class EcrmMetricsKpiRevenue(models.AbstractModel):
         if snapshot:
             orders, revenue = self._ecrm_snapshot_orders(period, companies, filters)
         else:
-            self.env.cr.execute(
-                SQL(
-                    "SELECT count(*), sum(amount) FROM (%s) o",
-                    self._ecrm_order_sql(companies, filters, period),
-                )
+            live = self._ecrm_fetch(
+                self._ecrm_orders_select(),
+                SQL("(%s) o", self._ecrm_order_sql(companies, filters, period)),
             )
-            orders, revenue = self.env.cr.fetchone()
+            orders, revenue = live["orders"], live["revenue"]
         clv = self._ecrm_fetch(
             self._ecrm_clv_select(),
             self._ecrm_clv_from(companies),
@@ -52,6 +50,12 @@ class EcrmMetricsKpiRevenue(models.AbstractModel):
             "average_order_value": float(revenue) / orders if orders else None,
             "clv_average": float(clv) if clv is not None else None,
         }
+
+    @api.model
+    def _ecrm_orders_select(self):
+        """The figures of the confirmed orders ``o`` of the period (live; the
+        refreshed companies' come from their order days)."""
+        return {"orders": SQL("count(*)"), "revenue": SQL("sum(o.amount)")}
 
     # ------------------------------------------------------------------
     # CLV average of the active customers
