@@ -15,6 +15,7 @@ from . import ecrm_metrics_profile_day
 from . import ecrm_metrics_customer_first
 from . import ecrm_metrics_segment_history
 from . import res_company
+from . import res_users
 from . import sale_order
 from . import stock_picking
 from . import ecrm_metrics_return_day

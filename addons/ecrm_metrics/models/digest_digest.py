@@ -91,7 +91,7 @@ class DigestDigest(models.Model):
         digest = self.env.ref(
             "ecrm_metrics.digest_digest_ecrm", raise_if_not_found=False
         )
-        managers = self.env.ref("ecrm_core.group_ecrm_manager").users
+        managers = self.env.ref("ecrm_core.group_ecrm_manager").sudo().users
         if users is not None:
             managers &= users
         if digest:

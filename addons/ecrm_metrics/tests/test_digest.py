@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.tests import new_test_user, tagged
 from odoo.tools.misc import file_path
 
@@ -91,23 +92,38 @@ class TestDigest(MetricsCase):
         self.assertEqual(week.kpi_ecrm_new_customers_value, 1)
         self.assertEqual(week.kpi_ecrm_retention_rate_value, 100.0)
 
+    def test_new_managers_are_subscribed(self):
+        """As Odoo subscribes new employees to its default digest: a new eCRM
+        manager, an employee made one; not a manager who unsubscribed when
+        their groups are written again."""
+        self.assertIn(self.manager, self.digest.user_ids)
+        self.assertNotIn(self.employee, self.digest.user_ids)
+        manager_group = self.env.ref("ecrm_core.group_ecrm_manager")
+        self.employee.write({"groups_id": [Command.link(manager_group.id)]})
+        self.assertIn(self.employee, self.digest.user_ids)
+        self.digest.with_user(self.manager).action_unsubscribe()
+        self.manager.write(
+            {"groups_id": [Command.link(self.env.ref("base.group_user").id)]}
+        )
+        self.assertNotIn(self.manager, self.digest.user_ids)
+
     @freeze_time("2025-03-15 06:00:00")
     def test_subscribed_manager_receives_it(self):
-        self.digest._action_subscribe_users(self.manager | self.employee)
+        self.digest._action_unsubscribe_users(self.opted_out)
+        self.digest._action_subscribe_users(self.employee)
         self.digest._action_send(update_periodicity=False)
         mail = self._mails(self.manager)
         self.assertEqual(len(mail), 1)
         self.assertEqual(mail.state, "outgoing")  # queued, not sent
         self.assertIn("eCRM Revenue", mail.body_html)
         self.assertIn("eCRM Retention (%)", mail.body_html)
-        self.assertFalse(self._mails(self.opted_out))  # not subscribed
+        self.assertFalse(self._mails(self.opted_out))  # unsubscribed
         # an employee who is no eCRM user gets the digest without the figures
         employee_mail = self._mails(self.employee)
         self.assertEqual(len(employee_mail), 1)
         self.assertNotIn("eCRM Revenue", employee_mail.body_html)
 
     def test_managers_unsubscribe_themselves(self):
-        self.digest._action_subscribe_users(self.manager)
         self.digest.with_user(self.manager).action_unsubscribe()
         self.assertNotIn(self.manager, self.digest.user_ids)
 
