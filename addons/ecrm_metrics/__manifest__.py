@@ -3,24 +3,23 @@
 {
     "name": "eCRM Metrics",
     "summary": "eCRM dashboards: acquisition, retention, cohorts, CLV, RFM, ROI",
-    "version": "18.0.1.3.0",
+    "version": "18.0.1.4.0",
     "category": "Sales/CRM",
     "license": "AGPL-3",
     "author": "eCRM suite developers",
     "website": "https://github.com/ecrm-suite/ecrm",
     "maintainers": ["ecrm-suite"],
     "development_status": "Beta",
-    "depends": ["ecrm_core", "ecrm_portal", "ecrm_loyalty"],
+    "depends": ["digest", "ecrm_core", "ecrm_portal", "ecrm_loyalty"],
     "data": [
         "security/ir.model.access.csv",
         "security/ecrm_metrics_security.xml",
         "data/ir_cron_data.xml",
-        "data/mail_template_data.xml",
+        "data/digest_data.xml",
         "views/ecrm_metrics_menus.xml",
         "views/ecrm_metrics_snapshot_views.xml",
-        "views/res_users_views.xml",
     ],
-    "demo": ["demo/ecrm_metrics_demo.xml"],
+    "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
     "assets": {
         "web.assets_backend": [

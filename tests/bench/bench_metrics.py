@@ -43,6 +43,7 @@ def main():
         company = env["res.company"].search([], order="id", limit=1)
         env = env(context={"allowed_company_ids": company.ids})
         dashboard = env["ecrm.dashboard"]
+        engine = env["ecrm.metrics.engine"]
         cr.execute(
             "SELECT count(*), max(date_order)::date FROM sale_order"
             " WHERE state = 'sale' AND company_id = %s",
@@ -63,7 +64,7 @@ def main():
         )
         day_orders = [row[0] for row in cr.fetchall()]
         cr.commit()
-        full, _ = timed(lambda: dashboard._ecrm_refresh_company(company, full=True), cr)
+        full, _ = timed(lambda: engine._ecrm_refresh_company(company, full=True), cr)
         cr.commit()
         cr.execute(
             "UPDATE sale_order SET state = 'sale',"
@@ -77,7 +78,7 @@ def main():
             [company.id, day_orders],
         )
         cr.commit()
-        incremental, _ = timed(lambda: dashboard._ecrm_refresh_company(company), cr)
+        incremental, _ = timed(lambda: engine._ecrm_refresh_company(company), cr)
         cr.commit()
         end = last_day
         start = end - timedelta(days=364)

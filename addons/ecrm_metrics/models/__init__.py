@@ -1,3 +1,12 @@
+from . import ecrm_metrics_kpi
+from . import ecrm_metrics_kpi_revenue
+from . import ecrm_metrics_kpi_acquisition
+from . import ecrm_metrics_kpi_retention
+from . import ecrm_metrics_kpi_rfm
+from . import ecrm_metrics_kpi_service
+from . import ecrm_metrics_kpi_coupon
+from . import ecrm_metrics_engine
+from . import ecrm_metrics_engine_returns
 from . import ecrm_dashboard
 from . import ecrm_metrics_order_day
 from . import ecrm_metrics_ticket_day
@@ -12,3 +21,4 @@ from . import stock_picking
 from . import ecrm_metrics_return_day
 from . import ecrm_metrics_cohort_day
 from . import ecrm_profile
+from . import digest_digest

@@ -6,7 +6,7 @@ from odoo import fields, models
 class EcrmMetricsCohortDay(models.Model):
     """Per cohort (the month of the customers' first order) and day, the
     customers of the cohort whose first order of that day's month is on that
-    day: a snapshot written by ``ecrm.dashboard._ecrm_refresh``. A cohort's
+    day: a snapshot written by ``ecrm.metrics.engine``. A cohort's
     customers active in a month up to a day are a sum over it."""
 
     _name = "ecrm.metrics.cohort.day"

@@ -7,7 +7,7 @@ from odoo.tools.sql import create_index
 class EcrmMetricsCustomerFirst(models.Model):
     """The day of a customer's first confirmed order in a company, per channel
     and level (at confirmation): a snapshot written by
-    ``ecrm.dashboard._ecrm_refresh``. New customers and cohorts are read from
+    ``ecrm.metrics.engine``. New customers and cohorts are read from
     it (with or without the dashboard's filters) instead of the minimum of
     all orders ever."""
 

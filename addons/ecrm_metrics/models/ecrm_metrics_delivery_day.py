@@ -5,7 +5,7 @@ from odoo import fields, models
 
 class EcrmMetricsDeliveryDay(models.Model):
     """Outgoing deliveries validated per day, and how many by their scheduled
-    date: a snapshot written by ``ecrm.dashboard._ecrm_refresh``."""
+    date: a snapshot written by ``ecrm.metrics.engine``."""
 
     _name = "ecrm.metrics.delivery.day"
     _description = "eCRM Deliveries per Day"

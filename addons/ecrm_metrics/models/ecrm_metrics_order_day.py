@@ -6,7 +6,7 @@ from odoo import api, fields, models
 class EcrmMetricsOrderDay(models.Model):
     """Confirmed orders and their untaxed revenue (company currency) per day,
     channel and level at confirmation: a snapshot written by
-    ``ecrm.dashboard._ecrm_refresh``."""
+    ``ecrm.metrics.engine``."""
 
     _name = "ecrm.metrics.order.day"
     _description = "eCRM Orders per Day"

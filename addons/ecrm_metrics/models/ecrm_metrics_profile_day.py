@@ -8,7 +8,7 @@ from odoo.addons.ecrm_core.models.ecrm_selection import LIFECYCLE_STAGES, RFM_SE
 class EcrmMetricsProfileDay(models.Model):
     """Customers per level, lifecycle stage and RFM segment on the day of each
     refresh, with their lifetime value: a snapshot written by
-    ``ecrm.dashboard._ecrm_refresh``."""
+    ``ecrm.metrics.engine``."""
 
     _name = "ecrm.metrics.profile.day"
     _description = "eCRM Customers per Level, Stage and Segment"

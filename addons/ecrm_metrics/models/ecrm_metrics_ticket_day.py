@@ -6,7 +6,7 @@ from odoo import fields, models
 class EcrmMetricsTicketDay(models.Model):
     """Tickets created per day and customer level (when the ticket was
     opened) and their first responses: a snapshot written
-    by ``ecrm.dashboard._ecrm_refresh``."""
+    by ``ecrm.metrics.engine``."""
 
     _name = "ecrm.metrics.ticket.day"
     _description = "eCRM Tickets per Day"

@@ -1,21 +1,28 @@
 # Copyright 2026 eCRM suite developers
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+from odoo import api, models
 
 
 class ResUsers(models.Model):
     _inherit = "res.users"
 
-    ecrm_metrics_digest = fields.Boolean(
-        string="Weekly eCRM digest",
-        default=True,
-        help="eCRM managers receive the headline figures of the week by email.",
-    )
+    @api.model_create_multi
+    def create(self, vals_list):
+        """New eCRM managers receive the eCRM digest, as Odoo subscribes new
+        employees to its default digest."""
+        users = super().create(vals_list)
+        self.env["digest.digest"]._ecrm_subscribe_managers(users)
+        return users
 
-    @property
-    def SELF_WRITEABLE_FIELDS(self):
-        return super().SELF_WRITEABLE_FIELDS + ["ecrm_metrics_digest"]
-
-    @property
-    def SELF_READABLE_FIELDS(self):
-        return super().SELF_READABLE_FIELDS + ["ecrm_metrics_digest"]
+    def write(self, vals):
+        """Users who become eCRM managers receive the eCRM digest (a manager
+        who unsubscribed stays unsubscribed)."""
+        if not any(
+            key == "groups_id" or key.startswith(("in_group_", "sel_groups_"))
+            for key in vals
+        ):
+            return super().write(vals)
+        managers = self.filtered(lambda u: u.has_group("ecrm_core.group_ecrm_manager"))
+        res = super().write(vals)
+        self.env["digest.digest"]._ecrm_subscribe_managers(self - managers)
+        return res

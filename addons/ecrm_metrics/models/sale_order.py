@@ -4,8 +4,6 @@ from odoo import models
 from odoo.tools import SQL
 from odoo.tools.sql import create_index, index_exists
 
-from .ecrm_metrics_return_day import UNLINKED_TABLE
-
 PERIOD_INDEX = "sale_order_ecrm_metrics_period_index"
 WRITE_INDEX = "sale_order_ecrm_metrics_write_index"
 
@@ -33,12 +31,5 @@ class SaleOrder(models.Model):
 
     def unlink(self):
         # the orders' rows leave the metrics snapshots at the next refresh
-        self.env.cr.execute(
-            SQL(
-                "INSERT INTO %s (order_id, unlinked_at)"
-                " SELECT unnest(%s::int[]), now() at time zone 'UTC'",
-                SQL.identifier(UNLINKED_TABLE),
-                self.ids,
-            )
-        )
+        self.env["ecrm.metrics.engine"]._ecrm_orders_unlinked(self.ids)
         return super().unlink()

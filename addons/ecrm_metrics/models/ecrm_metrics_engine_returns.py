@@ -1,0 +1,343 @@
+# Copyright 2026 eCRM suite developers
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, models
+from odoo.tools import SQL
+
+from .ecrm_metrics_engine import ORDER_TABLE
+
+# the same customer, channel and level in two rows of first orders (f, w);
+# COALESCE rather than IS NOT DISTINCT FROM: a hash join
+COMBO = SQL(
+    """
+    f.partner_id = w.partner_id
+    AND COALESCE(f.channel, '') = COALESCE(w.channel, '')
+    AND COALESCE(f.level_id, 0) = COALESCE(w.level_id, 0)
+    """
+)
+
+
+class EcrmMetricsEngineReturns(models.AbstractModel):
+    """The part of the refresh (``ecrm.metrics.engine``) behind the customers
+    of a period: the rows of the customers' orders (``ORDER_TABLE``), the
+    return and cohort snapshots summed from them, the customers' first orders
+    per channel and level and their last order day on their profiles. Called
+    by the engine with the orders and customers changed since the company's
+    last refresh (everything on a rebuild)."""
+
+    _name = "ecrm.metrics.engine.returns"
+    _description = "eCRM Metrics: Refresh of the Customers' Orders"
+
+    @api.model
+    def _ecrm_refresh_returns(self, company, changed):
+        """Rewrite the rows (``ORDER_TABLE``) of the orders changed since the
+        last refresh (``changed``: ``{"orders": ids, "customers": (partner
+        ids, the first day each one's changed orders were or are on)}``;
+        everything when None) and what they count in the return and cohort
+        snapshots: what the customers' orders from that day on counted is
+        subtracted before, added after; then the customers' first orders per
+        channel and level (``ecrm.metrics.customer.first``) and their last
+        order day on their profiles."""
+        cr = self.env.cr
+        table = SQL.identifier(ORDER_TABLE)
+        if changed is None:
+            # a rebuild: millions of rows, only those that differ written (in
+            # order: a customer's rows together; the statistics taken before
+            # and after, the plans depend on them), then read in order (a sort
+            # in memory) rather than consumed from the statement's own result;
+            # the memory for these statements only, not the rest of the
+            # transaction (other companies, the profiles)
+            cr.execute("SELECT current_setting('work_mem')")
+            work_mem = cr.fetchone()[0]
+            cr.execute(
+                SQL(
+                    """
+                    SET LOCAL work_mem = '512MB';
+                    ANALYZE %(table)s;
+                    DELETE FROM %(table)s t WHERE company_id = %(company)s
+                       AND NOT EXISTS (
+                           SELECT 1 FROM (%(orders)s) so
+                            WHERE so.id = t.order_id AND so.date_order = t.date
+                              AND COALESCE(so.ecrm_commercial_partner_id, 0)
+                                  = COALESCE(t.partner_id, 0)
+                              AND COALESCE(so.ecrm_channel, '')
+                                  = COALESCE(t.channel, '')
+                              AND COALESCE(so.ecrm_level_id, 0)
+                                  = COALESCE(t.level_id, 0));
+                    INSERT INTO %(table)s
+                           (company_id, partner_id, order_id, date, channel, level_id)
+                    SELECT * FROM (%(orders)s) so
+                     WHERE NOT EXISTS (SELECT 1 FROM %(table)s t
+                                        WHERE t.order_id = so.id)
+                     ORDER BY 2, 4;
+                    ANALYZE %(table)s;
+                    DELETE FROM ecrm_metrics_return_day
+                     WHERE company_id = %(company)s;
+                    DELETE FROM ecrm_metrics_cohort_day WHERE company_id = %(company)s
+                    """,
+                    table=table,
+                    company=company.id,
+                    orders=self._ecrm_orders_sql(company),
+                )
+            )
+            self._ecrm_add_returns(
+                company,
+                SQL(
+                    "SELECT partner_id, date, TRUE AS counted, NULL::date AS first_date"
+                    " FROM %s WHERE company_id = %s",
+                    table,
+                    company.id,
+                ),
+                1,
+            )
+            self._ecrm_refresh_customers(company, None)
+            cr.execute(SQL("SELECT set_config('work_mem', %s, true)", work_mem))
+            return
+        partners, since = changed["customers"]
+        if partners:
+            self._ecrm_rewrite_orders(company, changed["orders"], partners, since)
+        self._ecrm_refresh_customers(company, changed["customers"])
+
+    @api.model
+    def _ecrm_orders_sql(self, company):
+        """The rows of ``ORDER_TABLE`` of the company's confirmed orders."""
+        return SQL(
+            """
+            SELECT company_id, ecrm_commercial_partner_id, id, date_order::date,
+                   ecrm_channel, ecrm_level_id
+              FROM sale_order
+             WHERE state = 'sale' AND company_id = %s
+            """,
+            company.id,
+        )
+
+    @api.model
+    def _ecrm_rewrite_orders(self, company, order_ids, partners, since):
+        """Rewrite the rows of the orders ``order_ids`` and what the orders of
+        their customers ``partners`` from the day ``since`` each count in
+        the return and cohort snapshots."""
+        cr = self.env.cr
+        table = SQL.identifier(ORDER_TABLE)
+        # the orders of the changed customers from the first day changed, the
+        # two before (their previous orders) and each one's first day
+        counted = SQL(
+            """
+            SELECT c.partner_id, r.date, r.counted, f.first_date
+              FROM unnest(%(partners)s::int[], %(since)s::date[]) c (partner_id, since)
+             CROSS JOIN LATERAL (
+                   SELECT min(date) AS first_date FROM %(table)s
+                    WHERE company_id = %(company)s AND partner_id = c.partner_id) f
+             CROSS JOIN LATERAL (
+                   SELECT date, TRUE AS counted FROM %(table)s
+                    WHERE company_id = %(company)s AND partner_id = c.partner_id
+                      AND date >= c.since
+                   UNION ALL
+                   (SELECT date, FALSE FROM %(table)s
+                     WHERE company_id = %(company)s AND partner_id = c.partner_id
+                       AND date < c.since
+                     ORDER BY date DESC LIMIT 2)) r
+            """,
+            partners=partners,
+            since=since,
+            table=table,
+            company=company.id,
+        )
+        self._ecrm_add_returns(company, counted, -1)
+        cr.execute(
+            SQL(
+                """
+                DELETE FROM %(table)s WHERE company_id = %(company)s
+                   AND order_id IN (SELECT unnest(%(orders)s::int[]));
+                INSERT INTO %(table)s
+                       (company_id, partner_id, order_id, date, channel, level_id)
+                SELECT * FROM (%(rows)s) so
+                 WHERE id IN (SELECT unnest(%(orders)s::int[]))
+                """,
+                table=table,
+                company=company.id,
+                orders=order_ids,
+                rows=self._ecrm_orders_sql(company),
+            )
+        )
+        self._ecrm_add_returns(company, counted, 1)
+        cr.execute(
+            SQL(
+                """
+                DELETE FROM ecrm_metrics_return_day WHERE company_id = %(company)s
+                   AND orders = 0 AND second_orders = 0;
+                DELETE FROM ecrm_metrics_cohort_day WHERE company_id = %(company)s
+                   AND customers = 0
+                """,
+                company=company.id,
+            )
+        )
+
+    @api.model
+    def _ecrm_refresh_customers(self, company, customers):
+        """Write the first orders per channel and level
+        (``ecrm.metrics.customer.first``) and the last order day on the
+        profiles (``ecrm_metrics_last_date``) of the ``customers`` (partner
+        ids, the first day of each one's changed orders; everyone when None)
+        from their rows of ``ORDER_TABLE``; also the last day of the profiles
+        created since (without one). Only the rows that differ are written: a
+        rebuild of unchanged data writes nothing (inserting a million rows
+        checks their foreign keys one by one)."""
+        table = SQL.identifier(ORDER_TABLE)
+        if customers is None:
+            firsts = SQL(
+                """
+                SELECT partner_id, channel, level_id, min(date) AS first_date
+                  FROM %s WHERE company_id = %s
+                 GROUP BY partner_id, channel, level_id
+                """,
+                table,
+                company.id,
+            )
+            stored = SQL(
+                "SELECT f.*, '-infinity'::date AS since"
+                " FROM ecrm_metrics_customer_first f WHERE f.company_id = %s",
+                company.id,
+            )
+            kept = dated = SQL("TRUE")
+            # its rows may all be new since the statistics (a first build):
+            # the plans of the joins below depend on them
+            self.env.cr.execute(SQL("ANALYZE ecrm_metrics_customer_first"))
+        else:
+            partners, since = customers
+            changed = SQL(
+                "unnest(%s::int[], %s::date[]) c (partner_id, since)", partners, since
+            )
+            # the first of the orders from each customer's first changed day
+            firsts = SQL(
+                """
+                SELECT o.partner_id, o.channel, o.level_id, min(o.date) AS first_date
+                  FROM %(changed)s
+                  JOIN %(table)s o ON o.company_id = %(company)s
+                   AND o.partner_id = c.partner_id AND o.date >= c.since
+                 GROUP BY o.partner_id, o.channel, o.level_id
+                """,
+                changed=changed,
+                table=table,
+                company=company.id,
+            )
+            stored = SQL(
+                """
+                SELECT f.*, c.since FROM ecrm_metrics_customer_first f
+                  JOIN %s ON c.partner_id = f.partner_id
+                 WHERE f.company_id = %s
+                """,
+                changed,
+                company.id,
+            )
+            dated = self.env["ecrm.metrics.engine"]._ecrm_changed_filter(
+                SQL.identifier("p", "partner_id"), partners
+            )
+            kept = SQL(
+                "NOT EXISTS (SELECT 1 FROM stored f"
+                " WHERE %s AND f.first_date < f.since)",
+                COMBO,
+            )
+        cr = self.env.cr
+        # a first order before the customer's first changed day stays, the
+        # others are the first of the orders from that day (everything on a
+        # rebuild)
+        cr.execute(
+            SQL(
+                """
+                WITH stored AS (%(stored)s), wanted AS (
+                    SELECT * FROM (%(firsts)s) w WHERE %(kept)s
+                ), stale AS (
+                    DELETE FROM ecrm_metrics_customer_first
+                     WHERE id IN (
+                           SELECT f.id FROM stored f
+                            WHERE f.first_date >= f.since
+                              AND NOT EXISTS (
+                                  SELECT 1 FROM wanted w
+                                   WHERE %(combo)s AND f.first_date = w.first_date))
+                )
+                INSERT INTO ecrm_metrics_customer_first
+                       (partner_id, company_id, channel, level_id, first_date)
+                SELECT w.partner_id, %(company)s, w.channel, w.level_id, w.first_date
+                  FROM wanted w
+                 WHERE NOT EXISTS (SELECT 1 FROM stored f
+                                    WHERE %(combo)s AND f.first_date = w.first_date)
+                """,
+                stored=stored,
+                firsts=firsts,
+                kept=kept,
+                company=company.id,
+                combo=COMBO,
+            )
+        )
+        # the last day: one probe of each customer's days
+        for profiles in (dated, SQL("p.ecrm_metrics_last_date IS NULL")):
+            cr.execute(
+                SQL(
+                    """
+                    UPDATE ecrm_profile pr SET ecrm_metrics_last_date = l.last_date
+                      FROM (SELECT p.id, (SELECT max(o.date) FROM %(table)s o
+                                           WHERE o.company_id = %(company)s
+                                             AND o.partner_id = p.partner_id)
+                                         AS last_date
+                              FROM ecrm_profile p
+                             WHERE p.company_id = %(company)s AND %(profiles)s) l
+                     WHERE pr.id = l.id
+                       AND pr.ecrm_metrics_last_date IS DISTINCT FROM l.last_date
+                    """,
+                    table=table,
+                    company=company.id,
+                    profiles=profiles,
+                )
+            )
+
+    @api.model
+    def _ecrm_add_returns(self, company, rows, sign):
+        """Add (``sign`` 1) or subtract (-1) what customers' orders count in
+        the return snapshot (each order under the day of the customer's
+        previous order and of the one before) and in the cohort snapshot (the
+        first order of each month, under the month of the customer's first
+        order). ``rows``: a statement returning rows (partner_id, date,
+        counted, first_date) of ``ORDER_TABLE``: the orders ``counted`` of each
+        customer and at least the two before them (not counted),
+        ``first_date`` the customer's first day (NULL: the first row). The
+        days of a customer's previous orders do not depend on how orders of
+        one day are ranked."""
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH o AS (
+                    SELECT date, counted, lag(date) OVER w AS previous_date,
+                           lag(date, 2) OVER w AS second_date,
+                           COALESCE(first_date, first_value(date) OVER w) AS first_date
+                      FROM (%(rows)s) r
+                    WINDOW w AS (PARTITION BY partner_id ORDER BY date)
+                ), returns AS (
+                    INSERT INTO ecrm_metrics_return_day AS r
+                           (company_id, date, previous_date, orders, second_orders)
+                    SELECT %(company)s, date, previous_date, %(sign)s * sum(n),
+                           %(sign)s * sum(n2)
+                      FROM (SELECT date, previous_date, 1 AS n, 0 AS n2 FROM o
+                             WHERE counted AND previous_date IS NOT NULL
+                            UNION ALL
+                            SELECT date, second_date, 0, 1 FROM o
+                             WHERE counted AND second_date IS NOT NULL) o
+                     GROUP BY date, previous_date
+                    ON CONFLICT (company_id, date, previous_date) DO UPDATE
+                       SET orders = r.orders + EXCLUDED.orders,
+                           second_orders = r.second_orders + EXCLUDED.second_orders
+                )
+                INSERT INTO ecrm_metrics_cohort_day AS k
+                       (company_id, cohort, date, customers)
+                SELECT %(company)s, date_trunc('month', first_date)::date, date,
+                       %(sign)s * count(*)
+                  FROM o
+                 WHERE counted AND (previous_date IS NULL
+                                    OR previous_date < date_trunc('month', date))
+                 GROUP BY 2, 3
+                ON CONFLICT (company_id, cohort, date) DO UPDATE
+                   SET customers = k.customers + EXCLUDED.customers
+                """,
+                rows=rows,
+                company=company.id,
+                sign=sign,
+            )
+        )
