@@ -22,3 +22,4 @@ from . import ecrm_metrics_return_day
 from . import ecrm_metrics_cohort_day
 from . import ecrm_profile
 from . import digest_digest
+from . import ecrm_metrics_prediction

@@ -106,6 +106,9 @@ class EcrmDashboard(models.AbstractModel):
             "campaigns": self.env["ecrm.metrics.kpi.coupon"]._ecrm_campaigns(
                 period, companies
             ),
+            "prediction": self.env["ecrm.metrics.prediction"]._ecrm_prediction(
+                companies
+            ),
             "snapshot_date": snapshot_date and str(snapshot_date),
             "options": {
                 "levels": [

@@ -138,6 +138,20 @@ export class EcrmDashboard extends Component {
         }));
     }
 
+    money(value, currencyId) {
+        return value === null || value === undefined ? "–" : formatMonetary(value, { currencyId });
+    }
+
+    /** P(alive) by tenth: a bar per tenth, its share of the customers. */
+    aliveBars(counts) {
+        const total = (counts || []).reduce((a, b) => a + b, 0) || 1;
+        return (counts || []).map((count, i) => ({
+            label: `${i * 10}–${i * 10 + 10} %`,
+            count,
+            width: ((100 * count) / total).toFixed(1),
+        }));
+    }
+
     percent(value) {
         return value === null ? "–" : `${formatFloat(value * 100, { digits: [false, 0] })} %`;
     }

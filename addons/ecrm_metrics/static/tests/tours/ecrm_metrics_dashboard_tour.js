@@ -25,6 +25,27 @@ function checkEveryCard() {
     }
 }
 
+/** The predictive block (the demo shop's model): revenue expected in 30, 90
+ * and 365 days, rising with the horizon; P(alive) by tenth; the model's check. */
+function checkPrediction() {
+    const block = document.querySelector(".o_ecrm_prediction");
+    if (!block) {
+        throw new Error("no predictive block");
+    }
+    const amounts = [...block.querySelectorAll(".o_ecrm_predicted_revenue tbody td.text-end")].map(
+        (td) => parseFloat(td.textContent.replace(/[^\d.]/g, ""))
+    );
+    if (amounts.length !== 3 || !(amounts[0] > 0 && amounts[0] < amounts[1] && amounts[1] < amounts[2])) {
+        throw new Error(`expected revenue: ${amounts}`);
+    }
+    if (block.querySelectorAll(".o_ecrm_p_alive .o_ecrm_bar").length !== 10) {
+        throw new Error("P(alive) is not shown by tenth");
+    }
+    if (!block.querySelector(".o_ecrm_validation table, .o_ecrm_validation p")) {
+        throw new Error("the model's check is not shown");
+    }
+}
+
 function setInput(selector, newValue) {
     const input = document.querySelector(selector);
     input.value = newValue;
@@ -50,6 +71,7 @@ registry.category("web_tour.tours").add("ecrm_metrics_dashboard_tour", {
             trigger: `.o_ecrm_dashboard[data-loaded*='${yearAgo}'] .o_ecrm_cohorts tbody tr:nth-child(6)`,
             run() {
                 checkEveryCard();
+                checkPrediction();
                 document.body.dataset.ecrmAllOrders = value("orders");
                 setInput(".o_ecrm_channel", "website");
             },
