@@ -20,6 +20,7 @@
     "demo": ["demo/ecrm_livechat_demo.xml"],
     "assets": {
         "web.assets_backend": ["ecrm_livechat/static/src/*.js"],
+        "web.assets_tests": ["ecrm_livechat/static/tests/tours/*.js"],
     },
     "auto_install": True,
 }

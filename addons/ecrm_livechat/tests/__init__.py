@@ -1,1 +1,2 @@
 from . import test_livechat
+from . import test_livechat_tour
