@@ -376,6 +376,20 @@ class EcrmProfile(models.Model):
             ),
         }
 
+    def _ecrm_search_predictive(self, fname, operator, value):
+        if operator not in ("<", "<=", ">", ">=", "=", "!="):
+            raise UserError(
+                self.env._("Predictive figures can only be compared with a value.")
+            )
+        if isinstance(value, bool) or not isinstance(value, (int, float, str, date)):
+            raise UserError(
+                self.env._("Predictive figures can only be compared with a value.")
+            )
+        query = self._search([])
+        expression = self._field_to_sql(query.table, fname, query)
+        query.add_where(SQL("%s %s %s", expression, SQL(operator), value))
+        return [("id", "in", query)]
+
     def _search_churn_risk(self, operator, value):
         return self._ecrm_search_predictive("churn_risk", operator, value)
 
@@ -393,20 +407,6 @@ class EcrmProfile(models.Model):
 
     def _search_next_order_date(self, operator, value):
         return self._ecrm_search_predictive("next_order_date", operator, value)
-
-    def _ecrm_search_predictive(self, fname, operator, value):
-        if operator not in ("<", "<=", ">", ">=", "=", "!="):
-            raise UserError(
-                self.env._("Predictive figures can only be compared with a value.")
-            )
-        if isinstance(value, bool) or not isinstance(value, (int, float, str, date)):
-            raise UserError(
-                self.env._("Predictive figures can only be compared with a value.")
-            )
-        query = self._search([])
-        expression = self._field_to_sql(query.table, fname, query)
-        query.add_where(SQL("%s %s %s", expression, SQL(operator), value))
-        return [("id", "in", query)]
 
     def _search_recency_days(self, operator, value):
         # recency > n days  <=>  last order before today - n days

@@ -42,6 +42,28 @@ def _cdnow_transactions():
     return rows
 
 
+def _cdnow_model(env, company, as_of):
+    """A fitted model of ``company`` with CDNOW's published parameters, in
+    days, as the company's model would be after a fit."""
+    r, alpha, a, b = DAYS
+    p, q, gamma = CDNOW_GG.values()
+    return env["ecrm.clv.model"].create(
+        {
+            "company_id": company.id,
+            "as_of": as_of,
+            **dict(
+                zip(
+                    ("r", "alpha", "a", "b", "p", "q", "gamma"),
+                    (r, alpha, a, b, p, q, gamma),
+                    strict=True,
+                )
+            ),
+            "prediction_horizon_days": 365,
+            "clv_horizon_days": 1095,
+        }
+    )
+
+
 def _standard_errors(log_likelihood, params, step=1e-4):
     """Standard errors from the observed information (a central-difference
     Hessian of the total log-likelihood at the estimate)."""
@@ -344,21 +366,7 @@ class TestClvModel(ClvCase):
 
     def test_profile_figures_in_python_and_sql_agree(self):
         customers = self._customers_with_history()
-        model = self.env["ecrm.clv.model"].create(
-            {
-                "company_id": self.company.id,
-                "as_of": self.TODAY,
-                "r": DAYS[0],
-                "alpha": DAYS[1],
-                "a": DAYS[2],
-                "b": DAYS[3],
-                "p": 6.25,
-                "q": 3.74,
-                "gamma": 15.44,
-                "prediction_horizon_days": 365,
-                "clv_horizon_days": 1095,
-            }
-        )
+        model = _cdnow_model(self.env, self.company, self.TODAY)
         self.company.sudo().ecrm_clv_model_id = model
         self._recompute_all()
         fnames = [
@@ -572,21 +580,7 @@ class TestClvInTheEngine(EcrmCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.model = cls.env["ecrm.clv.model"].create(
-            {
-                "company_id": cls.company.id,
-                "as_of": cls.TODAY,
-                "r": DAYS[0],
-                "alpha": DAYS[1],
-                "a": DAYS[2],
-                "b": DAYS[3],
-                "p": 6.25,
-                "q": 3.74,
-                "gamma": 15.44,
-                "prediction_horizon_days": 365,
-                "clv_horizon_days": 1095,
-            }
-        )
+        cls.model = _cdnow_model(cls.env, cls.company, cls.TODAY)
         cls.active = cls._customer("Active")
         cls.lapsed = cls._customer("Lapsed")
         for days_ago in (30, 10):
