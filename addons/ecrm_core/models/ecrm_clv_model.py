@@ -205,33 +205,36 @@ class EcrmClvModel(models.Model):
         }
         self.env.flush_all()
         cr = self.env.cr
-        customers = SQL("(%s)", self._ecrm_customers_sql(company, as_of))
+        # one scan of the orders for both models: the BG/NBD rows compressed
+        # to distinct (x, t_x, T), the Gamma-Gamma rows to distinct (x, mean
+        # value of the repeat transactions: the first is left out, as in the
+        # paper), each with its number of customers
         cr.execute(
             SQL(
                 """
-                SELECT x, last_day - first_day, %s - first_day, count(*)
-                  FROM %s c
-                 GROUP BY 1, 2, 3
-                """,
-                as_of,
-                customers,
-            )
-        )
-        bgnbd_rows = np.array(cr.fetchall(), dtype=float).reshape(-1, 4)
-        # the first transaction is left out of the spend model, as in the paper
-        cr.execute(
-            SQL(
-                """
-                SELECT x, (total - first_value) / x
-                  FROM %s c
+                WITH c AS MATERIALIZED (%(customers)s)
+                SELECT TRUE, x, last_day - first_day, %(as_of)s - first_day, count(*)
+                  FROM c
+                 GROUP BY 2, 3, 4
+                 UNION ALL
+                SELECT FALSE, x, (total - first_value) / x, NULL, count(*)
+                  FROM c
                  WHERE x > 0 AND total - first_value > 0
+                 GROUP BY 2, 3
                 """,
-                customers,
+                customers=self._ecrm_customers_sql(company, as_of),
+                as_of=as_of,
             )
         )
-        gg_rows = np.array(cr.fetchall(), dtype=float).reshape(-1, 2)
+        rows = cr.fetchall()
+        bgnbd_rows = np.array([row[1:] for row in rows if row[0]], dtype=float)
+        gg_rows = np.array(
+            [(row[1], row[2], row[4]) for row in rows if not row[0]], dtype=float
+        )
+        bgnbd_rows = bgnbd_rows.reshape(-1, 4)
+        gg_rows = gg_rows.reshape(-1, 3)
         n_customers = int(bgnbd_rows[:, 3].sum())
-        values.update(customers=n_customers, repeaters=len(gg_rows))
+        values.update(customers=n_customers, repeaters=int(gg_rows[:, 2].sum()))
         values.update(self._ecrm_fit_values(company, bgnbd_rows, gg_rows))
         values["duration"] = time.monotonic() - started
         model = self.sudo().create(values)
@@ -317,7 +320,7 @@ class EcrmClvModel(models.Model):
     def _ecrm_fit_values(self, company, bgnbd_rows, gg_rows):
         """The fitted parameters, or the state and message saying why not."""
         n_customers = int(bgnbd_rows[:, 3].sum())
-        repeaters = len(gg_rows)
+        repeaters = int(gg_rows[:, 2].sum())
         if (
             n_customers < company.ecrm_clv_min_customers
             or repeaters < company.ecrm_clv_min_repeaters
@@ -336,7 +339,7 @@ class EcrmClvModel(models.Model):
             }
         x, t_x, T, weights = bgnbd_rows.T
         (r, alpha, a, b), ll, result = btyd.bgnbd_fit(x, t_x, T, weights)
-        (p, q, gamma), gg_ll, gg_result = btyd.gg_fit(gg_rows[:, 0], gg_rows[:, 1])
+        (p, q, gamma), gg_ll, gg_result = btyd.gg_fit(*gg_rows.T)
         params = (r, alpha, a, b, p, q, gamma, ll, gg_ll)
         problem = None
         if not (result.success and gg_result.success):

@@ -338,8 +338,19 @@ class EcrmProfile(models.Model):
             "last_day": col("clv_last_day"),
             "value": col("clv_repeat_value"),
         }
-        figures = predictive_sql(history, params, today, curve)
-        p_alive = figures["p_alive"]
+        # P(alive) once per row: every other figure reads it
+        lateral = query.make_alias(alias, "ecrm_p_alive")
+        query.add_join(
+            "LEFT JOIN",
+            lateral,
+            SQL(
+                "LATERAL (SELECT %s AS p_alive)",
+                predictive_sql(history, params, today)["p_alive"],
+            ),
+            SQL("TRUE"),
+        )
+        p_alive = SQL.identifier(lateral, "p_alive")
+        figures = predictive_sql(history, params, today, curve, p_alive)
         recency = SQL("(%s - %s)", today, col("last_order_date"))
         rule_churn = SQL(
             "CASE WHEN %(last)s IS NULL THEN 0"

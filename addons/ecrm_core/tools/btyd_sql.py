@@ -5,7 +5,7 @@ group-bys and the engine's statements over every customer."""
 from odoo.tools import SQL
 
 
-def predictive_sql(history, params, today, curve=None):
+def predictive_sql(history, params, today, curve=None, p_alive=None):
     """SQL expressions of the predictive figures of a customer, the same
     formulas as ``tools.btyd`` (a test compares them).
 
@@ -16,7 +16,9 @@ def predictive_sql(history, params, today, curve=None):
     of the ``ecrm_clv_curve`` row of the customer's (x, age), or SQL of its
     ``orders`` and ``clv_orders``, for the expected orders. Returns
     {"p_alive", "no_order", "next_days", "order_value", and with a curve
-    "orders", "clv"}; NULL without a model or history."""
+    "orders", "clv"}; NULL without a model or history. ``p_alive``: SQL of
+    P(alive) computed once elsewhere (a lateral join), which every other
+    figure then reads instead of computing it again."""
     x = history["x"]
     T = SQL("(%s - %s)::float8", today, history["first_day"])
     t_x = SQL("(%s - %s)::float8", history["last_day"], history["first_day"])
@@ -30,7 +32,7 @@ def predictive_sql(history, params, today, curve=None):
         t_x=t_x,
         **params,
     )
-    p_alive = SQL(
+    p_alive = p_alive or SQL(
         "(CASE WHEN %(model)s IS NULL OR %(first)s IS NULL THEN NULL"
         " WHEN %(x)s = 0 THEN 1.0 ELSE 1.0 / (1.0 + exp(%(ratio)s)) END)",
         model=params["id"],
