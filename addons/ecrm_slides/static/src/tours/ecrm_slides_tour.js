@@ -14,6 +14,21 @@ registry.category("web_tour.tours").add("ecrm_slides_enrol", {
             content: "the course's page",
             trigger: "h1:contains(Zither tour course)",
         },
+        // As website_slides' own course_member tour: the page's chatter loads
+        // lazily (its assets bundle is built on the first visit); joining
+        // reloads the page, so let it finish first.
+        {
+            trigger: "a[id=review-tab]",
+            run: "click",
+        },
+        {
+            content: "wait for the whole page to load",
+            trigger: "#chatterRoot:shadow .o-mail-Chatter",
+        },
+        {
+            trigger: "a[id=home-tab]",
+            run: "click",
+        },
         {
             content: "join the reserved course",
             trigger: "a.o_wslides_js_course_join_link",
