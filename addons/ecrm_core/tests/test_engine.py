@@ -9,7 +9,7 @@ from freezegun import freeze_time
 
 from odoo import SUPERUSER_ID, api
 from odoo.tests import TransactionCase, tagged
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 from odoo.addons.ecrm_core.hooks import post_init_hook
 from odoo.addons.ecrm_core.models.ecrm_profile_engine import LOCK_NAMESPACE
@@ -67,6 +67,52 @@ class TestEngineHook(EcrmCase):
         # nothing moved: the hook is still called, with nothing
         self._recompute_all()
         self.assertEqual(self.runs, [(self.company, [], [])])
+
+    def test_first_run_classifies_without_history(self):
+        """The company's first full run (the suite installed on a shop with a
+        history) creates the profiles without history rows and reports no
+        change: a customer gone for years did not churn that day."""
+        gone, recent = self._customer("Gone"), self._customer("Recent")
+        self._order(gone, 400, self.TODAY - timedelta(days=900))
+        self._order(recent, 400, self.TODAY - timedelta(days=20))
+        # as on a shop where the suite was just installed: orders, no profile
+        for table in ("ecrm_level_history", "ecrm_lifecycle_history", "ecrm_profile"):
+            self.env.cr.execute(
+                SQL(
+                    "DELETE FROM %s WHERE company_id = %s",
+                    SQL.identifier(table),
+                    self.company.id,
+                )
+            )
+        self.company.ecrm_rfm_cuts = False
+        self.env.invalidate_all()
+        self.runs.clear()
+        self._recompute_all()
+        self.assertEqual(self._changes(), ([], []))
+        customers = gone | recent
+        self.assertEqual(
+            customers.mapped("ecrm_lifecycle_stage"), ["churned", "acquisition"]
+        )
+        self.assertEqual(
+            customers.mapped("ecrm_level_id"),
+            self.level_foundational + self.level_foundational,
+        )
+        self.assertFalse(customers.ecrm_level_history_ids)
+        self.assertFalse(customers.ecrm_lifecycle_history_ids)
+        self.assertTrue(self.company.ecrm_rfm_cuts)
+        # from then on, every change is recorded and reported
+        self._order(recent, 700, self.TODAY)
+        self.assertEqual(
+            self._changes(),
+            (
+                [(recent.id, self.level_foundational.id, self.level_centred.id)],
+                [(recent.id, "acquisition", "retention")],
+            ),
+        )
+        self.assertEqual(
+            recent.ecrm_lifecycle_history_ids.mapped("to_stage"), ["retention"]
+        )
+        self.assertEqual(recent.ecrm_level_history_ids.to_level_id, self.level_centred)
 
 
 @tagged("post_install", "-at_install")
