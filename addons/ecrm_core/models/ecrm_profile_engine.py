@@ -865,7 +865,7 @@ class EcrmProfileEngine(models.AbstractModel):
                  WHERE pr.id = f.profile_id
                    -- unchanged profiles are not rewritten
                    AND f.old_values IS DISTINCT FROM ROW(%(typed)s)
-             RETURNING pr.partner_id
+             RETURNING %(changes)s
             ), created AS (
                 -- a concurrent run may have created the profile meanwhile:
                 -- its write stands, this one is dropped with its histories
@@ -880,12 +880,14 @@ class EcrmProfileEngine(models.AbstractModel):
                     ON CONFLICT (partner_id, company_id) DO NOTHING
              RETURNING partner_id
             ), w AS (
-                SELECT f.*
-                  FROM f
-                  JOIN (SELECT partner_id FROM updated
-                         UNION ALL
-                        SELECT partner_id FROM created) written USING (partner_id)
-                 WHERE f.profile_id IS NOT NULL OR %(record_new)s
+                -- what was written (a join of the few rows written, not a
+                -- sort of every customer's)
+                SELECT * FROM updated
+                 UNION ALL
+                SELECT %(changes)s
+                  FROM created
+                  JOIN f USING (partner_id)
+                 WHERE %(record_new)s
             ), level_history AS (
                 INSERT INTO ecrm_level_history
                        (partner_id, company_id, date, from_level_id, to_level_id,
@@ -928,4 +930,8 @@ class EcrmProfileEngine(models.AbstractModel):
             company=company.id,
             uid=self.env.uid,
             record_new=record_new,
+            changes=SQL(
+                "f.partner_id, f.old_level, f.new_level, f.level_reason,"
+                " f.old_stage, f.stage"
+            ),
         )
