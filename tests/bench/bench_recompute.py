@@ -13,6 +13,7 @@ confirmation adds) and the peak memory of this process.
 """
 
 import argparse
+import os
 import resource
 import time
 from datetime import timedelta
@@ -151,6 +152,11 @@ def main():
     )
     print(f"one customer's update    {incremental * 1000:10.1f} ms  (per order)")
     print(f"peak memory (RSS) after the recomputes {peak_mb:.0f} MB")
+    print(
+        "load average (1, 5, 15 min) at the end: {:.2f} {:.2f} {:.2f}".format(
+            *os.getloadavg()
+        )
+    )
 
 
 if __name__ == "__main__":
