@@ -33,10 +33,10 @@ class EcrmMetricsEngineReturns(models.AbstractModel):
         last refresh (``changed``: ``{"orders": ids, "customers": (partner
         ids, the first day each one's changed orders were or are on)}``;
         everything when None) and what they count in the return and cohort
-        snapshots: what the customers' orders from that day on counted is
-        subtracted before, added after; then the customers' first orders per
-        channel and level (``ecrm.metrics.customer.first``) and their last
-        order day on their profiles."""
+        snapshots: what the customers' orders counted is subtracted before,
+        added after; then the customers' first orders per channel and level
+        (``ecrm.metrics.customer.first``) and their last order day on their
+        profiles."""
         cr = self.env.cr
         table = SQL.identifier(ORDER_TABLE)
         if changed is None:
@@ -79,22 +79,18 @@ class EcrmMetricsEngineReturns(models.AbstractModel):
                     orders=self._ecrm_orders_sql(company),
                 )
             )
-            self._ecrm_add_returns(
-                company,
-                SQL(
-                    "SELECT partner_id, date, TRUE AS counted, NULL::date AS first_date"
-                    " FROM %s WHERE company_id = %s",
-                    table,
-                    company.id,
-                ),
-                1,
+            # the rows of a stream together (in order): a figure reads one
+            # stream's rows through the index, not every stream's pages
+            self._ecrm_add_returns(company, self._ecrm_rows_sql(company), 1)
+            cr.execute(
+                "ANALYZE ecrm_metrics_return_day; ANALYZE ecrm_metrics_cohort_day"
             )
             self._ecrm_refresh_customers(company, None)
             cr.execute(SQL("SELECT set_config('work_mem', %s, true)", work_mem))
             return
-        partners, since = changed["customers"]
+        partners = changed["customers"][0]
         if partners:
-            self._ecrm_rewrite_orders(company, changed["orders"], partners, since)
+            self._ecrm_rewrite_orders(company, changed["orders"], partners)
         self._ecrm_refresh_customers(company, changed["customers"])
 
     @api.model
@@ -111,36 +107,28 @@ class EcrmMetricsEngineReturns(models.AbstractModel):
         )
 
     @api.model
-    def _ecrm_rewrite_orders(self, company, order_ids, partners, since):
+    def _ecrm_rows_sql(self, company, partners=None):
+        """The rows (partner_id, date, channel, level_id) of ``ORDER_TABLE``
+        of the company's customers (``partners``: those only)."""
+        return SQL(
+            "SELECT partner_id, date, channel, level_id FROM %s"
+            " WHERE company_id = %s AND %s",
+            SQL.identifier(ORDER_TABLE),
+            company.id,
+            SQL("partner_id IN (SELECT unnest(%s::int[]))", partners)
+            if partners is not None
+            else SQL("TRUE"),
+        )
+
+    @api.model
+    def _ecrm_rewrite_orders(self, company, order_ids, partners):
         """Rewrite the rows of the orders ``order_ids`` and what the orders of
-        their customers ``partners`` from the day ``since`` each count in
-        the return and cohort snapshots."""
+        their customers ``partners`` count in the return and cohort
+        snapshots: every order of theirs (the previous order of one through a
+        channel or a level may be any of them)."""
         cr = self.env.cr
         table = SQL.identifier(ORDER_TABLE)
-        # the orders of the changed customers from the first day changed, the
-        # two before (their previous orders) and each one's first day
-        counted = SQL(
-            """
-            SELECT c.partner_id, r.date, r.counted, f.first_date
-              FROM unnest(%(partners)s::int[], %(since)s::date[]) c (partner_id, since)
-             CROSS JOIN LATERAL (
-                   SELECT min(date) AS first_date FROM %(table)s
-                    WHERE company_id = %(company)s AND partner_id = c.partner_id) f
-             CROSS JOIN LATERAL (
-                   SELECT date, TRUE AS counted FROM %(table)s
-                    WHERE company_id = %(company)s AND partner_id = c.partner_id
-                      AND date >= c.since
-                   UNION ALL
-                   (SELECT date, FALSE FROM %(table)s
-                     WHERE company_id = %(company)s AND partner_id = c.partner_id
-                       AND date < c.since
-                     ORDER BY date DESC LIMIT 2)) r
-            """,
-            partners=partners,
-            since=since,
-            table=table,
-            company=company.id,
-        )
+        counted = self._ecrm_rows_sql(company, partners)
         self._ecrm_add_returns(company, counted, -1)
         cr.execute(
             SQL(
@@ -295,45 +283,57 @@ class EcrmMetricsEngineReturns(models.AbstractModel):
         the return snapshot (each order under the day of the customer's
         previous order and of the one before) and in the cohort snapshot (the
         first order of each month, under the month of the customer's first
-        order). ``rows``: a statement returning rows (partner_id, date,
-        counted, first_date) of ``ORDER_TABLE``: the orders ``counted`` of each
-        customer and at least the two before them (not counted),
-        ``first_date`` the customer's first day (NULL: the first row). The
-        days of a customer's previous orders do not depend on how orders of
-        one day are ranked."""
+        order), in each stream of orders: all of them, those of a channel, of
+        a level at confirmation. ``rows``: a statement returning
+        every row (partner_id, date, channel, level_id) of ``ORDER_TABLE`` of
+        the customers. The days of a customer's previous orders do not depend
+        on how orders of one day are ranked."""
         self.env.cr.execute(
             SQL(
                 """
                 WITH o AS (
-                    SELECT date, counted, lag(date) OVER w AS previous_date,
-                           lag(date, 2) OVER w AS second_date,
-                           COALESCE(first_date, first_value(date) OVER w) AS first_date
+                    SELECT s.channel, s.level_id, r.date,
+                           lag(r.date) OVER w AS previous_date,
+                           lag(r.date, 2) OVER w AS second_date,
+                           first_value(r.date) OVER w AS first_date
                       FROM (%(rows)s) r
-                    WINDOW w AS (PARTITION BY partner_id ORDER BY date)
+                     CROSS JOIN LATERAL (
+                           VALUES (NULL, NULL::int, TRUE),
+                                  (r.channel, NULL, r.channel IS NOT NULL),
+                                  (NULL, r.level_id, r.level_id IS NOT NULL)
+                           ) s (channel, level_id, kept)
+                     WHERE s.kept
+                    WINDOW w AS (PARTITION BY r.partner_id, s.channel, s.level_id
+                                 ORDER BY r.date)
                 ), returns AS (
                     INSERT INTO ecrm_metrics_return_day AS r
-                           (company_id, date, previous_date, orders, second_orders)
-                    SELECT %(company)s, date, previous_date, %(sign)s * sum(n),
-                           %(sign)s * sum(n2)
-                      FROM (SELECT date, previous_date, 1 AS n, 0 AS n2 FROM o
-                             WHERE counted AND previous_date IS NOT NULL
+                           (company_id, channel, level_id, date, previous_date,
+                            orders, second_orders)
+                    SELECT %(company)s, channel, level_id, date, previous_date,
+                           %(sign)s * sum(n), %(sign)s * sum(n2)
+                      FROM (SELECT channel, level_id, date, previous_date, 1 AS n,
+                                   0 AS n2
+                              FROM o WHERE previous_date IS NOT NULL
                             UNION ALL
-                            SELECT date, second_date, 0, 1 FROM o
-                             WHERE counted AND second_date IS NOT NULL) o
-                     GROUP BY date, previous_date
-                    ON CONFLICT (company_id, date, previous_date) DO UPDATE
+                            SELECT channel, level_id, date, second_date, 0, 1 FROM o
+                             WHERE second_date IS NOT NULL) o
+                     GROUP BY channel, level_id, date, previous_date
+                     ORDER BY channel, level_id, date, previous_date
+                    ON CONFLICT (company_id, date, previous_date, channel, level_id)
+                       DO UPDATE
                        SET orders = r.orders + EXCLUDED.orders,
                            second_orders = r.second_orders + EXCLUDED.second_orders
                 )
                 INSERT INTO ecrm_metrics_cohort_day AS k
-                       (company_id, cohort, date, customers)
-                SELECT %(company)s, date_trunc('month', first_date)::date, date,
-                       %(sign)s * count(*)
+                       (company_id, channel, level_id, cohort, date, customers)
+                SELECT %(company)s, channel, level_id,
+                       date_trunc('month', first_date)::date, date, %(sign)s * count(*)
                   FROM o
-                 WHERE counted AND (previous_date IS NULL
-                                    OR previous_date < date_trunc('month', date))
-                 GROUP BY 2, 3
-                ON CONFLICT (company_id, cohort, date) DO UPDATE
+                 WHERE previous_date IS NULL
+                    OR previous_date < date_trunc('month', date)
+                 GROUP BY channel, level_id, 4, date
+                 ORDER BY channel, level_id, 4, date
+                ON CONFLICT (company_id, cohort, date, channel, level_id) DO UPDATE
                    SET customers = k.customers + EXCLUDED.customers
                 """,
                 rows=rows,

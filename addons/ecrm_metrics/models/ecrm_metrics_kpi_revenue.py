@@ -202,14 +202,61 @@ class EcrmMetricsKpiRevenue(models.AbstractModel):
         )
 
     @api.model
+    def _ecrm_clv_buckets_sql(self, company):
+        """The rows (level_id, bucket, customers, upper) of the histogram of a
+        company's customers in its own currency, of all of them (level_id
+        NULL) and of each level: what the refresh stores
+        (``ecrm.metrics.clv.bucket``), as ``_ecrm_clv_sql`` buckets them."""
+        return SQL(
+            """
+            WITH p AS (
+                SELECT level_id, clv FROM ecrm_profile
+                 WHERE company_id = %(company)s AND clv > 0
+            ), top AS (
+                SELECT NULL::int AS level_id,
+                       percentile_disc(0.95) WITHIN GROUP (ORDER BY clv) AS hi
+                  FROM p HAVING count(*) > 0
+                UNION ALL
+                SELECT level_id, percentile_disc(0.95) WITHIN GROUP (ORDER BY clv)
+                  FROM p WHERE level_id IS NOT NULL GROUP BY level_id
+            )
+            SELECT top.level_id, width_bucket(p.clv, 0, top.hi, %(buckets)s),
+                   count(*), top.hi
+              FROM top JOIN p ON top.level_id IS NULL OR p.level_id = top.level_id
+             GROUP BY top.level_id, 2, top.hi
+            """,
+            company=company.id,
+            buckets=CLV_BUCKETS,
+        )
+
+    @api.model
     def _ecrm_clv_histogram(self, companies, filters):
-        """``[{"bucket", "from", "to", "customers"}]``, the last bucket open."""
-        self.env.cr.execute(
-            SQL(
+        """``[{"bucket", "from", "to", "customers"}]``, the last bucket open;
+        for one refreshed company and one level at most, from the buckets
+        the refresh stores (its profiles then, as the distributions)."""
+        levels = filters["levels"] or ()
+        if len(companies) == 1 and len(levels) <= 1 and self._ecrm_refreshed(companies):
+            query = SQL(
+                """
+                SELECT b.bucket, b.customers, b.upper * %(rate)s
+                  FROM ecrm_metrics_clv_bucket b
+                  JOIN %(currency_table)s
+                    ON account_currency_table.company_id = b.company_id
+                 WHERE b.company_id = %(company)s AND %(level)s
+                """,
+                rate=RATE,
+                currency_table=self._ecrm_currency_table(companies),
+                company=companies.id,
+                level=SQL("b.level_id = %s", levels[0])
+                if levels
+                else SQL("b.level_id IS NULL"),
+            )
+        else:
+            query = SQL(
                 "SELECT bucket, count(*), max(hi) FROM (%s) c GROUP BY 1",
                 self._ecrm_clv_sql(companies, filters),
             )
-        )
+        self.env.cr.execute(query)
         counts = {bucket: (n, hi) for bucket, n, hi in self.env.cr.fetchall()}
         if not counts:
             return []

@@ -187,8 +187,13 @@ class TestKpis(MetricsCase):
         periods = self._periods(*PERIODS)
         for filters in (
             {},
+            # one stream of orders: the return and cohort snapshots
             {"channels": ["website"]},
+            {"channels": ["backend"]},
             {"level_ids": [self.gold.id]},
+            {"level_ids": [self.platinum.id]},  # no order at that level
+            # several streams: read from the orders
+            {"level_ids": [self.gold.id], "channels": ["website"]},
             {"level_ids": [self.gold.id, self.platinum.id], "channels": ["backend"]},
         ):
             self._assert_snapshot_is_live(
@@ -349,8 +354,12 @@ class TestKpis(MetricsCase):
         self.env.invalidate_all()
 
     def test_incremental_refresh_equals_full_rebuild(self):
+        """Also in the snapshots of each channel and level: Bob's and
+        Carla's changes at no level, through the backend; Alice's orders at
+        Gold."""
         self.env.cr.execute("SHOW work_mem")
         work_mem = self.env.cr.fetchone()
+        self._set_levels_and_channels()
         self.dashboard._ecrm_refresh()
         self._written_before_the_refresh()
         before = self._content()
@@ -375,6 +384,12 @@ class TestKpis(MetricsCase):
         self.dashboard._ecrm_refresh()
         incremental = self._content()
         self.assertNotEqual(incremental, before)
+        for filters in ({"channels": ["backend"]}, {"level_ids": [self.gold.id]}):
+            self._assert_snapshot_is_live(
+                self.company,
+                self._periods(*PERIODS),
+                self.dashboard._ecrm_filters(**filters),
+            )
         self.dashboard._ecrm_refresh(full=True)
         self.assertEqual(incremental, self._content())
         # the rebuild's memory was for its sorts only
@@ -723,3 +738,30 @@ class TestKpis(MetricsCase):
         )
         self.assertAlmostEqual(campaign["incremental_revenue"], 270.0)
         self.assertAlmostEqual(campaign["roi"], (270.0 - 30.0) / 30.0)
+
+    def test_clv_histogram_from_the_snapshot(self):
+        """The histogram the refresh stores, of every customer and of each
+        level, is the one computed from the profiles."""
+        profiles = self.env["ecrm.profile"].search(
+            [("company_id", "=", self.company.id), ("clv", ">", 0)]
+        )
+        self.assertGreater(len(profiles), 1)
+        # two levels: Alice at Gold
+        self._set_levels_and_channels()
+        profiles.filtered(lambda p: p.partner_id == self.a).level_id = self.gold
+        profiles.flush_recordset()
+        self.dashboard._ecrm_refresh()
+        revenue = self.env["ecrm.metrics.kpi.revenue"]
+        filters = [self.dashboard._ecrm_filters()] + [
+            self.dashboard._ecrm_filters(level_ids=level.ids)
+            for level in profiles.level_id | self.platinum
+        ]
+        stored = [revenue._ecrm_clv_histogram(self.company, f) for f in filters]
+        self.assertEqual(
+            sum(b["customers"] for b in stored[0]), len(profiles), stored[0]
+        )
+        self.assertEqual(stored[-1], [])  # nobody at Platinum
+        self.company.sudo().ecrm_metrics_refreshed_at = False
+        self.assertEqual(
+            stored, [revenue._ecrm_clv_histogram(self.company, f) for f in filters]
+        )
