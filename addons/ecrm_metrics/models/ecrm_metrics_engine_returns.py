@@ -82,13 +82,28 @@ class EcrmMetricsEngineReturns(models.AbstractModel):
             # the rows of a stream together (in order): a figure reads one
             # stream's rows through the index, not every stream's pages
             self._ecrm_add_returns(company, self._ecrm_rows_sql(company), 1)
+            self._ecrm_count_clv(company)
             cr.execute(
                 "ANALYZE ecrm_metrics_return_day; ANALYZE ecrm_metrics_cohort_day"
             )
             self._ecrm_refresh_customers(company, None)
             cr.execute(SQL("SELECT set_config('work_mem', %s, true)", work_mem))
             return
-        partners = changed["customers"][0]
+        # the customers whose orders changed, and those whose CLV did
+        cr.execute(
+            SQL(
+                """
+                SELECT COALESCE(array_agg(partner_id), '{}') FROM (
+                    SELECT unnest(%s::int[]) AS partner_id
+                    UNION
+                    SELECT partner_id FROM ecrm_profile WHERE company_id = %s
+                       AND ecrm_metrics_clv IS DISTINCT FROM clv) c
+                """,
+                changed["customers"][0],
+                company.id,
+            )
+        )
+        partners = cr.fetchone()[0]
         if partners:
             self._ecrm_rewrite_orders(company, changed["orders"], partners)
         self._ecrm_refresh_customers(company, changed["customers"])
@@ -107,17 +122,43 @@ class EcrmMetricsEngineReturns(models.AbstractModel):
         )
 
     @api.model
-    def _ecrm_rows_sql(self, company, partners=None):
-        """The rows (partner_id, date, channel, level_id) of ``ORDER_TABLE``
-        of the company's customers (``partners``: those only)."""
+    def _ecrm_rows_sql(self, company, partners=None, clv="clv"):
+        """The rows (partner_id, date, channel, level_id, clv) of
+        ``ORDER_TABLE`` of the company's customers (``partners``: those only)
+        with the ``clv`` (or ``ecrm_metrics_clv``: as counted) of their
+        profile, in the order of the customers."""
         return SQL(
-            "SELECT partner_id, date, channel, level_id FROM %s"
-            " WHERE company_id = %s AND %s",
-            SQL.identifier(ORDER_TABLE),
-            company.id,
-            SQL("partner_id IN (SELECT unnest(%s::int[]))", partners)
+            """
+            SELECT o.partner_id, o.date, o.channel, o.level_id, pr.%(clv)s AS clv
+              FROM %(table)s o
+              LEFT JOIN ecrm_profile pr ON pr.company_id = o.company_id
+               AND pr.partner_id = o.partner_id
+             WHERE o.company_id = %(company)s AND %(partners)s
+            """,
+            clv=SQL.identifier(clv),
+            table=SQL.identifier(ORDER_TABLE),
+            company=company.id,
+            partners=SQL("o.partner_id IN (SELECT unnest(%s::int[]))", partners)
             if partners is not None
             else SQL("TRUE"),
+        )
+
+    @api.model
+    def _ecrm_count_clv(self, company, partners=None):
+        """The CLV of the profiles of the company (``partners``: those only)
+        is the one the return snapshot counts now."""
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE ecrm_profile SET ecrm_metrics_clv = clv
+                 WHERE company_id = %s AND %s
+                   AND ecrm_metrics_clv IS DISTINCT FROM clv
+                """,
+                company.id,
+                SQL("partner_id IN (SELECT unnest(%s::int[]))", partners)
+                if partners is not None
+                else SQL("TRUE"),
+            )
         )
 
     @api.model
@@ -128,8 +169,9 @@ class EcrmMetricsEngineReturns(models.AbstractModel):
         channel or a level may be any of them)."""
         cr = self.env.cr
         table = SQL.identifier(ORDER_TABLE)
-        counted = self._ecrm_rows_sql(company, partners)
-        self._ecrm_add_returns(company, counted, -1)
+        self._ecrm_add_returns(
+            company, self._ecrm_rows_sql(company, partners, "ecrm_metrics_clv"), -1
+        )
         cr.execute(
             SQL(
                 """
@@ -146,7 +188,8 @@ class EcrmMetricsEngineReturns(models.AbstractModel):
                 rows=self._ecrm_orders_sql(company),
             )
         )
-        self._ecrm_add_returns(company, counted, 1)
+        self._ecrm_add_returns(company, self._ecrm_rows_sql(company, partners), 1)
+        self._ecrm_count_clv(company, partners)
         cr.execute(
             SQL(
                 """
@@ -281,20 +324,22 @@ class EcrmMetricsEngineReturns(models.AbstractModel):
     def _ecrm_add_returns(self, company, rows, sign):
         """Add (``sign`` 1) or subtract (-1) what customers' orders count in
         the return snapshot (each order under the day of the customer's
-        previous order and of the one before) and in the cohort snapshot (the
+        previous order and of the one before, with the customer's CLV; the
+        last one also under day "infinity") and in the cohort snapshot (the
         first order of each month, under the month of the customer's first
         order), in each stream of orders: all of them, those of a channel, of
-        a level at confirmation. ``rows``: a statement returning
-        every row (partner_id, date, channel, level_id) of ``ORDER_TABLE`` of
-        the customers. The days of a customer's previous orders do not depend
+        a level at confirmation. ``rows``: a statement returning every row
+        (partner_id, date, channel, level_id, clv) of ``ORDER_TABLE`` of the
+        customers. The days of a customer's previous orders do not depend
         on how orders of one day are ranked."""
         self.env.cr.execute(
             SQL(
                 """
                 WITH o AS (
-                    SELECT s.channel, s.level_id, r.date,
+                    SELECT s.channel, s.level_id, r.date, r.clv,
                            lag(r.date) OVER w AS previous_date,
                            lag(r.date, 2) OVER w AS second_date,
+                           lead(r.date) OVER w IS NULL AS last,
                            first_value(r.date) OVER w AS first_date
                       FROM (%(rows)s) r
                      CROSS JOIN LATERAL (
@@ -308,21 +353,27 @@ class EcrmMetricsEngineReturns(models.AbstractModel):
                 ), returns AS (
                     INSERT INTO ecrm_metrics_return_day AS r
                            (company_id, channel, level_id, date, previous_date,
-                            orders, second_orders)
+                            orders, second_orders, clv_customers, clv)
                     SELECT %(company)s, channel, level_id, date, previous_date,
-                           %(sign)s * sum(n), %(sign)s * sum(n2)
+                           %(sign)s * sum(n), %(sign)s * sum(n2),
+                           %(sign)s * count(clv), %(sign)s * COALESCE(sum(clv), 0)
                       FROM (SELECT channel, level_id, date, previous_date, 1 AS n,
-                                   0 AS n2
+                                   0 AS n2, clv
                               FROM o WHERE previous_date IS NOT NULL
                             UNION ALL
-                            SELECT channel, level_id, date, second_date, 0, 1 FROM o
-                             WHERE second_date IS NOT NULL) o
+                            SELECT channel, level_id, date, second_date, 0, 1, NULL
+                              FROM o WHERE second_date IS NOT NULL
+                            UNION ALL
+                            SELECT channel, level_id, 'infinity', date, 1, 0, clv
+                              FROM o WHERE last) o
                      GROUP BY channel, level_id, date, previous_date
                      ORDER BY channel, level_id, date, previous_date
                     ON CONFLICT (company_id, date, previous_date, channel, level_id)
                        DO UPDATE
                        SET orders = r.orders + EXCLUDED.orders,
-                           second_orders = r.second_orders + EXCLUDED.second_orders
+                           second_orders = r.second_orders + EXCLUDED.second_orders,
+                           clv_customers = r.clv_customers + EXCLUDED.clv_customers,
+                           clv = r.clv + EXCLUDED.clv
                 )
                 INSERT INTO ecrm_metrics_cohort_day AS k
                        (company_id, channel, level_id, cohort, date, customers)

@@ -39,11 +39,14 @@ class EcrmMetricsKpiRevenue(models.AbstractModel):
                 SQL("(%s) o", self._ecrm_order_sql(companies, filters, period)),
             )
             orders, revenue = live["orders"], live["revenue"]
-        clv = self._ecrm_fetch(
-            self._ecrm_clv_select(),
-            self._ecrm_clv_from(companies),
-            self._ecrm_clv_where(period, companies, filters, snapshot),
-        )["clv_average"]
+        if self._ecrm_returns_exact(companies, filters, snapshot):
+            clv = self._ecrm_snapshot_clv(period, companies, filters)
+        else:
+            clv = self._ecrm_fetch(
+                self._ecrm_clv_select(),
+                self._ecrm_clv_from(companies),
+                self._ecrm_clv_where(period, companies, filters, snapshot),
+            )["clv_average"]
         return {
             "orders": orders,
             "revenue": float(revenue or 0.0),
@@ -60,6 +63,35 @@ class EcrmMetricsKpiRevenue(models.AbstractModel):
     # ------------------------------------------------------------------
     # CLV average of the active customers
     # ------------------------------------------------------------------
+
+    @api.model
+    def _ecrm_snapshot_clv(self, period, company, filters):
+        """The CLV average of the active customers of one company and stream
+        of orders (``_ecrm_returns_exact``), from the return snapshot: a
+        customer's last order of the period is the one followed by none
+        before its end, the rows from a day of the period to a day after it
+        are those orders, with their customers' CLV at the refresh."""
+        start, end = period
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT sum(r.clv * %(rate)s) / NULLIF(sum(r.clv_customers), 0)
+                  FROM ecrm_metrics_return_day r
+                  JOIN %(currency_table)s
+                    ON account_currency_table.company_id = r.company_id
+                 WHERE r.company_id = %(company)s AND %(stream)s
+                   AND r.previous_date BETWEEN %(start)s AND %(end)s
+                   AND r.date > %(end)s
+                """,
+                rate=RATE,
+                currency_table=self._ecrm_currency_table(company),
+                company=company.id,
+                stream=self._ecrm_stream_sql(filters, "r"),
+                start=start,
+                end=end,
+            )
+        )
+        return self.env.cr.fetchone()[0]
 
     @api.model
     def _ecrm_clv_select(self):

@@ -8,7 +8,11 @@ class EcrmMetricsReturnDay(models.Model):
     (``orders``) and of the order before it (``second_orders``), first
     orders left out: a snapshot written by ``ecrm.metrics.engine``.
     The customers active, retained and repeating in any period are sums over
-    it (``ecrm.metrics.kpi.retention._ecrm_returns``). One set of rows per
+    it (``ecrm.metrics.kpi.retention._ecrm_returns``). A customer's last order
+    day is the previous day of a row on day "infinity": the customers whose
+    last order of a period [a, b] is on a day of it are those of the rows
+    from a day of [a, b] to a day after b, whose CLV at the refresh the rows
+    sum (``ecrm.metrics.kpi.revenue._ecrm_snapshot_clv``). One set of rows per
     stream of orders: all of them (no channel, no level), those of a channel,
     of a level at confirmation (a customer's previous order through a filter
     is another one)."""
@@ -39,6 +43,19 @@ class EcrmMetricsReturnDay(models.Model):
     )
     second_orders = fields.Integer(
         string="Orders after two since that day", readonly=True, aggregator="sum"
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    clv_customers = fields.Integer(
+        string="Customers with a CLV",
+        readonly=True,
+        aggregator="sum",
+        help="Of the orders, those of a customer with an eCRM profile.",
+    )
+    clv = fields.Monetary(
+        string="Lifetime value",
+        readonly=True,
+        aggregator="sum",
+        help="The CLV of the customers of those orders at the refresh.",
     )
 
     _sql_constraints = [

@@ -323,7 +323,8 @@ class TestKpis(MetricsCase):
         self.env.invalidate_all()
 
     def _content(self, company=None):
-        """The snapshots of a company, and its profiles' last order days."""
+        """The snapshots of a company, and its profiles' last order days and
+        counted CLVs."""
         company = company or self.company
         rows = {}
         for table in SNAPSHOT_TABLES:
@@ -334,7 +335,8 @@ class TestKpis(MetricsCase):
             )
             rows[table] = self.env.cr.fetchall()
         self.env.cr.execute(
-            "SELECT partner_id, ecrm_metrics_last_date FROM ecrm_profile"
+            "SELECT partner_id, ecrm_metrics_last_date, ecrm_metrics_clv"
+            " FROM ecrm_profile"
             " WHERE company_id = %s ORDER BY 1",
             [company.id],
         )
@@ -482,19 +484,46 @@ class TestKpis(MetricsCase):
         """A profile created after the refresh (the customer's orders
         unchanged) gets its last order day at the next one: the CLV average
         of the active customers counts it."""
-        self.dashboard._ecrm_refresh()
-        self._written_before_the_refresh()
         self.env.cr.execute(
             "DELETE FROM ecrm_profile WHERE company_id = %s AND partner_id = %s",
             [self.company.id, self.c.id],
         )
         self.env.invalidate_all()
+        self.dashboard._ecrm_refresh()
+        self._written_before_the_refresh()
         self.c.with_company(self.company)._ecrm_recompute()
         self.dashboard._ecrm_refresh()
         self.assertAlmostEqual(
             self.dashboard.get_kpis(*P)["clv_average"], self._expected_clv()
         )
         self._assert_snapshot_is_live(self.company, self._periods(*PERIODS))
+
+    def test_clv_changed_after_the_refresh(self):
+        """A CLV that changed since the refresh (the customer's orders
+        unchanged) is counted by the next one, in every stream of orders, as
+        by a rebuild."""
+        self._set_levels_and_channels()
+        self.dashboard._ecrm_refresh()
+        self._written_before_the_refresh()
+        self.env.cr.execute(
+            "UPDATE ecrm_profile SET clv = clv + 1000,"
+            " write_date = now() at time zone 'UTC'"
+            " WHERE company_id = %s AND partner_id IN %s",
+            [self.company.id, (self.a.id, self.c.id)],
+        )
+        self.env.invalidate_all()
+        self.dashboard._ecrm_refresh()
+        self.assertAlmostEqual(
+            self.dashboard.get_kpis(*P)["clv_average"], self._expected_clv()
+        )
+        periods = self._periods(*PERIODS)
+        for filters in ({}, {"channels": ["website"]}, {"level_ids": [self.gold.id]}):
+            self._assert_snapshot_is_live(
+                self.company, periods, self.dashboard._ecrm_filters(**filters)
+            )
+        incremental = self._content()
+        self.dashboard._ecrm_refresh(full=True)
+        self.assertEqual(incremental, self._content())
 
     def test_segment_changes_of_profiles_written_since(self):
         """The refresh records the segment of the profiles written since the
