@@ -20,7 +20,6 @@ from . import sale_order
 from . import stock_picking
 from . import ecrm_metrics_return_day
 from . import ecrm_metrics_cohort_day
-from . import ecrm_metrics_clv_bucket
 from . import ecrm_profile
 from . import digest_digest
 from . import ecrm_metrics_prediction

@@ -348,25 +348,10 @@ class EcrmMetricsEngine(models.AbstractModel):
 
     @api.model
     def _ecrm_refresh_profiles(self, company, today, since=None):
-        """Today's customers per level, stage and segment, and per bucket of
-        the CLV histogram; the RFM segment history (a row when a customer's
-        segment changed) of the profiles written ``since`` the last refresh
-        (all when None)."""
+        """Today's customers per level, stage and segment; the RFM segment
+        history (a row when a customer's segment changed) of the profiles
+        written ``since`` the last refresh (all when None)."""
         cr = self.env.cr
-        cr.execute(
-            SQL(
-                """
-                DELETE FROM ecrm_metrics_clv_bucket WHERE company_id = %(company)s;
-                INSERT INTO ecrm_metrics_clv_bucket
-                       (company_id, level_id, bucket, customers, upper)
-                SELECT %(company)s, * FROM (%(buckets)s) b
-                """,
-                company=company.id,
-                buckets=self.env["ecrm.metrics.kpi.revenue"]._ecrm_clv_buckets_sql(
-                    company
-                ),
-            )
-        )
         cr.execute(
             SQL(
                 """

@@ -89,23 +89,31 @@ class EcrmMetricsEngineReturns(models.AbstractModel):
             self._ecrm_refresh_customers(company, None)
             cr.execute(SQL("SELECT set_config('work_mem', %s, true)", work_mem))
             return
-        # the customers whose orders changed, and those whose CLV did
+        # the customers whose orders changed from their first changed day,
+        # and those whose CLV changed (no day, NULL: their last orders only)
+        partners, since = changed["customers"]
         cr.execute(
             SQL(
                 """
-                SELECT COALESCE(array_agg(partner_id), '{}') FROM (
-                    SELECT unnest(%s::int[]) AS partner_id
-                    UNION
-                    SELECT partner_id FROM ecrm_profile WHERE company_id = %s
-                       AND ecrm_metrics_clv IS DISTINCT FROM clv) c
+                SELECT COALESCE(array_agg(partner_id ORDER BY partner_id), '{}'),
+                       COALESCE(array_agg(since ORDER BY partner_id), '{}')
+                  FROM (SELECT partner_id, min(since) AS since FROM (
+                            SELECT unnest(%s::int[]) AS partner_id,
+                                   unnest(%s::date[]) AS since
+                            UNION ALL
+                            SELECT partner_id, NULL FROM ecrm_profile
+                             WHERE company_id = %s
+                               AND ecrm_metrics_clv IS DISTINCT FROM clv) c
+                         GROUP BY partner_id) c
                 """,
-                changed["customers"][0],
+                partners,
+                since,
                 company.id,
             )
         )
-        partners = cr.fetchone()[0]
-        if partners:
-            self._ecrm_rewrite_orders(company, changed["orders"], partners)
+        counted = cr.fetchone()
+        if counted[0]:
+            self._ecrm_rewrite_orders(company, changed["orders"], *counted)
         self._ecrm_refresh_customers(company, changed["customers"])
 
     @api.model
@@ -122,25 +130,78 @@ class EcrmMetricsEngineReturns(models.AbstractModel):
         )
 
     @api.model
-    def _ecrm_rows_sql(self, company, partners=None, clv="clv"):
-        """The rows (partner_id, date, channel, level_id, clv) of
-        ``ORDER_TABLE`` of the company's customers (``partners``: those only)
-        with the ``clv`` (or ``ecrm_metrics_clv``: as counted) of their
-        profile, in the order of the customers."""
+    def _ecrm_rows_sql(self, company, customers=None, clv="clv"):
+        """The rows (partner_id, date, channel, level_id, counted, first_all,
+        first_channel, first_level, clv) of ``ORDER_TABLE`` that the return
+        and cohort snapshots count, with the ``clv`` (or ``ecrm_metrics_clv``:
+        as counted) of the customer's profile. Every row of the company,
+        counted, when ``customers`` is None; else for the customers
+        (``(partner ids, days)``; no day: None) their rows from that day on,
+        counted, and
+        the two before it in each stream of orders (all of them, their
+        channel, their level), not counted, with the first day of the
+        customer in each stream."""
+        if customers is None:
+            return SQL(
+                """
+                SELECT o.partner_id, o.date, o.channel, o.level_id, TRUE AS counted,
+                       NULL::date AS first_all, NULL::date AS first_channel,
+                       NULL::date AS first_level, pr.%(clv)s AS clv
+                  FROM %(table)s o
+                  LEFT JOIN ecrm_profile pr ON pr.company_id = o.company_id
+                   AND pr.partner_id = o.partner_id
+                 WHERE o.company_id = %(company)s
+                """,
+                clv=SQL.identifier(clv),
+                table=SQL.identifier(ORDER_TABLE),
+                company=company.id,
+            )
+
+        def rank(partition):
+            """The rank of a row among the customer's rows before the day,
+            latest first, in a stream."""
+            return SQL(
+                "count(*) FILTER (WHERE o.date < c.since)"
+                " OVER (%s ORDER BY o.date DESC ROWS UNBOUNDED PRECEDING)",
+                partition,
+            )
+
         return SQL(
             """
-            SELECT o.partner_id, o.date, o.channel, o.level_id, pr.%(clv)s AS clv
-              FROM %(table)s o
-              LEFT JOIN ecrm_profile pr ON pr.company_id = o.company_id
-               AND pr.partner_id = o.partner_id
-             WHERE o.company_id = %(company)s AND %(partners)s
+            SELECT c.partner_id, r.date, r.channel, r.level_id,
+                   r.date >= c.since AS counted, r.first_all, r.first_channel,
+                   r.first_level, pr.%(clv)s AS clv
+              FROM unnest(%(partners)s::int[],
+                          %(since)s::date[]) c0 (partner_id, since)
+             CROSS JOIN LATERAL (
+                   SELECT c0.partner_id, COALESCE(c0.since, 'infinity') AS since) c
+              LEFT JOIN ecrm_profile pr ON pr.company_id = %(company)s
+               AND pr.partner_id = c.partner_id
+             CROSS JOIN LATERAL (
+                   SELECT * FROM (
+                       SELECT o.date, o.channel, o.level_id,
+                              min(o.date) OVER () AS first_all,
+                              min(o.date) OVER (PARTITION BY o.channel)
+                                  AS first_channel,
+                              min(o.date) OVER (PARTITION BY o.level_id)
+                                  AS first_level,
+                              %(rank_all)s AS rank_all,
+                              %(rank_channel)s AS rank_channel,
+                              %(rank_level)s AS rank_level
+                         FROM %(table)s o
+                        WHERE o.company_id = %(company)s
+                          AND o.partner_id = c.partner_id) o
+                    WHERE o.date >= c.since OR rank_all <= 2 OR rank_channel <= 2
+                       OR rank_level <= 2) r
             """,
             clv=SQL.identifier(clv),
             table=SQL.identifier(ORDER_TABLE),
             company=company.id,
-            partners=SQL("o.partner_id IN (SELECT unnest(%s::int[]))", partners)
-            if partners is not None
-            else SQL("TRUE"),
+            partners=customers[0],
+            since=customers[1],
+            rank_all=rank(SQL()),
+            rank_channel=rank(SQL("PARTITION BY o.channel")),
+            rank_level=rank(SQL("PARTITION BY o.level_id")),
         )
 
     @api.model
@@ -162,15 +223,17 @@ class EcrmMetricsEngineReturns(models.AbstractModel):
         )
 
     @api.model
-    def _ecrm_rewrite_orders(self, company, order_ids, partners):
+    def _ecrm_rewrite_orders(self, company, order_ids, partners, since):
         """Rewrite the rows of the orders ``order_ids`` and what the orders of
-        their customers ``partners`` count in the return and cohort
-        snapshots: every order of theirs (the previous order of one through a
-        channel or a level may be any of them)."""
+        the customers ``partners`` from the days ``since`` each count in the
+        return and cohort snapshots (their previous orders in each stream
+        are among those or the two before), and their last orders with
+        their CLV ("infinity": those only)."""
         cr = self.env.cr
         table = SQL.identifier(ORDER_TABLE)
+        customers = (partners, since)
         self._ecrm_add_returns(
-            company, self._ecrm_rows_sql(company, partners, "ecrm_metrics_clv"), -1
+            company, self._ecrm_rows_sql(company, customers, "ecrm_metrics_clv"), -1
         )
         cr.execute(
             SQL(
@@ -188,7 +251,7 @@ class EcrmMetricsEngineReturns(models.AbstractModel):
                 rows=self._ecrm_orders_sql(company),
             )
         )
-        self._ecrm_add_returns(company, self._ecrm_rows_sql(company, partners), 1)
+        self._ecrm_add_returns(company, self._ecrm_rows_sql(company, customers), 1)
         self._ecrm_count_clv(company, partners)
         cr.execute(
             SQL(
@@ -324,29 +387,38 @@ class EcrmMetricsEngineReturns(models.AbstractModel):
     def _ecrm_add_returns(self, company, rows, sign):
         """Add (``sign`` 1) or subtract (-1) what customers' orders count in
         the return snapshot (each order under the day of the customer's
-        previous order and of the one before, with the customer's CLV; the
-        last one also under day "infinity") and in the cohort snapshot (the
+        previous order and of the one before; the customer's last order
+        under day "infinity", with their CLV) and in the cohort snapshot (the
         first order of each month, under the month of the customer's first
         order), in each stream of orders: all of them, those of a channel, of
-        a level at confirmation. ``rows``: a statement returning every row
-        (partner_id, date, channel, level_id, clv) of ``ORDER_TABLE`` of the
-        customers. The days of a customer's previous orders do not depend
-        on how orders of one day are ranked."""
+        a level at confirmation. ``rows``: a statement returning rows
+        (partner_id, date, channel, level_id, counted, first_all,
+        first_channel, first_level, clv) of ``ORDER_TABLE``
+        (``_ecrm_rows_sql``): the orders ``counted`` of each customer and at
+        least the two before them in each stream (not counted), the
+        customer's first day in each stream (NULL: the first row). The last
+        row of each customer and stream is counted under "infinity" even when
+        it is not counted (its CLV may have changed). The days of a
+        customer's previous orders do not depend on how orders of one day are
+        ranked."""
         self.env.cr.execute(
             SQL(
                 """
                 WITH o AS (
-                    SELECT s.channel, s.level_id, r.date, r.clv,
+                    SELECT s.channel, s.level_id, r.date, r.counted, r.clv,
                            lag(r.date) OVER w AS previous_date,
                            lag(r.date, 2) OVER w AS second_date,
                            lead(r.date) OVER w IS NULL AS last,
-                           first_value(r.date) OVER w AS first_date
+                           COALESCE(s.first_date, first_value(r.date) OVER w)
+                               AS first_date
                       FROM (%(rows)s) r
                      CROSS JOIN LATERAL (
-                           VALUES (NULL, NULL::int, TRUE),
-                                  (r.channel, NULL, r.channel IS NOT NULL),
-                                  (NULL, r.level_id, r.level_id IS NOT NULL)
-                           ) s (channel, level_id, kept)
+                           VALUES (NULL, NULL::int, TRUE, r.first_all),
+                                  (r.channel, NULL, r.channel IS NOT NULL,
+                                   r.first_channel),
+                                  (NULL, r.level_id, r.level_id IS NOT NULL,
+                                   r.first_level)
+                           ) s (channel, level_id, kept, first_date)
                      WHERE s.kept
                     WINDOW w AS (PARTITION BY r.partner_id, s.channel, s.level_id
                                  ORDER BY r.date)
@@ -358,11 +430,11 @@ class EcrmMetricsEngineReturns(models.AbstractModel):
                            %(sign)s * sum(n), %(sign)s * sum(n2),
                            %(sign)s * count(clv), %(sign)s * COALESCE(sum(clv), 0)
                       FROM (SELECT channel, level_id, date, previous_date, 1 AS n,
-                                   0 AS n2, clv
-                              FROM o WHERE previous_date IS NOT NULL
+                                   0 AS n2, NULL::numeric AS clv
+                              FROM o WHERE counted AND previous_date IS NOT NULL
                             UNION ALL
                             SELECT channel, level_id, date, second_date, 0, 1, NULL
-                              FROM o WHERE second_date IS NOT NULL
+                              FROM o WHERE counted AND second_date IS NOT NULL
                             UNION ALL
                             SELECT channel, level_id, 'infinity', date, 1, 0, clv
                               FROM o WHERE last) o
@@ -380,8 +452,8 @@ class EcrmMetricsEngineReturns(models.AbstractModel):
                 SELECT %(company)s, channel, level_id,
                        date_trunc('month', first_date)::date, date, %(sign)s * count(*)
                   FROM o
-                 WHERE previous_date IS NULL
-                    OR previous_date < date_trunc('month', date)
+                 WHERE counted AND (previous_date IS NULL
+                                    OR previous_date < date_trunc('month', date))
                  GROUP BY channel, level_id, 4, date
                  ORDER BY channel, level_id, 4, date
                 ON CONFLICT (company_id, cohort, date, channel, level_id) DO UPDATE

@@ -39,7 +39,9 @@ class EcrmMetricsKpiRevenue(models.AbstractModel):
                 SQL("(%s) o", self._ecrm_order_sql(companies, filters, period)),
             )
             orders, revenue = live["orders"], live["revenue"]
-        if self._ecrm_returns_exact(companies, filters, snapshot):
+        if self._ecrm_returns_exact(companies, filters, snapshot) and (
+            period[1] >= (self._ecrm_last_order_day(companies) or period[1])
+        ):
             clv = self._ecrm_snapshot_clv(period, companies, filters)
         else:
             clv = self._ecrm_fetch(
@@ -65,13 +67,23 @@ class EcrmMetricsKpiRevenue(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
+    def _ecrm_last_order_day(self, companies):
+        """The companies' last order day in the order days (at the refresh)."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT max(date) FROM ecrm_metrics_order_day"
+                " WHERE company_id = ANY(%s)",
+                companies.ids,
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
+    @api.model
     def _ecrm_snapshot_clv(self, period, company, filters):
         """The CLV average of the active customers of one company and stream
-        of orders (``_ecrm_returns_exact``), from the return snapshot: a
-        customer's last order of the period is the one followed by none
-        before its end, the rows from a day of the period to a day after it
-        are those orders, with their customers' CLV at the refresh."""
-        start, end = period
+        of orders (``_ecrm_returns_exact``) in a period ending on or after
+        its last order day, from the return snapshot: those whose last order
+        (day "infinity") is in the period, with their CLV at the refresh."""
         self.env.cr.execute(
             SQL(
                 """
@@ -80,15 +92,15 @@ class EcrmMetricsKpiRevenue(models.AbstractModel):
                   JOIN %(currency_table)s
                     ON account_currency_table.company_id = r.company_id
                  WHERE r.company_id = %(company)s AND %(stream)s
+                   AND r.date = 'infinity'
                    AND r.previous_date BETWEEN %(start)s AND %(end)s
-                   AND r.date > %(end)s
                 """,
                 rate=RATE,
                 currency_table=self._ecrm_currency_table(company),
                 company=company.id,
                 stream=self._ecrm_stream_sql(filters, "r"),
-                start=start,
-                end=end,
+                start=period[0],
+                end=period[1],
             )
         )
         return self.env.cr.fetchone()[0]
@@ -125,14 +137,7 @@ class EcrmMetricsKpiRevenue(models.AbstractModel):
         customer's orders."""
         start, end = period
         if snapshot:
-            self.env.cr.execute(
-                SQL(
-                    "SELECT max(date) FROM ecrm_metrics_order_day"
-                    " WHERE company_id = ANY(%s)",
-                    companies.ids,
-                )
-            )
-            last = self.env.cr.fetchone()[0]
+            last = self._ecrm_last_order_day(companies)
             if not last or last <= end:
                 return SQL("pr.ecrm_metrics_last_date >= %s", start)
             return SQL(
@@ -234,61 +239,14 @@ class EcrmMetricsKpiRevenue(models.AbstractModel):
         )
 
     @api.model
-    def _ecrm_clv_buckets_sql(self, company):
-        """The rows (level_id, bucket, customers, upper) of the histogram of a
-        company's customers in its own currency, of all of them (level_id
-        NULL) and of each level: what the refresh stores
-        (``ecrm.metrics.clv.bucket``), as ``_ecrm_clv_sql`` buckets them."""
-        return SQL(
-            """
-            WITH p AS (
-                SELECT level_id, clv FROM ecrm_profile
-                 WHERE company_id = %(company)s AND clv > 0
-            ), top AS (
-                SELECT NULL::int AS level_id,
-                       percentile_disc(0.95) WITHIN GROUP (ORDER BY clv) AS hi
-                  FROM p HAVING count(*) > 0
-                UNION ALL
-                SELECT level_id, percentile_disc(0.95) WITHIN GROUP (ORDER BY clv)
-                  FROM p WHERE level_id IS NOT NULL GROUP BY level_id
-            )
-            SELECT top.level_id, width_bucket(p.clv, 0, top.hi, %(buckets)s),
-                   count(*), top.hi
-              FROM top JOIN p ON top.level_id IS NULL OR p.level_id = top.level_id
-             GROUP BY top.level_id, 2, top.hi
-            """,
-            company=company.id,
-            buckets=CLV_BUCKETS,
-        )
-
-    @api.model
     def _ecrm_clv_histogram(self, companies, filters):
-        """``[{"bucket", "from", "to", "customers"}]``, the last bucket open;
-        for one refreshed company and one level at most, from the buckets
-        the refresh stores (its profiles then, as the distributions)."""
-        levels = filters["levels"] or ()
-        if len(companies) == 1 and len(levels) <= 1 and self._ecrm_refreshed(companies):
-            query = SQL(
-                """
-                SELECT b.bucket, b.customers, b.upper * %(rate)s
-                  FROM ecrm_metrics_clv_bucket b
-                  JOIN %(currency_table)s
-                    ON account_currency_table.company_id = b.company_id
-                 WHERE b.company_id = %(company)s AND %(level)s
-                """,
-                rate=RATE,
-                currency_table=self._ecrm_currency_table(companies),
-                company=companies.id,
-                level=SQL("b.level_id = %s", levels[0])
-                if levels
-                else SQL("b.level_id IS NULL"),
-            )
-        else:
-            query = SQL(
+        """``[{"bucket", "from", "to", "customers"}]``, the last bucket open."""
+        self.env.cr.execute(
+            SQL(
                 "SELECT bucket, count(*), max(hi) FROM (%s) c GROUP BY 1",
                 self._ecrm_clv_sql(companies, filters),
             )
-        self.env.cr.execute(query)
+        )
         counts = {bucket: (n, hi) for bucket, n, hi in self.env.cr.fetchall()}
         if not counts:
             return []

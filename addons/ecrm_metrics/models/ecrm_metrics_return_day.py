@@ -8,11 +8,11 @@ class EcrmMetricsReturnDay(models.Model):
     (``orders``) and of the order before it (``second_orders``), first
     orders left out: a snapshot written by ``ecrm.metrics.engine``.
     The customers active, retained and repeating in any period are sums over
-    it (``ecrm.metrics.kpi.retention._ecrm_returns``). A customer's last order
-    day is the previous day of a row on day "infinity": the customers whose
-    last order of a period [a, b] is on a day of it are those of the rows
-    from a day of [a, b] to a day after b, whose CLV at the refresh the rows
-    sum (``ecrm.metrics.kpi.revenue._ecrm_snapshot_clv``). One set of rows per
+    it (``ecrm.metrics.kpi.retention._ecrm_returns``). The day of each
+    customer's last order is the previous day of a row on day "infinity",
+    which sums their CLV at the refresh: the CLV average of the customers
+    active in a period up to the last order day
+    (``ecrm.metrics.kpi.revenue._ecrm_snapshot_clv``). One set of rows per
     stream of orders: all of them (no channel, no level), those of a channel,
     of a level at confirmation (a customer's previous order through a filter
     is another one)."""
@@ -49,13 +49,15 @@ class EcrmMetricsReturnDay(models.Model):
         string="Customers with a CLV",
         readonly=True,
         aggregator="sum",
-        help="Of the orders, those of a customer with an eCRM profile.",
+        help='Of the last orders (day "infinity"), those of a customer with '
+        "an eCRM profile.",
     )
     clv = fields.Monetary(
         string="Lifetime value",
         readonly=True,
         aggregator="sum",
-        help="The CLV of the customers of those orders at the refresh.",
+        help='Of the last orders (day "infinity"), their customers\' CLV at '
+        "the refresh.",
     )
 
     _sql_constraints = [
