@@ -161,47 +161,52 @@ class EcrmMetricsEngineReturns(models.AbstractModel):
             """The rank of a row among the customer's rows before the day,
             latest first, in a stream."""
             return SQL(
-                "count(*) FILTER (WHERE o.date < c.since)"
-                " OVER (%s ORDER BY o.date DESC ROWS UNBOUNDED PRECEDING)",
+                "count(*) FILTER (WHERE o.date < c.since) OVER (PARTITION BY %s"
+                " ORDER BY o.date DESC ROWS UNBOUNDED PRECEDING)",
                 partition,
             )
 
+        # every row of the customers read once, one index probe each (OFFSET
+        # 0: the planner would flatten the join and read every row of the
+        # company), ranked in each stream: a few sorts of all of them, not
+        # one per customer
         return SQL(
             """
-            SELECT c.partner_id, r.date, r.channel, r.level_id,
-                   r.date >= c.since AS counted, r.first_all, r.first_channel,
-                   r.first_level, pr.%(clv)s AS clv
-              FROM unnest(%(partners)s::int[],
-                          %(since)s::date[]) c0 (partner_id, since)
-             CROSS JOIN LATERAL (
-                   SELECT c0.partner_id, COALESCE(c0.since, 'infinity') AS since) c
-              LEFT JOIN ecrm_profile pr ON pr.company_id = %(company)s
-               AND pr.partner_id = c.partner_id
-             CROSS JOIN LATERAL (
-                   SELECT * FROM (
-                       SELECT o.date, o.channel, o.level_id,
-                              min(o.date) OVER () AS first_all,
-                              min(o.date) OVER (PARTITION BY o.channel)
-                                  AS first_channel,
-                              min(o.date) OVER (PARTITION BY o.level_id)
-                                  AS first_level,
-                              %(rank_all)s AS rank_all,
-                              %(rank_channel)s AS rank_channel,
-                              %(rank_level)s AS rank_level
-                         FROM %(table)s o
-                        WHERE o.company_id = %(company)s
-                          AND o.partner_id = c.partner_id) o
-                    WHERE o.date >= c.since OR rank_all <= 2 OR rank_channel <= 2
-                       OR rank_level <= 2) r
+            SELECT partner_id, date, channel, level_id, counted, first_all,
+                   first_channel, first_level, clv
+              FROM (SELECT c.partner_id, o.date, o.channel, o.level_id,
+                           o.date >= c.since AS counted,
+                           min(o.date) OVER (PARTITION BY c.partner_id) AS first_all,
+                           min(o.date) OVER (PARTITION BY c.partner_id, o.channel)
+                               AS first_channel,
+                           min(o.date) OVER (PARTITION BY c.partner_id, o.level_id)
+                               AS first_level,
+                           %(rank_all)s AS rank_all,
+                           %(rank_channel)s AS rank_channel,
+                           %(rank_level)s AS rank_level,
+                           c.clv
+                      FROM (SELECT partner_id, COALESCE(since, 'infinity') AS since,
+                                   (SELECT pr.%(clv)s FROM ecrm_profile pr
+                                     WHERE pr.company_id = %(company)s
+                                       AND pr.partner_id = c.partner_id) AS clv
+                              FROM unnest(%(partners)s::int[], %(since)s::date[])
+                                   c (partner_id, since)
+                            OFFSET 0) c
+                     CROSS JOIN LATERAL (
+                           SELECT o.date, o.channel, o.level_id FROM %(table)s o
+                            WHERE o.company_id = %(company)s
+                              AND o.partner_id = c.partner_id
+                           OFFSET 0) o) o
+             WHERE counted OR rank_all <= 2 OR rank_channel <= 2 OR rank_level <= 2
             """,
             clv=SQL.identifier(clv),
             table=SQL.identifier(ORDER_TABLE),
             company=company.id,
             partners=customers[0],
             since=customers[1],
-            rank_all=rank(SQL()),
-            rank_channel=rank(SQL("PARTITION BY o.channel")),
-            rank_level=rank(SQL("PARTITION BY o.level_id")),
+            rank_all=rank(SQL("c.partner_id")),
+            rank_channel=rank(SQL("c.partner_id, o.channel")),
+            rank_level=rank(SQL("c.partner_id, o.level_id")),
         )
 
     @api.model
