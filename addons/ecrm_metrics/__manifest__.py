@@ -3,7 +3,7 @@
 {
     "name": "eCRM Metrics",
     "summary": "eCRM dashboards: acquisition, retention, cohorts, CLV, RFM, ROI",
-    "version": "18.0.1.4.0",
+    "version": "18.0.1.5.0",
     "category": "Sales/CRM",
     "license": "AGPL-3",
     "author": "eCRM suite developers",

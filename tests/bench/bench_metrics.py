@@ -6,9 +6,12 @@ On a database filled by ``generator.py`` (with ecrm_metrics installed), for the
 first company: the full rebuild of the daily snapshots; the incremental refresh
 after one day of new orders (the orders of the last generated day are
 quotations at the rebuild, confirmed after it);
-``get_kpis`` (without and with a channel filter), ``get_cohorts`` and the whole
-screen (``get_dashboard``) over the last 12 months, the same figures computed
-from the sources only (and whether they are equal); and, on the same data,
+``get_kpis`` (without filter, with one channel, with one level: the
+generator's orders are given their customer's level and a channel first),
+``get_cohorts`` and the whole screen (``get_dashboard``, without filter, with
+one level, with one channel) over the last 12 months, the same figures
+computed from the sources only for each filter (and whether they are equal,
+the cohorts too); and, on the same data,
 the same headline figures (orders, revenue, customers per month) with the ORM's
 ``_read_group`` on ``sale.order``. Prints the times and the ratios.
 
@@ -53,6 +56,24 @@ def main():
         print(f"data: {orders} confirmed orders, last on {last_day}")
         env["ecrm.profile"]._ecrm_recompute_all()
         cr.commit()
+        # the generator confirms every order through the backend without a
+        # level: once, the filters are given something to filter (each order
+        # at its customer's current level, a third through each channel)
+        cr.execute("SELECT 1 FROM sale_order WHERE ecrm_level_id IS NOT NULL LIMIT 1")
+        if not cr.fetchone():
+            cr.execute(
+                """
+                UPDATE sale_order so
+                   SET ecrm_level_id = pr.level_id,
+                       ecrm_channel = (ARRAY['website', 'portal', 'backend'])[
+                           so.id % 3 + 1]
+                  FROM ecrm_profile pr
+                 WHERE pr.company_id = so.company_id
+                   AND pr.partner_id = so.ecrm_commercial_partner_id
+                """
+            )
+            cr.execute("ANALYZE sale_order")
+            cr.commit()
 
         # one day of new orders: the last day's orders are quotations at the
         # rebuild, confirmed after it, and their customers' profiles written
@@ -82,27 +103,54 @@ def main():
         cr.commit()
         end = last_day
         start = end - timedelta(days=364)
-        kpis_time, kpis = timed(lambda: dashboard.get_kpis(start, end), cr)
-        channel_time, _ = timed(
-            lambda: dashboard.get_kpis(start, end, channels=["backend"]), cr
+        # the most frequent level at confirmation and a channel: the filters
+        cr.execute(
+            "SELECT ecrm_level_id FROM sale_order WHERE state = 'sale'"
+            " AND company_id = %s AND ecrm_level_id IS NOT NULL"
+            " GROUP BY 1 ORDER BY count(*) DESC LIMIT 1",
+            [company.id],
         )
-        cohorts_time, cohorts = timed(lambda: dashboard.get_cohorts(start, end), cr)
-        screen_time, _ = timed(lambda: dashboard.get_dashboard(start, end), cr)
-        # the same figures computed from the sources only
-        live_time, live = timed(
-            lambda: dashboard._ecrm_kpis(
-                (start, end), company, dashboard._ecrm_filters(), snapshot=False
-            ),
-            cr,
-        )
-        differ = [
-            key
-            for key, value in live.items()
-            if (value is None) != (kpis[key] is None)
-            or (
-                value is not None and abs(value - kpis[key]) > 1e-6 * max(1, abs(value))
+        level_ids = [row[0] for row in cr.fetchall()]
+        filters = {
+            "": {},
+            "one channel": {"channels": ["backend"]},
+            "one level": {"level_ids": level_ids},
+        }
+        kpis_times, screen_times, same = {}, {}, {}
+        for name, kwargs in filters.items():
+            kpis_times[name], kpis = timed(
+                lambda kwargs=kwargs: dashboard.get_kpis(start, end, **kwargs), cr
             )
-        ]
+            screen_times[name], _ = timed(
+                lambda kwargs=kwargs: dashboard.get_dashboard(start, end, **kwargs),
+                cr,
+            )
+            # the same figures and cohorts computed from the sources only
+            checked = dashboard._ecrm_filters(**kwargs)
+            live_time, live = timed(
+                lambda checked=checked: dashboard._ecrm_kpis(
+                    (start, end), company, checked, snapshot=False
+                ),
+                cr,
+            )
+            differ = [
+                key
+                for key, value in live.items()
+                if (value is None) != (kpis[key] is None)
+                or (
+                    value is not None
+                    and abs(value - kpis[key]) > 1e-6 * max(1, abs(value))
+                )
+            ]
+            if dashboard._ecrm_cohorts(
+                (start, end), company, checked
+            ) != dashboard._ecrm_cohorts((start, end), company, checked, False):
+                differ.append("cohorts")
+            same[name] = ", ".join(differ) + " differ" if differ else "yes"
+            if not name:
+                figures, unfiltered_live_time = kpis, live_time
+        kpis_time = kpis_times[""]
+        cohorts_time, cohorts = timed(lambda: dashboard.get_cohorts(start, end), cr)
 
         def orm_figures():
             domain = [
@@ -129,17 +177,23 @@ def main():
     )
     print(
         f"get_kpis, 12 months             {kpis_time:8.3f} s"
-        f"   ({kpis['orders']} orders, {kpis['active_customers']} active customers)"
+        f"   ({figures['orders']} orders,"
+        f" {figures['active_customers']} active customers)"
     )
-    print(f"get_kpis, one channel           {channel_time:8.3f} s")
+    print(f"get_kpis, one channel           {kpis_times['one channel']:8.3f} s")
+    print(f"get_kpis, one level             {kpis_times['one level']:8.3f} s")
     print(
         f"get_cohorts, 12 months          {cohorts_time:8.3f} s {len(cohorts)} cohorts"
     )
-    print(f"get_dashboard (whole screen)    {screen_time:8.3f} s")
+    print(f"get_dashboard (whole screen)    {screen_times['']:8.3f} s")
+    print(f"get_dashboard, one channel      {screen_times['one channel']:8.3f} s")
+    print(f"get_dashboard, one level        {screen_times['one level']:8.3f} s")
     print(
-        f"get_kpis from the sources only  {live_time:8.3f} s"
-        f"   (same figures: {', '.join(differ) + ' differ' if differ else 'yes'})"
+        f"get_kpis from the sources only  {unfiltered_live_time:8.3f} s"
+        f"   (same figures: {same['']})"
     )
+    for name in ("one channel", "one level"):
+        print(f"same figures, {name:17} {same[name]}")
     print(
         f"_read_group on sale.order       {orm_time:8.3f} s"
         "   (orders and revenue per month, distinct customers: a subset of the figures)"

@@ -120,8 +120,12 @@ class EcrmMetricsEngine(models.AbstractModel):
                 company.id,
             )
             return False
-        cr.execute(SQL("SELECT now() at time zone 'UTC'"))
-        now = cr.fetchone()[0]
+        cr.execute(SQL("SELECT now() at time zone 'UTC', current_setting('jit')"))
+        now, jit = cr.fetchone()
+        # PostgreSQL compiles (JIT) each of these statements, run once, for
+        # more than some of them take (50 ms for a day's customers at 100 k):
+        # off for the refresh, restored after it
+        cr.execute("SET LOCAL jit = off")
         since = None
         if not full and company.sudo().ecrm_metrics_refreshed_at:
             since = company.sudo().ecrm_metrics_changes_since or None
@@ -203,6 +207,7 @@ class EcrmMetricsEngine(models.AbstractModel):
             {"ecrm_metrics_refreshed_at": now, "ecrm_metrics_changes_since": watermark}
         )
         company.flush_recordset()
+        cr.execute(SQL("SELECT set_config('jit', %s, true)", jit))
         # the deleted orders every company has read (a company not refreshed
         # yet is rebuilt)
         cr.execute(

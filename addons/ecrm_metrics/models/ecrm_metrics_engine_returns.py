@@ -33,10 +33,10 @@ class EcrmMetricsEngineReturns(models.AbstractModel):
         last refresh (``changed``: ``{"orders": ids, "customers": (partner
         ids, the first day each one's changed orders were or are on)}``;
         everything when None) and what they count in the return and cohort
-        snapshots: what the customers' orders from that day on counted is
-        subtracted before, added after; then the customers' first orders per
-        channel and level (``ecrm.metrics.customer.first``) and their last
-        order day on their profiles."""
+        snapshots: what the customers' orders counted is subtracted before,
+        added after; then the customers' first orders per channel and level
+        (``ecrm.metrics.customer.first``) and their last order day on their
+        profiles."""
         cr = self.env.cr
         table = SQL.identifier(ORDER_TABLE)
         if changed is None:
@@ -79,22 +79,41 @@ class EcrmMetricsEngineReturns(models.AbstractModel):
                     orders=self._ecrm_orders_sql(company),
                 )
             )
-            self._ecrm_add_returns(
-                company,
-                SQL(
-                    "SELECT partner_id, date, TRUE AS counted, NULL::date AS first_date"
-                    " FROM %s WHERE company_id = %s",
-                    table,
-                    company.id,
-                ),
-                1,
+            # the rows of a stream together (in order): a figure reads one
+            # stream's rows through the index, not every stream's pages
+            self._ecrm_add_returns(company, self._ecrm_rows_sql(company), 1)
+            self._ecrm_count_clv(company)
+            cr.execute(
+                "ANALYZE ecrm_metrics_return_day; ANALYZE ecrm_metrics_cohort_day"
             )
             self._ecrm_refresh_customers(company, None)
             cr.execute(SQL("SELECT set_config('work_mem', %s, true)", work_mem))
             return
+        # the customers whose orders changed from their first changed day,
+        # and those whose CLV changed (no day, NULL: their last orders only)
         partners, since = changed["customers"]
-        if partners:
-            self._ecrm_rewrite_orders(company, changed["orders"], partners, since)
+        cr.execute(
+            SQL(
+                """
+                SELECT COALESCE(array_agg(partner_id ORDER BY partner_id), '{}'),
+                       COALESCE(array_agg(since ORDER BY partner_id), '{}')
+                  FROM (SELECT partner_id, min(since) AS since FROM (
+                            SELECT unnest(%s::int[]) AS partner_id,
+                                   unnest(%s::date[]) AS since
+                            UNION ALL
+                            SELECT partner_id, NULL FROM ecrm_profile
+                             WHERE company_id = %s
+                               AND ecrm_metrics_clv IS DISTINCT FROM clv) c
+                         GROUP BY partner_id) c
+                """,
+                partners,
+                since,
+                company.id,
+            )
+        )
+        counted = cr.fetchone()
+        if counted[0]:
+            self._ecrm_rewrite_orders(company, changed["orders"], *counted)
         self._ecrm_refresh_customers(company, changed["customers"])
 
     @api.model
@@ -111,37 +130,116 @@ class EcrmMetricsEngineReturns(models.AbstractModel):
         )
 
     @api.model
+    def _ecrm_rows_sql(self, company, customers=None, clv="clv"):
+        """The rows (partner_id, date, channel, level_id, counted, first_all,
+        first_channel, first_level, clv) of ``ORDER_TABLE`` that the return
+        and cohort snapshots count, with the ``clv`` (or ``ecrm_metrics_clv``:
+        as counted) of the customer's profile. Every row of the company,
+        counted, when ``customers`` is None; else for the customers
+        (``(partner ids, days)``; no day: None) their rows from that day on,
+        counted, and
+        the two before it in each stream of orders (all of them, their
+        channel, their level), not counted, with the first day of the
+        customer in each stream."""
+        if customers is None:
+            return SQL(
+                """
+                SELECT o.partner_id, o.date, o.channel, o.level_id, TRUE AS counted,
+                       NULL::date AS first_all, NULL::date AS first_channel,
+                       NULL::date AS first_level, pr.%(clv)s AS clv
+                  FROM %(table)s o
+                  LEFT JOIN ecrm_profile pr ON pr.company_id = o.company_id
+                   AND pr.partner_id = o.partner_id
+                 WHERE o.company_id = %(company)s
+                """,
+                clv=SQL.identifier(clv),
+                table=SQL.identifier(ORDER_TABLE),
+                company=company.id,
+            )
+
+        def rank(partition):
+            """The rank of a row among the customer's rows before the day,
+            latest first, in a stream."""
+            return SQL(
+                "count(*) FILTER (WHERE o.date < c.since) OVER (PARTITION BY %s"
+                " ORDER BY o.date DESC ROWS UNBOUNDED PRECEDING)",
+                partition,
+            )
+
+        # every row of the customers read once, one index probe each (OFFSET
+        # 0: the planner would flatten the join and read every row of the
+        # company), ranked in each stream: a few sorts of all of them, not
+        # one per customer
+        return SQL(
+            """
+            SELECT partner_id, date, channel, level_id, counted, first_all,
+                   first_channel, first_level, clv
+              FROM (SELECT c.partner_id, o.date, o.channel, o.level_id,
+                           o.date >= c.since AS counted,
+                           min(o.date) OVER (PARTITION BY c.partner_id) AS first_all,
+                           min(o.date) OVER (PARTITION BY c.partner_id, o.channel)
+                               AS first_channel,
+                           min(o.date) OVER (PARTITION BY c.partner_id, o.level_id)
+                               AS first_level,
+                           %(rank_all)s AS rank_all,
+                           %(rank_channel)s AS rank_channel,
+                           %(rank_level)s AS rank_level,
+                           c.clv
+                      FROM (SELECT partner_id, COALESCE(since, 'infinity') AS since,
+                                   (SELECT pr.%(clv)s FROM ecrm_profile pr
+                                     WHERE pr.company_id = %(company)s
+                                       AND pr.partner_id = c.partner_id) AS clv
+                              FROM unnest(%(partners)s::int[], %(since)s::date[])
+                                   c (partner_id, since)
+                            OFFSET 0) c
+                     CROSS JOIN LATERAL (
+                           SELECT o.date, o.channel, o.level_id FROM %(table)s o
+                            WHERE o.company_id = %(company)s
+                              AND o.partner_id = c.partner_id
+                           OFFSET 0) o) o
+             WHERE counted OR rank_all <= 2 OR rank_channel <= 2 OR rank_level <= 2
+            """,
+            clv=SQL.identifier(clv),
+            table=SQL.identifier(ORDER_TABLE),
+            company=company.id,
+            partners=customers[0],
+            since=customers[1],
+            rank_all=rank(SQL("c.partner_id")),
+            rank_channel=rank(SQL("c.partner_id, o.channel")),
+            rank_level=rank(SQL("c.partner_id, o.level_id")),
+        )
+
+    @api.model
+    def _ecrm_count_clv(self, company, partners=None):
+        """The CLV of the profiles of the company (``partners``: those only)
+        is the one the return snapshot counts now."""
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE ecrm_profile SET ecrm_metrics_clv = clv
+                 WHERE company_id = %s AND %s
+                   AND ecrm_metrics_clv IS DISTINCT FROM clv
+                """,
+                company.id,
+                SQL("partner_id IN (SELECT unnest(%s::int[]))", partners)
+                if partners is not None
+                else SQL("TRUE"),
+            )
+        )
+
+    @api.model
     def _ecrm_rewrite_orders(self, company, order_ids, partners, since):
         """Rewrite the rows of the orders ``order_ids`` and what the orders of
-        their customers ``partners`` from the day ``since`` each count in
-        the return and cohort snapshots."""
+        the customers ``partners`` from the days ``since`` each count in the
+        return and cohort snapshots (their previous orders in each stream
+        are among those or the two before), and their last orders with
+        their CLV ("infinity": those only)."""
         cr = self.env.cr
         table = SQL.identifier(ORDER_TABLE)
-        # the orders of the changed customers from the first day changed, the
-        # two before (their previous orders) and each one's first day
-        counted = SQL(
-            """
-            SELECT c.partner_id, r.date, r.counted, f.first_date
-              FROM unnest(%(partners)s::int[], %(since)s::date[]) c (partner_id, since)
-             CROSS JOIN LATERAL (
-                   SELECT min(date) AS first_date FROM %(table)s
-                    WHERE company_id = %(company)s AND partner_id = c.partner_id) f
-             CROSS JOIN LATERAL (
-                   SELECT date, TRUE AS counted FROM %(table)s
-                    WHERE company_id = %(company)s AND partner_id = c.partner_id
-                      AND date >= c.since
-                   UNION ALL
-                   (SELECT date, FALSE FROM %(table)s
-                     WHERE company_id = %(company)s AND partner_id = c.partner_id
-                       AND date < c.since
-                     ORDER BY date DESC LIMIT 2)) r
-            """,
-            partners=partners,
-            since=since,
-            table=table,
-            company=company.id,
+        customers = (partners, since)
+        self._ecrm_add_returns(
+            company, self._ecrm_rows_sql(company, customers, "ecrm_metrics_clv"), -1
         )
-        self._ecrm_add_returns(company, counted, -1)
         cr.execute(
             SQL(
                 """
@@ -158,7 +256,8 @@ class EcrmMetricsEngineReturns(models.AbstractModel):
                 rows=self._ecrm_orders_sql(company),
             )
         )
-        self._ecrm_add_returns(company, counted, 1)
+        self._ecrm_add_returns(company, self._ecrm_rows_sql(company, customers), 1)
+        self._ecrm_count_clv(company, partners)
         cr.execute(
             SQL(
                 """
@@ -293,47 +392,76 @@ class EcrmMetricsEngineReturns(models.AbstractModel):
     def _ecrm_add_returns(self, company, rows, sign):
         """Add (``sign`` 1) or subtract (-1) what customers' orders count in
         the return snapshot (each order under the day of the customer's
-        previous order and of the one before) and in the cohort snapshot (the
+        previous order and of the one before; the customer's last order
+        under day "infinity", with their CLV) and in the cohort snapshot (the
         first order of each month, under the month of the customer's first
-        order). ``rows``: a statement returning rows (partner_id, date,
-        counted, first_date) of ``ORDER_TABLE``: the orders ``counted`` of each
-        customer and at least the two before them (not counted),
-        ``first_date`` the customer's first day (NULL: the first row). The
-        days of a customer's previous orders do not depend on how orders of
-        one day are ranked."""
+        order), in each stream of orders: all of them, those of a channel, of
+        a level at confirmation. ``rows``: a statement returning rows
+        (partner_id, date, channel, level_id, counted, first_all,
+        first_channel, first_level, clv) of ``ORDER_TABLE``
+        (``_ecrm_rows_sql``): the orders ``counted`` of each customer and at
+        least the two before them in each stream (not counted), the
+        customer's first day in each stream (NULL: the first row). The last
+        row of each customer and stream is counted under "infinity" even when
+        it is not counted (its CLV may have changed). The days of a
+        customer's previous orders do not depend on how orders of one day are
+        ranked."""
         self.env.cr.execute(
             SQL(
                 """
                 WITH o AS (
-                    SELECT date, counted, lag(date) OVER w AS previous_date,
-                           lag(date, 2) OVER w AS second_date,
-                           COALESCE(first_date, first_value(date) OVER w) AS first_date
+                    SELECT s.channel, s.level_id, r.date, r.counted, r.clv,
+                           lag(r.date) OVER w AS previous_date,
+                           lag(r.date, 2) OVER w AS second_date,
+                           lead(r.date) OVER w IS NULL AS last,
+                           COALESCE(s.first_date, first_value(r.date) OVER w)
+                               AS first_date
                       FROM (%(rows)s) r
-                    WINDOW w AS (PARTITION BY partner_id ORDER BY date)
+                     CROSS JOIN LATERAL (
+                           VALUES (NULL, NULL::int, TRUE, r.first_all),
+                                  (r.channel, NULL, r.channel IS NOT NULL,
+                                   r.first_channel),
+                                  (NULL, r.level_id, r.level_id IS NOT NULL,
+                                   r.first_level)
+                           ) s (channel, level_id, kept, first_date)
+                     WHERE s.kept
+                    WINDOW w AS (PARTITION BY r.partner_id, s.channel, s.level_id
+                                 ORDER BY r.date)
                 ), returns AS (
                     INSERT INTO ecrm_metrics_return_day AS r
-                           (company_id, date, previous_date, orders, second_orders)
-                    SELECT %(company)s, date, previous_date, %(sign)s * sum(n),
-                           %(sign)s * sum(n2)
-                      FROM (SELECT date, previous_date, 1 AS n, 0 AS n2 FROM o
-                             WHERE counted AND previous_date IS NOT NULL
+                           (company_id, channel, level_id, date, previous_date,
+                            orders, second_orders, clv_customers, clv)
+                    SELECT %(company)s, channel, level_id, date, previous_date,
+                           %(sign)s * sum(n), %(sign)s * sum(n2),
+                           %(sign)s * count(clv), %(sign)s * COALESCE(sum(clv), 0)
+                      FROM (SELECT channel, level_id, date, previous_date, 1 AS n,
+                                   0 AS n2, NULL::numeric AS clv
+                              FROM o WHERE counted AND previous_date IS NOT NULL
                             UNION ALL
-                            SELECT date, second_date, 0, 1 FROM o
-                             WHERE counted AND second_date IS NOT NULL) o
-                     GROUP BY date, previous_date
-                    ON CONFLICT (company_id, date, previous_date) DO UPDATE
+                            SELECT channel, level_id, date, second_date, 0, 1, NULL
+                              FROM o WHERE counted AND second_date IS NOT NULL
+                            UNION ALL
+                            SELECT channel, level_id, 'infinity', date, 1, 0, clv
+                              FROM o WHERE last) o
+                     GROUP BY channel, level_id, date, previous_date
+                     ORDER BY channel, level_id, date, previous_date
+                    ON CONFLICT (company_id, date, previous_date, channel, level_id)
+                       DO UPDATE
                        SET orders = r.orders + EXCLUDED.orders,
-                           second_orders = r.second_orders + EXCLUDED.second_orders
+                           second_orders = r.second_orders + EXCLUDED.second_orders,
+                           clv_customers = r.clv_customers + EXCLUDED.clv_customers,
+                           clv = r.clv + EXCLUDED.clv
                 )
                 INSERT INTO ecrm_metrics_cohort_day AS k
-                       (company_id, cohort, date, customers)
-                SELECT %(company)s, date_trunc('month', first_date)::date, date,
-                       %(sign)s * count(*)
+                       (company_id, channel, level_id, cohort, date, customers)
+                SELECT %(company)s, channel, level_id,
+                       date_trunc('month', first_date)::date, date, %(sign)s * count(*)
                   FROM o
                  WHERE counted AND (previous_date IS NULL
                                     OR previous_date < date_trunc('month', date))
-                 GROUP BY 2, 3
-                ON CONFLICT (company_id, cohort, date) DO UPDATE
+                 GROUP BY channel, level_id, 4, date
+                 ORDER BY channel, level_id, 4, date
+                ON CONFLICT (company_id, cohort, date, channel, level_id) DO UPDATE
                    SET customers = k.customers + EXCLUDED.customers
                 """,
                 rows=rows,

@@ -141,9 +141,29 @@ class EcrmMetricsKpi(models.AbstractModel):
     @api.model
     def _ecrm_returns_exact(self, companies, filters, snapshot):
         """Whether the return and cohort snapshots give the customers' figures:
-        they are per company and without filters (a customer's previous order
-        through a filter, or in several companies, is another one)."""
-        return snapshot and len(companies) == 1 and filters == NO_FILTERS
+        they are per company and per stream of orders: all of them, those of
+        one channel, or of one level (a customer's previous order through
+        other filters, or in several companies, is another one)."""
+        levels, channels = filters["levels"] or (), filters["channels"] or ()
+        return snapshot and len(companies) == 1 and len(levels) + len(channels) <= 1
+
+    @api.model
+    def _ecrm_stream_sql(self, filters, alias):
+        """The condition on the rows ``alias`` of the return or cohort
+        snapshot of the stream of orders of the filters (one level or one
+        channel at most, ``_ecrm_returns_exact``)."""
+        conditions = []
+        for column, values in (
+            ("channel", filters["channels"]),
+            ("level_id", filters["levels"]),
+        ):
+            identifier = SQL.identifier(alias, column)
+            conditions.append(
+                SQL("%s = %s", identifier, values[0])
+                if values
+                else SQL("%s IS NULL", identifier)
+            )
+        return SQL(" AND ").join(conditions)
 
     @api.model
     def _ecrm_filter_sql(self, filters, level, channel=None):

@@ -26,21 +26,23 @@ class EcrmMetricsKpiAcquisition(models.AbstractModel):
 
     @api.model
     def _ecrm_new_customers_sql(self, period, companies, filters, snapshot):
-        """One value: the new customers. For one company without filters, a
-        cohort's first orders of its own month are its customers' first ones
-        (the cohort snapshot); else the first orders of the companies and
-        filters in the period with none before."""
+        """One value: the new customers. For one company and one stream of
+        orders (``_ecrm_returns_exact``), a cohort's first orders of its own
+        month are its customers' first ones (the cohort snapshot); else the
+        first orders of the companies and filters in the period with none
+        before."""
         start, end = period
         if self._ecrm_returns_exact(companies, filters, snapshot):
             return SQL(
                 """
-                SELECT COALESCE(sum(customers), 0) FROM ecrm_metrics_cohort_day
+                SELECT COALESCE(sum(customers), 0) FROM ecrm_metrics_cohort_day k
                  WHERE company_id = %s AND date BETWEEN %s AND %s
-                   AND cohort = date_trunc('month', date)
+                   AND cohort = date_trunc('month', date) AND %s
                 """,
                 companies.id,
                 start,
                 end,
+                self._ecrm_stream_sql(filters, "k"),
             )
         return SQL(
             "SELECT count(*) FROM (%s) f",

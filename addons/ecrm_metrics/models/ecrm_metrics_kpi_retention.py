@@ -5,8 +5,6 @@ from datetime import timedelta
 from odoo import api, models
 from odoo.tools import SQL
 
-from .ecrm_metrics_kpi import NO_FILTERS
-
 
 class EcrmMetricsKpiRetention(models.AbstractModel):
     """Retention: the customers active in a period, retained from the one
@@ -29,7 +27,9 @@ class EcrmMetricsKpiRetention(models.AbstractModel):
     @api.model
     def _ecrm_compute(self, period, companies, filters, snapshot):
         if self._ecrm_returns_exact(companies, filters, snapshot):
-            active, repeat, prev, retained = self._ecrm_returns(period, companies)
+            active, repeat, prev, retained = self._ecrm_returns(
+                period, companies, filters
+            )
         else:
             active, repeat, prev, retained = self._ecrm_live_customers(
                 period, companies, filters
@@ -77,9 +77,10 @@ class EcrmMetricsKpiRetention(models.AbstractModel):
         return self.env.cr.fetchone()
 
     @api.model
-    def _ecrm_returns(self, period, company):
+    def _ecrm_returns(self, period, company, filters):
         """(active, repeat, previously active, retained) customers of one
-        company, from the return snapshot. Each order is counted under the day
+        company and stream of orders (the filters, ``_ecrm_returns_exact``),
+        from the return snapshot. Each order is counted under the day
         of its customer's previous order and of the one before, so for a
         period [a, b]: the orders of [a, b] following one of [a, b] are all
         the orders but each customer's first one there (active = orders -
@@ -101,20 +102,21 @@ class EcrmMetricsKpiRetention(models.AbstractModel):
                        COALESCE(sum(orders) FILTER (
                            WHERE previous_date < %(start)s AND date >= %(start)s
                              AND date <= %(end)s), 0)
-                  FROM ecrm_metrics_return_day
+                  FROM ecrm_metrics_return_day r
                  WHERE company_id = %(company)s AND previous_date >= %(prev_start)s
-                   AND date <= %(end)s
+                   AND date <= %(end)s AND %(stream)s
                 """,
                 company=company.id,
+                stream=self._ecrm_stream_sql(filters, "r"),
                 start=start,
                 end=end,
                 prev_start=prev_start,
             )
         )
         again, third, again_before, retained = self.env.cr.fetchone()
-        orders = self._ecrm_snapshot_orders(period, company, NO_FILTERS)[0]
+        orders = self._ecrm_snapshot_orders(period, company, filters)[0]
         orders_before = self._ecrm_snapshot_orders(
-            (prev_start, start - timedelta(days=1)), company, NO_FILTERS
+            (prev_start, start - timedelta(days=1)), company, filters
         )[0]
         active = orders - again
         return active, again - third, orders_before - again_before, retained
@@ -130,12 +132,13 @@ class EcrmMetricsKpiRetention(models.AbstractModel):
             query = SQL(
                 """
                 SELECT cohort, date_trunc('month', date) AS month, sum(customers)
-                  FROM ecrm_metrics_cohort_day
+                  FROM ecrm_metrics_cohort_day k
                  WHERE company_id = %(company)s AND cohort >= %(start)s
-                   AND date <= %(end)s
+                   AND date <= %(end)s AND %(stream)s
                  GROUP BY 1, 2
                 """,
                 company=companies.id,
+                stream=self._ecrm_stream_sql(filters, "k"),
                 start=start,
                 end=date_to,
             )

@@ -39,11 +39,16 @@ class EcrmMetricsKpiRevenue(models.AbstractModel):
                 SQL("(%s) o", self._ecrm_order_sql(companies, filters, period)),
             )
             orders, revenue = live["orders"], live["revenue"]
-        clv = self._ecrm_fetch(
-            self._ecrm_clv_select(),
-            self._ecrm_clv_from(companies),
-            self._ecrm_clv_where(period, companies, filters, snapshot),
-        )["clv_average"]
+        if self._ecrm_returns_exact(companies, filters, snapshot) and (
+            period[1] >= (self._ecrm_last_order_day(companies) or period[1])
+        ):
+            clv = self._ecrm_snapshot_clv(period, companies, filters)
+        else:
+            clv = self._ecrm_fetch(
+                self._ecrm_clv_select(),
+                self._ecrm_clv_from(companies),
+                self._ecrm_clv_where(period, companies, filters, snapshot),
+            )["clv_average"]
         return {
             "orders": orders,
             "revenue": float(revenue or 0.0),
@@ -60,6 +65,45 @@ class EcrmMetricsKpiRevenue(models.AbstractModel):
     # ------------------------------------------------------------------
     # CLV average of the active customers
     # ------------------------------------------------------------------
+
+    @api.model
+    def _ecrm_last_order_day(self, companies):
+        """The companies' last order day in the order days (at the refresh)."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT max(date) FROM ecrm_metrics_order_day"
+                " WHERE company_id = ANY(%s)",
+                companies.ids,
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _ecrm_snapshot_clv(self, period, company, filters):
+        """The CLV average of the active customers of one company and stream
+        of orders (``_ecrm_returns_exact``) in a period ending on or after
+        its last order day, from the return snapshot: those whose last order
+        (day "infinity") is in the period, with their CLV at the refresh."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT sum(r.clv * %(rate)s) / NULLIF(sum(r.clv_customers), 0)
+                  FROM ecrm_metrics_return_day r
+                  JOIN %(currency_table)s
+                    ON account_currency_table.company_id = r.company_id
+                 WHERE r.company_id = %(company)s AND %(stream)s
+                   AND r.date = 'infinity'
+                   AND r.previous_date BETWEEN %(start)s AND %(end)s
+                """,
+                rate=RATE,
+                currency_table=self._ecrm_currency_table(company),
+                company=company.id,
+                stream=self._ecrm_stream_sql(filters, "r"),
+                start=period[0],
+                end=period[1],
+            )
+        )
+        return self.env.cr.fetchone()[0]
 
     @api.model
     def _ecrm_clv_select(self):
@@ -93,14 +137,7 @@ class EcrmMetricsKpiRevenue(models.AbstractModel):
         customer's orders."""
         start, end = period
         if snapshot:
-            self.env.cr.execute(
-                SQL(
-                    "SELECT max(date) FROM ecrm_metrics_order_day"
-                    " WHERE company_id = ANY(%s)",
-                    companies.ids,
-                )
-            )
-            last = self.env.cr.fetchone()[0]
+            last = self._ecrm_last_order_day(companies)
             if not last or last <= end:
                 return SQL("pr.ecrm_metrics_last_date >= %s", start)
             return SQL(

@@ -16,6 +16,14 @@ class EcrmProfile(models.Model):
         "the last refresh of the eCRM metrics.",
     )
 
+    # The CLV the return snapshot counts (its value at the last refresh):
+    # what a refresh subtracts when the CLV or the customer's orders change.
+    ecrm_metrics_clv = fields.Monetary(
+        string="CLV (metrics snapshot)",
+        readonly=True,
+        help="The CLV of the customer at the last refresh of the eCRM metrics.",
+    )
+
     def init(self):
         res = super().init()
         # the profiles the refresh has not dated yet (created since)

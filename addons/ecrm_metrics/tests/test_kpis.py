@@ -187,8 +187,13 @@ class TestKpis(MetricsCase):
         periods = self._periods(*PERIODS)
         for filters in (
             {},
+            # one stream of orders: the return and cohort snapshots
             {"channels": ["website"]},
+            {"channels": ["backend"]},
             {"level_ids": [self.gold.id]},
+            {"level_ids": [self.platinum.id]},  # no order at that level
+            # several streams: read from the orders
+            {"level_ids": [self.gold.id], "channels": ["website"]},
             {"level_ids": [self.gold.id, self.platinum.id], "channels": ["backend"]},
         ):
             self._assert_snapshot_is_live(
@@ -318,7 +323,8 @@ class TestKpis(MetricsCase):
         self.env.invalidate_all()
 
     def _content(self, company=None):
-        """The snapshots of a company, and its profiles' last order days."""
+        """The snapshots of a company, and its profiles' last order days and
+        counted CLVs."""
         company = company or self.company
         rows = {}
         for table in SNAPSHOT_TABLES:
@@ -329,7 +335,8 @@ class TestKpis(MetricsCase):
             )
             rows[table] = self.env.cr.fetchall()
         self.env.cr.execute(
-            "SELECT partner_id, ecrm_metrics_last_date FROM ecrm_profile"
+            "SELECT partner_id, ecrm_metrics_last_date, ecrm_metrics_clv"
+            " FROM ecrm_profile"
             " WHERE company_id = %s ORDER BY 1",
             [company.id],
         )
@@ -349,13 +356,21 @@ class TestKpis(MetricsCase):
         self.env.invalidate_all()
 
     def test_incremental_refresh_equals_full_rebuild(self):
+        """Also in the snapshots of each channel and level: Bob's and
+        Carla's changes at no level, through the backend; Alice's orders at
+        Gold."""
         self.env.cr.execute("SHOW work_mem")
         work_mem = self.env.cr.fetchone()
+        self._set_levels_and_channels()
         self.dashboard._ecrm_refresh()
         self._written_before_the_refresh()
         before = self._content()
         # new orders (a new customer's first), a cancellation (Carla's first
-        # order moves) and a ticket reply after the refresh
+        # order moves) and a ticket reply after the refresh; Alice's April
+        # order through the backend follows her March one there, and the one
+        # before it, of February (not one of her last two orders): her
+        # backend cohort is January's
+        self._order(self.a, d("2025-04-05"), 60)
         self._order(self.c, d("2025-03-28"), 70)
         self._order(self.b, d("2025-03-02"), 30)
         self._order(self._customer("Newcomer"), d("2025-03-29"), 20)
@@ -375,6 +390,12 @@ class TestKpis(MetricsCase):
         self.dashboard._ecrm_refresh()
         incremental = self._content()
         self.assertNotEqual(incremental, before)
+        for filters in ({"channels": ["backend"]}, {"level_ids": [self.gold.id]}):
+            self._assert_snapshot_is_live(
+                self.company,
+                self._periods(*PERIODS),
+                self.dashboard._ecrm_filters(**filters),
+            )
         self.dashboard._ecrm_refresh(full=True)
         self.assertEqual(incremental, self._content())
         # the rebuild's memory was for its sorts only
@@ -467,19 +488,46 @@ class TestKpis(MetricsCase):
         """A profile created after the refresh (the customer's orders
         unchanged) gets its last order day at the next one: the CLV average
         of the active customers counts it."""
-        self.dashboard._ecrm_refresh()
-        self._written_before_the_refresh()
         self.env.cr.execute(
             "DELETE FROM ecrm_profile WHERE company_id = %s AND partner_id = %s",
             [self.company.id, self.c.id],
         )
         self.env.invalidate_all()
+        self.dashboard._ecrm_refresh()
+        self._written_before_the_refresh()
         self.c.with_company(self.company)._ecrm_recompute()
         self.dashboard._ecrm_refresh()
         self.assertAlmostEqual(
             self.dashboard.get_kpis(*P)["clv_average"], self._expected_clv()
         )
         self._assert_snapshot_is_live(self.company, self._periods(*PERIODS))
+
+    def test_clv_changed_after_the_refresh(self):
+        """A CLV that changed since the refresh (the customer's orders
+        unchanged) is counted by the next one, in every stream of orders, as
+        by a rebuild."""
+        self._set_levels_and_channels()
+        self.dashboard._ecrm_refresh()
+        self._written_before_the_refresh()
+        self.env.cr.execute(
+            "UPDATE ecrm_profile SET clv = clv + 1000,"
+            " write_date = now() at time zone 'UTC'"
+            " WHERE company_id = %s AND partner_id IN %s",
+            [self.company.id, (self.a.id, self.c.id)],
+        )
+        self.env.invalidate_all()
+        self.dashboard._ecrm_refresh()
+        self.assertAlmostEqual(
+            self.dashboard.get_kpis(*P)["clv_average"], self._expected_clv()
+        )
+        periods = self._periods(*PERIODS)
+        for filters in ({}, {"channels": ["website"]}, {"level_ids": [self.gold.id]}):
+            self._assert_snapshot_is_live(
+                self.company, periods, self.dashboard._ecrm_filters(**filters)
+            )
+        incremental = self._content()
+        self.dashboard._ecrm_refresh(full=True)
+        self.assertEqual(incremental, self._content())
 
     def test_segment_changes_of_profiles_written_since(self):
         """The refresh records the segment of the profiles written since the
