@@ -4,7 +4,7 @@
 
 On a database filled by ``generator.py`` (with ecrm_metrics installed), for the
 first company: the full rebuild of the daily snapshots; the incremental refresh
-after one day of new orders (the orders of the last generated day are
+after one day of new orders (the orders of the last complete day are
 quotations at the rebuild, confirmed after it);
 ``get_kpis`` (without filter, with one channel, with one level: the
 generator's orders are given their customer's level and a channel first),
@@ -19,6 +19,7 @@ the same headline figures (orders, revenue, customers per month) with the ORM's
 """
 
 import argparse
+import os
 import resource
 import time
 from datetime import timedelta
@@ -75,13 +76,15 @@ def main():
             cr.execute("ANALYZE sale_order")
             cr.commit()
 
-        # one day of new orders: the last day's orders are quotations at the
-        # rebuild, confirmed after it, and their customers' profiles written
-        # (the eCRM engine recomputes them on confirmation)
+        # one day of new orders: the orders of the last complete day (the
+        # generated data's last day stops at the hour it was generated) are
+        # quotations at the rebuild, confirmed after it, and their customers'
+        # profiles written (the eCRM engine recomputes them on confirmation)
+        full_day = last_day - timedelta(days=1)
         cr.execute(
             "UPDATE sale_order SET state = 'sent' WHERE state = 'sale'"
             " AND company_id = %s AND date_order::date = %s RETURNING id",
-            [company.id, last_day],
+            [company.id, full_day],
         )
         day_orders = [row[0] for row in cr.fetchall()]
         cr.commit()
@@ -173,7 +176,7 @@ def main():
     print(f"full rebuild of the snapshots   {full:8.2f} s")
     print(
         f"incremental, one day of orders  {incremental:8.2f} s"
-        f"   ({len(day_orders)} orders)"
+        f"   ({len(day_orders)} orders of {full_day})"
     )
     print(
         f"get_kpis, 12 months             {kpis_time:8.3f} s"
@@ -201,6 +204,11 @@ def main():
     print(f"ratio get_kpis / _read_group    {kpis_time / orm_time:8.2f}×")
     print(f"ratio get_cohorts / _read_group {cohorts_time / orm_time:8.2f}×")
     print(f"peak memory (RSS)               {peak_mb:8.0f} MB")
+    print(
+        "load average (1, 5, 15 min) at the end: {:.2f} {:.2f} {:.2f}".format(
+            *os.getloadavg()
+        )
+    )
 
 
 if __name__ == "__main__":
