@@ -18,6 +18,7 @@ from . import res_company
 from . import res_users
 from . import sale_order
 from . import stock_picking
+from . import ecrm_metrics_stream
 from . import ecrm_metrics_return_day
 from . import ecrm_metrics_cohort_day
 from . import ecrm_profile

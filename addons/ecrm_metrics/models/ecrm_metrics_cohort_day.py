@@ -1,6 +1,6 @@
 # Copyright 2026 eCRM suite developers
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import api, fields, models
+from odoo import fields, models
 
 
 class EcrmMetricsCohortDay(models.Model):
@@ -12,6 +12,7 @@ class EcrmMetricsCohortDay(models.Model):
     of the customers' first orders through a channel or at a level."""
 
     _name = "ecrm.metrics.cohort.day"
+    _inherit = "ecrm.metrics.stream"
     _description = "eCRM Cohort Customers per Day"
     _order = "cohort desc, date desc"
     _log_access = False
@@ -19,19 +20,6 @@ class EcrmMetricsCohortDay(models.Model):
     company_id = fields.Many2one("res.company", required=True, readonly=True)
     cohort = fields.Date(string="Cohort (first month)", required=True, readonly=True)
     date = fields.Date(required=True, readonly=True)
-    channel = fields.Selection(
-        selection="_selection_channel",
-        string="eCRM channel",
-        readonly=True,
-        help="The orders of this channel only; empty: of every channel.",
-    )
-    level_id = fields.Many2one(
-        "ecrm.level",
-        string="Level at confirmation",
-        readonly=True,
-        ondelete="cascade",
-        help="The orders confirmed at this level only; empty: at any level.",
-    )
     customers = fields.Integer(readonly=True, aggregator="sum")
 
     _sql_constraints = [
@@ -41,7 +29,3 @@ class EcrmMetricsCohortDay(models.Model):
             "One row per company, cohort, day and stream of orders.",
         )
     ]
-
-    @api.model
-    def _selection_channel(self):
-        return self.env["sale.order"]._fields["ecrm_channel"].selection

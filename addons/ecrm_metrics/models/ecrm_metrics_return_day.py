@@ -1,6 +1,6 @@
 # Copyright 2026 eCRM suite developers
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import api, fields, models
+from odoo import fields, models
 
 
 class EcrmMetricsReturnDay(models.Model):
@@ -18,6 +18,7 @@ class EcrmMetricsReturnDay(models.Model):
     is another one)."""
 
     _name = "ecrm.metrics.return.day"
+    _inherit = "ecrm.metrics.stream"
     _description = "eCRM Orders per Day and Day of the Previous Order"
     _order = "date desc"
     _log_access = False
@@ -25,19 +26,6 @@ class EcrmMetricsReturnDay(models.Model):
     date = fields.Date(required=True, readonly=True)
     company_id = fields.Many2one("res.company", required=True, readonly=True)
     previous_date = fields.Date(required=True, readonly=True)
-    channel = fields.Selection(
-        selection="_selection_channel",
-        string="eCRM channel",
-        readonly=True,
-        help="The orders of this channel only; empty: of every channel.",
-    )
-    level_id = fields.Many2one(
-        "ecrm.level",
-        string="Level at confirmation",
-        readonly=True,
-        ondelete="cascade",
-        help="The orders confirmed at this level only; empty: at any level.",
-    )
     orders = fields.Integer(
         string="Orders after one on that day", readonly=True, aggregator="sum"
     )
@@ -70,7 +58,3 @@ class EcrmMetricsReturnDay(models.Model):
             "One row per company, day, previous day and stream of orders.",
         )
     ]
-
-    @api.model
-    def _selection_channel(self):
-        return self.env["sale.order"]._fields["ecrm_channel"].selection
