@@ -120,94 +120,97 @@ class EcrmMetricsEngine(models.AbstractModel):
                 company.id,
             )
             return False
-        cr.execute(SQL("SELECT now() at time zone 'UTC', current_setting('jit')"))
-        now, jit = cr.fetchone()
+        cr.execute(SQL("SELECT now() at time zone 'UTC'"))
+        now = cr.fetchone()[0]
         # PostgreSQL compiles (JIT) each of these statements, run once, for
-        # more than some of them take (50 ms for a day's customers at 100 k):
-        # off for the refresh, restored after it
-        cr.execute("SET LOCAL jit = off")
-        since = None
-        if not full and company.sudo().ecrm_metrics_refreshed_at:
-            since = company.sudo().ecrm_metrics_changes_since or None
-        changed = self._ecrm_changed(company, since)
-        sources = {
-            "ecrm_metrics_order_day": SQL(
-                """
-                INSERT INTO ecrm_metrics_order_day
-                       (date, company_id, channel, level_id, orders, revenue)
-                SELECT so.date_order::date, so.company_id, so.ecrm_channel,
-                       so.ecrm_level_id, count(*),
-                       sum(so.amount_untaxed
-                           / CASE COALESCE(so.currency_rate, 0) WHEN 0 THEN 1.0
-                                  ELSE so.currency_rate END)
-                  FROM sale_order so
-                 WHERE so.state = 'sale' AND so.company_id = %(company)s
-                   AND %(days)s
-                 GROUP BY 1, 2, 3, 4
-                """,
-                company=company.id,
-                days=self._ecrm_changed_filter(
-                    SQL("so.date_order::date"),
-                    changed["ecrm_metrics_order_day"],
-                    SQL.identifier("so", "date_order"),
+        # more than some of them take (50 ms for a day's customers at 100 k)
+        with self.env["ecrm.profile.engine"]._ecrm_settings(jit="off"):
+            since = None
+            if not full and company.sudo().ecrm_metrics_refreshed_at:
+                since = company.sudo().ecrm_metrics_changes_since or None
+            changed = self._ecrm_changed(company, since)
+            sources = {
+                "ecrm_metrics_order_day": SQL(
+                    """
+                    INSERT INTO ecrm_metrics_order_day
+                           (date, company_id, channel, level_id, orders, revenue)
+                    SELECT so.date_order::date, so.company_id, so.ecrm_channel,
+                           so.ecrm_level_id, count(*),
+                           sum(so.amount_untaxed
+                               / CASE COALESCE(so.currency_rate, 0) WHEN 0 THEN 1.0
+                                      ELSE so.currency_rate END)
+                      FROM sale_order so
+                     WHERE so.state = 'sale' AND so.company_id = %(company)s
+                       AND %(days)s
+                     GROUP BY 1, 2, 3, 4
+                    """,
+                    company=company.id,
+                    days=self._ecrm_changed_filter(
+                        SQL("so.date_order::date"),
+                        changed["ecrm_metrics_order_day"],
+                        SQL.identifier("so", "date_order"),
+                    ),
                 ),
-            ),
-            "ecrm_metrics_ticket_day": SQL(
-                """
-                INSERT INTO ecrm_metrics_ticket_day
-                       (date, company_id, level_id, tickets, first_responses,
-                        first_response_hours)
-                SELECT t.create_date::date, t.company_id, t.ecrm_level_id, count(*),
-                       count(t.ecrm_first_response_date),
-                       COALESCE(sum(extract(epoch FROM t.ecrm_first_response_date
-                                             - t.create_date) / 3600.0), 0)
-                  FROM helpdesk_ticket t
-                 WHERE t.company_id = %(company)s AND %(days)s
-                 GROUP BY 1, 2, 3
-                """,
-                company=company.id,
-                days=self._ecrm_changed_filter(
-                    SQL("t.create_date::date"),
-                    changed["ecrm_metrics_ticket_day"],
+                "ecrm_metrics_ticket_day": SQL(
+                    """
+                    INSERT INTO ecrm_metrics_ticket_day
+                           (date, company_id, level_id, tickets, first_responses,
+                            first_response_hours)
+                    SELECT t.create_date::date, t.company_id, t.ecrm_level_id, count(*),
+                           count(t.ecrm_first_response_date),
+                           COALESCE(sum(extract(epoch FROM t.ecrm_first_response_date
+                                                 - t.create_date) / 3600.0), 0)
+                      FROM helpdesk_ticket t
+                     WHERE t.company_id = %(company)s AND %(days)s
+                     GROUP BY 1, 2, 3
+                    """,
+                    company=company.id,
+                    days=self._ecrm_changed_filter(
+                        SQL("t.create_date::date"),
+                        changed["ecrm_metrics_ticket_day"],
+                    ),
                 ),
-            ),
-            "ecrm_metrics_delivery_day": SQL(
-                """
-                INSERT INTO ecrm_metrics_delivery_day
-                       (date, company_id, deliveries, on_time)
-                SELECT day, company_id, count(*), count(*) FILTER (WHERE on_time)
-                  FROM (%(deliveries)s) d
-                 WHERE %(days)s
-                 GROUP BY 1, 2
-                """,
-                deliveries=self.env["ecrm.metrics.kpi.service"]._ecrm_delivery_sql(
-                    company
+                "ecrm_metrics_delivery_day": SQL(
+                    """
+                    INSERT INTO ecrm_metrics_delivery_day
+                           (date, company_id, deliveries, on_time)
+                    SELECT day, company_id, count(*), count(*) FILTER (WHERE on_time)
+                      FROM (%(deliveries)s) d
+                     WHERE %(days)s
+                     GROUP BY 1, 2
+                    """,
+                    deliveries=self.env["ecrm.metrics.kpi.service"]._ecrm_delivery_sql(
+                        company
+                    ),
+                    days=self._ecrm_changed_filter(
+                        SQL.identifier("day"),
+                        changed["ecrm_metrics_delivery_day"],
+                    ),
                 ),
-                days=self._ecrm_changed_filter(
-                    SQL.identifier("day"),
-                    changed["ecrm_metrics_delivery_day"],
-                ),
-            ),
-        }
-        for table, insert in sources.items():
-            cr.execute(
-                SQL(
-                    "DELETE FROM %s WHERE company_id = %s AND %s",
-                    SQL.identifier(table),
-                    company.id,
-                    self._ecrm_changed_filter(SQL.identifier("date"), changed[table]),
+            }
+            for table, insert in sources.items():
+                cr.execute(
+                    SQL(
+                        "DELETE FROM %s WHERE company_id = %s AND %s",
+                        SQL.identifier(table),
+                        company.id,
+                        self._ecrm_changed_filter(
+                            SQL.identifier("date"), changed[table]
+                        ),
+                    )
                 )
+                cr.execute(insert)
+            self.env["ecrm.metrics.engine.returns"]._ecrm_refresh_returns(
+                company, changed["orders"]
             )
-            cr.execute(insert)
-        self.env["ecrm.metrics.engine.returns"]._ecrm_refresh_returns(
-            company, changed["orders"]
-        )
-        self._ecrm_refresh_profiles(company, now.date(), since)
-        company.sudo().write(
-            {"ecrm_metrics_refreshed_at": now, "ecrm_metrics_changes_since": watermark}
-        )
-        company.flush_recordset()
-        cr.execute(SQL("SELECT set_config('jit', %s, true)", jit))
+            self._ecrm_refresh_profiles(company, now.date(), since)
+            company.sudo().write(
+                {
+                    "ecrm_metrics_refreshed_at": now,
+                    "ecrm_metrics_changes_since": watermark,
+                }
+            )
+            company.flush_recordset()
         # the deleted orders every company has read (a company not refreshed
         # yet is rebuilt)
         cr.execute(

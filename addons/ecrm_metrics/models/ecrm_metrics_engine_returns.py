@@ -46,48 +46,47 @@ class EcrmMetricsEngineReturns(models.AbstractModel):
             # in memory) rather than consumed from the statement's own result;
             # the memory for these statements only, not the rest of the
             # transaction (other companies, the profiles)
-            cr.execute("SELECT current_setting('work_mem')")
-            work_mem = cr.fetchone()[0]
-            cr.execute(
-                SQL(
-                    """
-                    SET LOCAL work_mem = '512MB';
-                    ANALYZE %(table)s;
-                    DELETE FROM %(table)s t WHERE company_id = %(company)s
-                       AND NOT EXISTS (
-                           SELECT 1 FROM (%(orders)s) so
-                            WHERE so.id = t.order_id AND so.date_order = t.date
-                              AND COALESCE(so.ecrm_commercial_partner_id, 0)
-                                  = COALESCE(t.partner_id, 0)
-                              AND COALESCE(so.ecrm_channel, '')
-                                  = COALESCE(t.channel, '')
-                              AND COALESCE(so.ecrm_level_id, 0)
-                                  = COALESCE(t.level_id, 0));
-                    INSERT INTO %(table)s
-                           (company_id, partner_id, order_id, date, channel, level_id)
-                    SELECT * FROM (%(orders)s) so
-                     WHERE NOT EXISTS (SELECT 1 FROM %(table)s t
-                                        WHERE t.order_id = so.id)
-                     ORDER BY 2, 4;
-                    ANALYZE %(table)s;
-                    DELETE FROM ecrm_metrics_return_day
-                     WHERE company_id = %(company)s;
-                    DELETE FROM ecrm_metrics_cohort_day WHERE company_id = %(company)s
-                    """,
-                    table=table,
-                    company=company.id,
-                    orders=self._ecrm_orders_sql(company),
+            with self.env["ecrm.profile.engine"]._ecrm_settings(work_mem="512MB"):
+                cr.execute(
+                    SQL(
+                        """
+                        ANALYZE %(table)s;
+                        DELETE FROM %(table)s t WHERE company_id = %(company)s
+                           AND NOT EXISTS (
+                               SELECT 1 FROM (%(orders)s) so
+                                WHERE so.id = t.order_id AND so.date_order = t.date
+                                  AND COALESCE(so.ecrm_commercial_partner_id, 0)
+                                      = COALESCE(t.partner_id, 0)
+                                  AND COALESCE(so.ecrm_channel, '')
+                                      = COALESCE(t.channel, '')
+                                  AND COALESCE(so.ecrm_level_id, 0)
+                                      = COALESCE(t.level_id, 0));
+                        INSERT INTO %(table)s
+                               (company_id, partner_id, order_id, date, channel,
+                                level_id)
+                        SELECT * FROM (%(orders)s) so
+                         WHERE NOT EXISTS (SELECT 1 FROM %(table)s t
+                                            WHERE t.order_id = so.id)
+                         ORDER BY 2, 4;
+                        ANALYZE %(table)s;
+                        DELETE FROM ecrm_metrics_return_day
+                         WHERE company_id = %(company)s;
+                        DELETE FROM ecrm_metrics_cohort_day
+                         WHERE company_id = %(company)s
+                        """,
+                        table=table,
+                        company=company.id,
+                        orders=self._ecrm_orders_sql(company),
+                    )
                 )
-            )
-            # the rows of a stream together (in order): a figure reads one
-            # stream's rows through the index, not every stream's pages
-            self._ecrm_add_returns(company, self._ecrm_rows_sql(company), 1)
-            self._ecrm_count_clv(company)
-            cr.execute(
-                "ANALYZE ecrm_metrics_return_day; ANALYZE ecrm_metrics_cohort_day"
-            )
-            self._ecrm_refresh_customers(company, None)
-            cr.execute(SQL("SELECT set_config('work_mem', %s, true)", work_mem))
+                # the rows of a stream together (in order): a figure reads one
+                # stream's rows through the index, not every stream's pages
+                self._ecrm_add_returns(company, self._ecrm_rows_sql(company), 1)
+                self._ecrm_count_clv(company)
+                cr.execute(
+                    "ANALYZE ecrm_metrics_return_day; ANALYZE ecrm_metrics_cohort_day"
+                )
+                self._ecrm_refresh_customers(company, None)
             return
         # the customers whose orders changed from their first changed day,
         # and those whose CLV changed (no day, NULL: their last orders only)
